@@ -1,0 +1,202 @@
+"""Block attributes: canonical names, accepted aliases, value vocabularies.
+
+Proposed blocks arrive with Chinese, pinyin or English field names. This
+module maps them onto the canonical columns the rules read, validates the
+values, and fails with the row and the accepted values when one is unknown.
+
+=====================  ==========================================
+canonical column       accepted field names (case-insensitive)
+=====================  ==========================================
+block_id               编号, 区块编号, GHQBH (else the 1-based row)
+name                   名称, 区块名称, GHQMC
+kind                   类型, 区块类型 (or ``kind=`` for the file)
+mineral                矿种, KZ
+degree                 勘查程度, KCJD
+reserve_scale          资源储量规模, 储量规模
+capacity               生产规模, 设计生产规模, SCGM
+capacity_unit          规模单位
+declared_area_km2      面积, GHQMJ, MJ
+source_right           原探矿权
+=====================  ==========================================
+
+Examples
+--------
+>>> normalise_kind("勘查规划区块", row=1)
+'exploration'
+>>> DEGREES.index("详查") > DEGREES.index("普查")
+True
+"""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import pandas as pd
+
+from .errors import InputError
+
+__all__ = [
+    "ALIASES",
+    "BLOCK_COLUMNS",
+    "DEGREES",
+    "KINDS",
+    "RESERVE_SCALES",
+    "normalise_blocks",
+    "normalise_kind",
+]
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "block_id": ("block_id", "编号", "区块编号", "ghqbh"),
+    "name": ("name", "名称", "区块名称", "ghqmc"),
+    "kind": ("kind", "类型", "区块类型"),
+    "mineral": ("mineral", "矿种", "kz"),
+    "degree": ("degree", "勘查程度", "kcjd"),
+    "reserve_scale": ("reserve_scale", "资源储量规模", "储量规模"),
+    "capacity": ("capacity", "生产规模", "设计生产规模", "scgm"),
+    "capacity_unit": ("capacity_unit", "规模单位"),
+    "declared_area_km2": ("declared_area_km2", "面积", "ghqmj", "mj"),
+    "source_right": ("source_right", "原探矿权"),
+}
+BLOCK_COLUMNS = tuple(ALIASES)
+
+KINDS: dict[str, tuple[str, ...]] = {
+    "exploration": ("exploration", "勘查", "勘查规划区块", "勘查区块"),
+    "mining": ("mining", "开采", "开采规划区块", "开采区块"),
+    "concentrated": ("concentrated", "集中开采区", "砂石土类集中开采区", "砂石土集中开采区"),
+}
+#: exploration degrees, lowest first (GB/T 13908-2020 dropped 预查; old data still use it)
+DEGREES = ("预查", "普查", "详查", "勘探")
+RESERVE_SCALES = {
+    "大型": "大型",
+    "中型": "中型",
+    "小型": "小型",
+    "大": "大型",
+    "中": "中型",
+    "小": "小型",
+    "large": "大型",
+    "medium": "中型",
+    "small": "小型",
+}
+
+
+def _missing(value) -> bool:
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and value.strip() == "")
+        or value is pd.NA
+    )
+
+
+def normalise_kind(value, *, row: int | None = None) -> str:
+    """Canonical block kind for ``value``; InputError naming the row when unknown."""
+    text = str(value).strip().lower()
+    for kind, names in KINDS.items():
+        if text in names:
+            return kind
+    accepted = "; ".join(f"{k}: {'|'.join(v)}" for k, v in KINDS.items())
+    where = f"row {row}: " if row is not None else ""
+    raise InputError(f"{where}unknown block kind {value!r}; accepted values are {accepted}")
+
+
+def _find_columns(columns) -> dict[str, str]:
+    lower = {str(c).strip().lower(): c for c in columns}
+    found = {}
+    for canonical, names in ALIASES.items():
+        for name in names:
+            if name.lower() in lower:
+                found[canonical] = lower[name.lower()]
+                break
+    return found
+
+
+def _id_text(value, row: int) -> str:
+    if _missing(value):
+        return str(row)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def normalise_blocks(gdf: gpd.GeoDataFrame, *, kind: str | None = None, source: str = "blocks") -> gpd.GeoDataFrame:
+    """Return a GeoDataFrame with exactly the canonical block columns plus ``row`` and geometry.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Blocks as read.
+    kind : str, optional
+        Kind for every block of the file; overrides a kind column.
+    source : str
+        Name of the input, used in error messages.
+
+    Raises
+    ------
+    InputError
+        Unknown kind, degree or reserve scale (naming the row and the accepted
+        values), or no kind at all.
+    """
+    cols = _find_columns(gdf.columns)
+    n = len(gdf)
+    rows = list(range(1, n + 1))
+    out = pd.DataFrame({"row": rows})
+
+    def column(canonical):
+        return list(gdf[cols[canonical]]) if canonical in cols else [None] * n
+
+    out["block_id"] = [_id_text(v, r) for v, r in zip(column("block_id"), rows)]
+    out["name"] = [None if _missing(v) else str(v).strip() for v in column("name")]
+    if kind is not None:
+        fixed = normalise_kind(kind)
+        out["kind"] = [fixed] * n
+    elif "kind" in cols:
+        kinds = []
+        for v, r in zip(column("kind"), rows):
+            if _missing(v):
+                raise InputError(f"{source}: row {r}: block kind is empty; fill it in or pass --kind")
+            kinds.append(normalise_kind(v, row=r))
+        out["kind"] = kinds
+    else:
+        raise InputError(
+            f"{source}: no block kind: add a column kind/类型/区块类型 or pass --kind "
+            "(exploration, mining or concentrated)"
+        )
+    out["mineral"] = [None if _missing(v) else str(v).strip() for v in column("mineral")]
+
+    degrees = []
+    for v, r in zip(column("degree"), rows):
+        if _missing(v):
+            degrees.append(None)
+        elif str(v).strip() in DEGREES:
+            degrees.append(str(v).strip())
+        else:
+            raise InputError(
+                f"{source}: row {r}: unknown exploration degree {v!r}; accepted values are {' < '.join(DEGREES)}"
+            )
+    out["degree"] = degrees
+
+    scales = []
+    for v, r in zip(column("reserve_scale"), rows):
+        if _missing(v):
+            scales.append(None)
+        elif str(v).strip().lower() in RESERVE_SCALES:
+            scales.append(RESERVE_SCALES[str(v).strip().lower()])
+        else:
+            raise InputError(f"{source}: row {r}: unknown reserve scale {v!r}; accepted values are 大型, 中型, 小型")
+    out["reserve_scale"] = scales
+
+    out["capacity"] = [None if _missing(v) else v for v in column("capacity")]
+    out["capacity_unit"] = [None if _missing(v) else str(v).strip() for v in column("capacity_unit")]
+    areas = []
+    for v, r in zip(column("declared_area_km2"), rows):
+        if _missing(v):
+            areas.append(None)
+            continue
+        try:
+            areas.append(float(v))
+        except (TypeError, ValueError):
+            raise InputError(f"{source}: row {r}: declared area {v!r} is not a number (km²)") from None
+    out["declared_area_km2"] = areas
+    out["source_right"] = [None if _missing(v) else _id_text(v, 0) for v in column("source_right")]
+    return gpd.GeoDataFrame(out, geometry=list(gdf.geometry.values), crs=gdf.crs)

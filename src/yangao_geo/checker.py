@@ -1,0 +1,217 @@
+"""``check()``: load the blocks and constraint layers, run the rules, build the Report."""
+
+from __future__ import annotations
+
+import time
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .area import ellipsoidal_area
+from .attributes import normalise_blocks
+from .config import build_settings
+from .crs import ANALYSIS_CRS
+from .engine import Context, run_rules
+from .errors import InputError
+from .geometry import is_polygonal, repair_polygons
+from .layers import bundled_blocks_path, load_constraints, load_layer
+from .report import BLOCK_COLUMNS, FINDING_COLUMNS, SEVERITY_ORDER, Report
+from .rules import RULES
+from .units import parse_capacity
+
+__all__ = ["check", "read_blocks"]
+
+_RULE_ORDER = {code: i for i, code in enumerate(RULES)}
+
+
+def _geometry_issues(geoms: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Repair invalid polygons; list null/empty/non-polygon ones. Returns (geoms, issues)."""
+    empty: dict[int, str] = {}
+    for i, g in enumerate(geoms):
+        if g is None:
+            empty[i] = "geometry is null"
+        elif g.is_empty:
+            empty[i] = "geometry is empty"
+        elif g.geom_type not in ("Polygon", "MultiPolygon"):
+            empty[i] = f"geometry is a {g.geom_type}, expected Polygon or MultiPolygon"
+    candidates = np.array([None if i in empty else g for i, g in enumerate(geoms)], dtype=object)
+    repaired, reasons = repair_polygons(candidates)
+    invalid = {i: r for i, r in enumerate(reasons) if r is not None}
+    for i, reason in invalid.items():
+        if not is_polygonal([repaired[i]])[0]:
+            empty[i] = f"invalid geometry ({reason}) has no area left after repair"
+    invalid = {i: r for i, r in invalid.items() if i not in empty}
+    return repaired, {"invalid": invalid, "empty": empty}
+
+
+def read_blocks(blocks=None, *, kind=None, crs=None, layer=None, engine="pyogrio", encoding=None):
+    """Read and normalise a blocks input into EPSG:4547.
+
+    Returns
+    -------
+    (GeoDataFrame, LoadedLayer)
+        Canonical block columns (see :mod:`yangao_geo.attributes`) plus ``row``,
+        and the loaded layer with its provenance and CRS note.
+    """
+    source = bundled_blocks_path() if blocks is None else blocks
+    loaded = load_layer(source, role="blocks", layer=layer, crs=crs, engine=engine, encoding=encoding)
+    name = loaded.info.path if loaded.info.path != "<GeoDataFrame>" else "blocks"
+    table = normalise_blocks(loaded.gdf, kind=kind, source=name)
+    for row, value, unit in zip(table["row"], table["capacity"], table["capacity_unit"]):
+        try:
+            parse_capacity(value, unit)
+        except InputError as exc:
+            raise InputError(f"{name}: row {row}: {exc}") from None
+    return table, loaded
+
+
+def check(
+    blocks=None,
+    constraints=None,
+    *,
+    kind=None,
+    crs=None,
+    tolerance_m2=None,
+    rules=None,
+    config=None,
+    layer=None,
+    engine="pyogrio",
+    encoding=None,
+) -> Report:
+    """Check proposed planning blocks against the rules of the Yanggao mineral plan.
+
+    Parameters
+    ----------
+    blocks : path or GeoDataFrame, optional
+        Proposed blocks (any vector format GDAL reads). None: the plan's own
+        blocks, bundled with the package.
+    constraints : None, path, list of paths or mapping, optional
+        Constraint layers (see :func:`yangao_geo.layers.load_constraints`).
+        None: the bundled illustrative layers.
+    kind : {"exploration", "mining", "concentrated"}, optional
+        Block kind for every block (else the file's kind/类型 column).
+    crs : CRS-like, optional
+        CRS of the blocks when the file has none (or a wrong one).
+    tolerance_m2 : float, optional
+        Overlaps at or below this are slivers (warn). Default: config, else 1.0.
+    rules : list of str, optional
+        Rule codes or names to run (default: all).
+    config : path or dict, optional
+        TOML settings (see :mod:`yangao_geo.config`).
+    layer : str, optional
+        Layer of a multi-layer blocks file.
+    engine : {"pyogrio", "fiona"}
+        I/O engine.
+    encoding : str, optional
+        Attribute encoding of the blocks file (default: detected).
+
+    Returns
+    -------
+    Report
+
+    Examples
+    --------
+    >>> import yangao_geo
+    >>> report = yangao_geo.check()
+    >>> sorted(report.findings.loc[report.findings.rule_id == "B301", "block_name"])
+    ['阳高县山口头片麻岩矿', '阳高县颜家沟建筑用片麻岩']
+    """
+    started = time.perf_counter()
+    settings = build_settings(config, tolerance_m2=tolerance_m2, rules=rules)
+    table, loaded = read_blocks(blocks, kind=kind, crs=crs, layer=layer, engine=engine, encoding=encoding)
+    geoms, issues = _geometry_issues(np.asarray(table.geometry.values, dtype=object))
+    spatial = np.array([i not in issues["empty"] for i in range(len(geoms))])
+    usable = np.array([g if ok else None for g, ok in zip(geoms, spatial)], dtype=object)
+    table = gpd.GeoDataFrame(table.drop(columns="geometry"), geometry=list(usable), crs=ANALYSIS_CRS)
+    table["area_m2"] = ellipsoidal_area(usable, ANALYSIS_CRS)
+    table["spatial"] = spatial
+
+    selected = [RULES[c] for c in settings.selected]
+    needed = {name for r in selected for name in r.layers}
+    constraint_set = load_constraints(
+        constraints,
+        engine=engine,
+        layers_needed=needed | {"mining_rights", "eco_redline", "basic_farmland", "town_boundary"},
+    )
+
+    skipped = [{"rule_id": c, "reason": "disabled in config"} for c in settings.disabled]
+    skipped += [
+        {"rule_id": c, "reason": "not selected"}
+        for c in RULES
+        if c not in settings.selected and c not in settings.disabled
+    ]
+    runnable = []
+    for r in selected:
+        missing = [name for name in r.layers if name not in constraint_set]
+        if missing:
+            skipped.append({"rule_id": r.code, "reason": f"layer {', '.join(missing)} not provided"})
+        else:
+            runnable.append(r)
+
+    crs_notes = [lyr.crs_note for lyr in [loaded, *constraint_set.layers.values()] if lyr.crs_note]
+    ctx = Context(
+        table,
+        constraint_set,
+        tolerance_m2=settings.tolerance_m2,
+        minerals=settings.minerals,
+        geometry_issues=issues,
+        crs_notes=crs_notes,
+    )
+    run_rules(ctx, runnable, settings.params)
+
+    report = _build_report(table, ctx.findings)
+    report.inputs = [loaded.info, *(lyr.info for lyr in constraint_set.layers.values())]
+    report.skipped_rules = sorted(skipped, key=lambda s: _RULE_ORDER[s["rule_id"]])
+    report.settings = settings.as_dict()
+    from . import __version__
+
+    report.tool = {
+        "name": "yangao_geo",
+        "version": __version__,
+        "geos": ".".join(map(str, shapely.geos_version)),
+        "elapsed_s": round(time.perf_counter() - started, 3),
+    }
+    return report
+
+
+def _build_report(table: gpd.GeoDataFrame, findings: list[dict]) -> Report:
+    rows = []
+    for f in findings:
+        pos = f["block_pos"]
+        block = table.iloc[pos] if pos is not None else None
+        rows.append(
+            {
+                "block_id": None if block is None else block["block_id"],
+                "block_name": None if block is None else block["name"],
+                "kind": None if block is None else block["kind"],
+                "mineral": None if block is None else block["mineral"],
+                **{k: f[k] for k in FINDING_COLUMNS if k in f and k != "block_id"},
+                "_pos": -1 if pos is None else pos,
+                "_rule": _RULE_ORDER[f["rule_id"]],
+            }
+        )
+    frame = pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "_pos", "_rule"])
+    frame = frame.sort_values(["_pos", "_rule"], kind="stable").drop(columns=["_pos", "_rule"]).reset_index(drop=True)
+    for col in ("overlap_m2", "overlap_ratio"):
+        frame[col] = frame[col].astype(float)
+    findings_gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=ANALYSIS_CRS)
+
+    worst = {}
+    for pos, sev in ((f["block_pos"], f["severity"]) for f in findings if f["block_pos"] is not None):
+        worst[pos] = max(worst.get(pos, 0), SEVERITY_ORDER[sev])
+    status = [{2: "fail", 1: "warn"}.get(worst.get(i, 0), "pass") for i in range(len(table))]
+    blocks = gpd.GeoDataFrame(
+        {
+            "block_id": table["block_id"],
+            "name": table["name"],
+            "kind": table["kind"],
+            "mineral": table["mineral"],
+            "area_m2": table["area_m2"],
+            "status": status,
+        },
+        geometry=table.geometry.values,
+        crs=ANALYSIS_CRS,
+    )
+    return Report(findings=findings_gdf, blocks=blocks[list(BLOCK_COLUMNS)])

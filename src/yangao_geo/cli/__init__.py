@@ -1,0 +1,1 @@
+"""The ``yangao-geo`` command line: one module per command, wired up in :mod:`.main`."""

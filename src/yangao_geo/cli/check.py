@@ -1,0 +1,146 @@
+"""``yangao-geo check``: check a blocks file (default: the plan's own blocks) and report."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ..checker import check
+from ..writers import FORMATS
+
+_STATUS_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "info": "cyan"}
+
+
+def _print_report(report, console: Console) -> None:
+    table = Table(title="Blocks (阳高县矿产资源总体规划 2021–2025)")
+    for col, justify in (
+        ("block", "left"),
+        ("name", "left"),
+        ("kind", "left"),
+        ("mineral", "left"),
+        ("area km²", "right"),
+        ("status", "left"),
+        ("fail", "right"),
+        ("warn", "right"),
+    ):
+        table.add_column(col, justify=justify, overflow="fold")
+    for r in report.summary().itertuples():
+        table.add_row(
+            str(r.block_id),
+            str(r.name or ""),
+            r.kind,
+            str(r.mineral or ""),
+            f"{r.area_km2:.4f}",
+            f"[{_STATUS_STYLE[r.status]}]{r.status}[/]",
+            str(r.fail),
+            str(r.warn),
+        )
+    console.print(table)
+    if len(report.findings):
+        ftable = Table(title="Findings")
+        for col in ("block", "rule", "severity", "finding", "plan article"):
+            ftable.add_column(col, overflow="fold")
+        for f in report.findings.itertuples():
+            block = "-" if f.block_id is None or f.block_id != f.block_id else str(f.block_id)
+            ftable.add_row(
+                block,
+                f"{f.rule_id} {f.rule_name}",
+                f"[{_STATUS_STYLE[f.severity]}]{f.severity}[/]",
+                f.message,
+                f.citation,
+            )
+        console.print(ftable)
+    c = report.counts()
+    status = report.blocks["status"].value_counts()
+    console.print(
+        f"{len(report.blocks)} blocks: {int(status.get('fail', 0))} fail, {int(status.get('warn', 0))} "
+        f"warn, {int(status.get('pass', 0))} pass — findings: {c['fail']} fail, {c['warn']} warn, "
+        f"{c['info']} info"
+    )
+    for s in report.skipped_rules:
+        if s["reason"] != "not selected":
+            console.print(f"[dim]skipped {s['rule_id']}: {s['reason']}[/]")
+
+
+@click.command("check")
+@click.argument("blocks", required=False, type=click.Path(dir_okay=True))
+@click.option(
+    "--constraints",
+    "-c",
+    multiple=True,
+    type=click.Path(),
+    help="GeoPackage or directory of constraint layers (repeatable). Default: the bundled layers.",
+)
+@click.option("--layer", help="Layer of a multi-layer BLOCKS file.")
+@click.option(
+    "--kind",
+    type=click.Choice(["exploration", "mining", "concentrated"]),
+    help="Block kind for every block (else the file's kind/类型 column).",
+)
+@click.option("--crs", help="CRS of BLOCKS when the file has none, e.g. 4547 or EPSG:4526.")
+@click.option("--tolerance", type=float, help="Overlaps at or below this many m² are slivers (warn). Default 1.0.")
+@click.option("--rules", "rule_list", help="Comma-separated rule codes or names to run (default: all).")
+@click.option("--config", type=click.Path(), help="TOML settings file (tolerance, rule parameters, minerals).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["fail", "warn"]),
+    default="fail",
+    show_default=True,
+    help="Exit 1 when a finding reaches this severity.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(), help=f"Write the report; suffix picks the format ({', '.join(FORMATS)})."
+)
+@click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
+@click.option(
+    "--engine", type=click.Choice(["pyogrio", "fiona"]), default="pyogrio", show_default=True, help="Vector I/O engine."
+)
+@click.option("--encoding", help="Attribute encoding of BLOCKS (default: detected; shapefiles: .cpg, DBF, UTF-8, GBK).")
+@click.option("-q", "--quiet", is_flag=True, help="No terminal tables (exit code and -o output only).")
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors.")
+def check_command(
+    blocks,
+    constraints,
+    layer,
+    kind,
+    crs,
+    tolerance,
+    rule_list,
+    config,
+    fail_on,
+    output,
+    overwrite,
+    engine,
+    encoding,
+    quiet,
+    verbose,
+) -> int:
+    """Check BLOCKS (default: the plan's own blocks) against the plan's rules.
+
+    Exit status: 0 no finding at or above --fail-on, 1 some, 2 usage or input error.
+    """
+    if crs is not None and crs.strip().isdigit():
+        crs = f"EPSG:{crs.strip()}"
+    report = check(
+        blocks,
+        list(constraints) or None,
+        kind=kind,
+        crs=crs,
+        tolerance_m2=tolerance,
+        rules=rule_list,
+        config=config,
+        layer=layer,
+        engine=engine,
+        encoding=encoding,
+    )
+    if output:
+        report.to_file(output, overwrite=overwrite)
+    if not quiet:
+        console = Console(width=max(Console().width, 160) if sys.stdout.isatty() else 200)
+        _print_report(report, console)
+        if output:
+            console.print(f"report written to {output}")
+    return report.exit_code(fail_on)

@@ -1,0 +1,57 @@
+"""Entry point of ``yangao-geo`` (and ``python -m yangao_geo``).
+
+Exit codes: 0 no finding at or above ``--fail-on``; 1 there are such
+findings; 2 usage or input error — a one-line message on stderr, the
+traceback only with ``-v``.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from .. import __version__
+from ..errors import YangaoError
+from .check import check_command
+from .rules import rules_command
+
+__all__ = ["cli", "main"]
+
+EXIT_USAGE = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="yangao-geo")
+def cli():
+    """Check mineral-planning blocks against the Yanggao mineral plan 2021–2025 (阳高县矿产资源总体规划)."""
+
+
+cli.add_command(check_command)
+cli.add_command(rules_command)
+
+
+def main(argv=None) -> None:
+    """Run the CLI; map errors onto exit code 2 with a one-line message."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    verbose = "-v" in args or "--verbose" in args
+    try:
+        code = cli.main(args=args, prog_name="yangao-geo", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("yangao-geo: aborted", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE if exc.exit_code != 0 else 0)
+    except YangaoError as exc:
+        if verbose:
+            traceback.print_exc()
+        click.echo(f"yangao-geo: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except Exception as exc:  # an internal error still gets one line, not a wall of text
+        if verbose:
+            traceback.print_exc()
+        click.echo(f"yangao-geo: internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)", err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,344 @@
+"""CGCS2000 coordinate reference systems: identification, inference, reprojection.
+
+Every input is brought into the analysis CRS :data:`ANALYSIS_CRS`
+(EPSG:4547, CGCS2000 / 3-degree Gauss-Krüger CM 114°E, no zone prefix),
+which covers the whole of Yanggao County (113°28′–114°06′E).
+
+Identification goes by *parameters*, not names, so ESRI ``.prj`` files such
+as ``CGCS2000_3_Degree_GK_Zone_38`` resolve to their EPSG code. When the
+file's CRS is missing or contradicted by the coordinates (eastings of eight
+digits carry the zone number as prefix), the coordinates win and the caller
+gets a note for finding D103. Other datums (Beijing 1954, Xian 1980) are an
+error: there are no official public parameters to shift them, and a silent
+shift would be off by about 100 m. WGS84 is accepted as CGCS2000 (the two
+differ by centimetres).
+
+Examples
+--------
+>>> resolve_crs(None, (113.6, 40.1, 113.7, 40.2)).crs.to_epsg()
+4490
+>>> resolve_crs(None, (38_478_000, 4_469_000, 38_479_000, 4_470_000)).crs.to_epsg()
+4526
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pyproj
+import shapely
+
+from .area import DENSIFY_M
+from .errors import CRSError
+
+__all__ = [
+    "ANALYSIS_CRS",
+    "ANALYSIS_EPSG",
+    "ResolvedCRS",
+    "identify_crs",
+    "infer_crs",
+    "resolve_crs",
+    "to_analysis_crs",
+]
+
+ANALYSIS_EPSG = 4547
+ANALYSIS_CRS = pyproj.CRS.from_epsg(ANALYSIS_EPSG)
+GEOGRAPHIC_EPSG = 4490
+_GRS80_RF = 298.257222101
+_CGCS2000_NAMES = ("china 2000", "china_2000", "cgcs2000", "cgcs_2000", "china geodetic coordinate system 2000")
+_WGS84_NAMES = ("world geodetic system 1984", "wgs_1984", "wgs 1984", "wgs84")
+_LEGACY_NAMES = {
+    "beijing 1954": "Beijing 1954",
+    "beijing_1954": "Beijing 1954",
+    "xian 1980": "Xian 1980",
+    "xian_1980": "Xian 1980",
+    "xi'an 1980": "Xian 1980",
+}
+#: degrees; about 10 m, the densification step for lon/lat sources
+_DENSIFY_DEG = 1e-4
+
+
+@dataclass(frozen=True)
+class ResolvedCRS:
+    """The CRS an input is read in, and how it was decided.
+
+    Attributes
+    ----------
+    crs : pyproj.CRS
+        An EPSG CGCS2000 CRS (4490 or a Gauss-Krüger code 4491–4554).
+    inferred : bool
+        True when the file's own CRS was missing or overruled.
+    note : str
+        Human-readable reason (empty when nothing was inferred).
+    """
+
+    crs: pyproj.CRS
+    inferred: bool = False
+    note: str = ""
+
+
+def _datum_kind(crs: pyproj.CRS) -> str:
+    names = " ".join(
+        str(x).lower()
+        for x in (crs.datum.name if crs.datum else "", crs.ellipsoid.name if crs.ellipsoid else "", crs.name)
+    )
+    for key, label in _LEGACY_NAMES.items():
+        if key in names:
+            return label
+    if any(n in names for n in _CGCS2000_NAMES):
+        return "CGCS2000"
+    if any(n in names for n in _WGS84_NAMES):
+        return "WGS84"
+    ell = crs.ellipsoid
+    if (
+        ell is not None
+        and math.isclose(ell.semi_major_metre, 6378137.0)
+        and math.isclose(ell.inverse_flattening, _GRS80_RF, rel_tol=1e-9)
+    ):
+        return "CGCS2000"
+    return crs.datum.name if crs.datum else "unknown"
+
+
+def _tm_params(crs: pyproj.CRS) -> dict[str, float] | None:
+    op = crs.coordinate_operation
+    if op is None or "transverse mercator" not in op.method_name.lower():
+        return None
+    out: dict[str, float] = {}
+    for p in op.params:
+        name = p.name.lower()
+        if "longitude of natural origin" in name or "central meridian" in name:
+            out["lon_0"] = p.value
+        elif "latitude of natural origin" in name:
+            out["lat_0"] = p.value
+        elif "scale factor" in name:
+            out["k"] = p.value
+        elif "false easting" in name:
+            out["x_0"] = p.value
+        elif "false northing" in name:
+            out["y_0"] = p.value
+    return out
+
+
+def _gk_epsg(lon_0: float, x_0: float) -> int | None:
+    """EPSG code of the CGCS2000 GK CRS with this central meridian and false easting."""
+    if abs(lon_0 - round(lon_0)) > 1e-9:
+        return None
+    lon = round(lon_0)
+    if math.isclose(x_0, 500_000.0):
+        if lon % 3 == 0 and 75 <= lon <= 135:
+            return 4534 + (lon - 75) // 3
+        return None
+    zone, rest = divmod(x_0, 1_000_000.0)
+    if not math.isclose(rest, 500_000.0):
+        return None
+    zone = int(zone)
+    if 25 <= zone <= 45 and lon == 3 * zone:
+        return 4488 + zone
+    if 13 <= zone <= 23 and lon == 6 * zone - 3:
+        return 4491 + zone - 13
+    return None
+
+
+def identify_crs(crs_input) -> pyproj.CRS:
+    """Return the EPSG CGCS2000 CRS equal to ``crs_input``, by parameters.
+
+    Raises
+    ------
+    CRSError
+        For other datums or projections, with what was seen and expected.
+
+    Examples
+    --------
+    >>> identify_crs("EPSG:4526").to_epsg()
+    4526
+    >>> identify_crs("+proj=tmerc +lon_0=114 +k=1 +x_0=500000 +ellps=GRS80 +units=m").to_epsg()
+    4547
+    """
+    try:
+        crs = pyproj.CRS.from_user_input(crs_input)
+    except pyproj.exceptions.CRSError as exc:
+        raise CRSError(f"cannot understand the CRS {crs_input!r}: {exc}") from None
+    kind = _datum_kind(crs)
+    if kind in ("Beijing 1954", "Xian 1980"):
+        raise CRSError(
+            f"the data are in the {kind} datum ({crs.name}); converting to CGCS2000 needs official "
+            "transformation parameters that PROJ does not ship, and a silent shift would be off by about "
+            "100 m. Convert the data to CGCS2000 first."
+        )
+    if kind not in ("CGCS2000", "WGS84"):
+        raise CRSError(
+            f"unsupported CRS {crs.name!r} (datum {kind}); expected CGCS2000: EPSG:4490 or a "
+            "Gauss-Krüger CRS EPSG:4491–4554"
+        )
+    if crs.is_geographic:
+        return pyproj.CRS.from_epsg(GEOGRAPHIC_EPSG)
+    epsg = crs.to_epsg(min_confidence=100)
+    if epsg is not None and 4491 <= epsg <= 4554:
+        return pyproj.CRS.from_epsg(epsg)
+    params = _tm_params(crs)
+    if params is None:
+        raise CRSError(f"unsupported projection in {crs.name!r}; expected CGCS2000 Gauss-Krüger (Transverse Mercator)")
+    if not (
+        math.isclose(params.get("k", 1.0), 1.0)
+        and abs(params.get("lat_0", 0.0)) < 1e-12
+        and abs(params.get("y_0", 0.0)) < 1e-6
+    ):
+        raise CRSError(f"{crs.name!r} is Transverse Mercator but not Gauss-Krüger (k=1, no false northing)")
+    code = _gk_epsg(params.get("lon_0", float("nan")), params.get("x_0", float("nan")))
+    if code is None:
+        raise CRSError(
+            f"{crs.name!r}: central meridian {params.get('lon_0')} with false easting {params.get('x_0')} is not a "
+            "CGCS2000 3° or 6° Gauss-Krüger zone"
+        )
+    return pyproj.CRS.from_epsg(code)
+
+
+def _looks_lonlat(b) -> bool:
+    return 73 <= b[0] <= b[2] <= 136 and 3 <= b[1] <= b[3] <= 54
+
+
+def _prefixed_zone(b) -> int | None:
+    zmin, zmax = int(b[0] // 1_000_000), int(b[2] // 1_000_000)
+    if zmin != zmax or not (13 <= zmin <= 23 or 25 <= zmin <= 45):
+        return None
+    if not (1_000_000 <= b[1] <= b[3] <= 6_500_000):
+        return None
+    return zmin
+
+
+def _zone_crs(zone: int) -> pyproj.CRS:
+    return pyproj.CRS.from_epsg(4488 + zone if zone >= 25 else 4491 + zone - 13)
+
+
+def _unprefixed(b) -> bool:
+    return 0 < b[0] <= b[2] < 1_000_000 and 1_000_000 <= b[1] <= b[3] <= 6_500_000
+
+
+def infer_crs(bounds) -> pyproj.CRS:
+    """Infer the CGCS2000 CRS from coordinate bounds ``(minx, miny, maxx, maxy)``.
+
+    Raises
+    ------
+    CRSError
+        When the coordinates do not decide it (e.g. Gauss-Krüger eastings
+        without the zone prefix).
+    """
+    b = tuple(float(v) for v in bounds)
+    if _looks_lonlat(b):
+        return pyproj.CRS.from_epsg(GEOGRAPHIC_EPSG)
+    zone = _prefixed_zone(b)
+    if zone is not None:
+        return _zone_crs(zone)
+    if _unprefixed(b):
+        raise CRSError(
+            "Gauss-Krüger coordinates without a zone prefix and no CRS: the zone cannot be told from the "
+            "numbers; pass --crs (e.g. --crs 4547 for CGCS2000 3° zone CM 114°E)"
+        )
+    if _prefixed_zone((b[1], b[0], b[3], b[2])) is not None or _looks_lonlat((b[1], b[0], b[3], b[2])):
+        raise CRSError(f"coordinates look like they have X and Y swapped (bounds {b}); expected easting first")
+    raise CRSError(f"cannot infer a CGCS2000 CRS from coordinates with bounds {b}; pass --crs")
+
+
+def _fits(crs: pyproj.CRS, b) -> bool:
+    if crs.is_geographic:
+        return _looks_lonlat(b)
+    x_0 = _tm_params(crs)["x_0"]
+    if math.isclose(x_0, 500_000.0):
+        return _unprefixed(b)
+    return _prefixed_zone(b) == int(x_0 // 1_000_000)
+
+
+def resolve_crs(declared, bounds, *, user_crs=None) -> ResolvedCRS:
+    """Decide the CRS of an input from its declared CRS, its coordinates and the user.
+
+    Parameters
+    ----------
+    declared : CRS-like or None
+        What the file says (``.prj``, GeoPackage SRS).
+    bounds : tuple of float
+        Coordinate bounds of the data, ``(minx, miny, maxx, maxy)``.
+    user_crs : CRS-like, optional
+        What the user says (``--crs``). It wins over the file, but must fit the
+        coordinates.
+
+    Returns
+    -------
+    ResolvedCRS
+    """
+    b = tuple(float(v) for v in bounds)
+    if user_crs is not None:
+        crs = identify_crs(user_crs)
+        if not any(math.isnan(v) for v in b) and not _fits(crs, b):
+            raise CRSError(
+                f"the coordinates (bounds {tuple(round(v, 3) for v in b)}) do not fit the CRS given, "
+                f"EPSG:{crs.to_epsg()} ({crs.name})"
+            )
+        return ResolvedCRS(crs)
+    if declared is None:
+        crs = infer_crs(b)
+        return ResolvedCRS(crs, True, f"no CRS in the file; coordinates say EPSG:{crs.to_epsg()} ({crs.name})")
+    crs = identify_crs(declared)
+    if any(math.isnan(v) for v in b) or _fits(crs, b):
+        return ResolvedCRS(crs)
+    try:
+        from_coords = infer_crs(b)
+    except CRSError:
+        if crs.is_projected and _unprefixed(b) and not _fits(crs, b):
+            # declared prefixed zone, coordinates without prefix: same central meridian
+            lon_0 = _tm_params(crs)["lon_0"]
+            alt = pyproj.CRS.from_epsg(_gk_epsg(lon_0, 500_000.0))
+            return ResolvedCRS(
+                alt,
+                True,
+                f"file says EPSG:{crs.to_epsg()} but eastings have no zone prefix; "
+                f"using EPSG:{alt.to_epsg()} ({alt.name})",
+            )
+        raise CRSError(
+            f"the coordinates (bounds {b}) do not fit the file's CRS EPSG:{crs.to_epsg()} ({crs.name})"
+        ) from None
+    return ResolvedCRS(
+        from_coords,
+        True,
+        f"file says EPSG:{crs.to_epsg()} ({crs.name}) but the coordinates say "
+        f"EPSG:{from_coords.to_epsg()} ({from_coords.name}); trusting the coordinates",
+    )
+
+
+def _same_projection_shift(src: pyproj.CRS) -> float | None:
+    """False-easting difference when ``src`` is the analysis projection with a zone prefix."""
+    if src.is_geographic:
+        return None
+    p = _tm_params(src)
+    if p and math.isclose(p["lon_0"], 114.0):
+        return p["x_0"] - 500_000.0
+    return None
+
+
+def to_analysis_crs(geometries, src_crs) -> np.ndarray:
+    """Bring geometries into :data:`ANALYSIS_CRS` (EPSG:4547), keeping their edges' shape.
+
+    Edges are densified in the source plane first (10 m, or 1e-4° for
+    lon/lat), so a boundary drawn straight in lon/lat or in another zone keeps
+    its true course; the same central meridian with a zone prefix is an exact
+    shift of the easting.
+    """
+    geoms = np.asarray(geometries, dtype=object)
+    src = pyproj.CRS.from_user_input(src_crs)
+    if src.equals(ANALYSIS_CRS):
+        return geoms
+    shift = _same_projection_shift(src)
+    if shift is not None:
+        return shapely.transform(geoms, lambda xy: xy - np.array([shift, 0.0]))
+    step = _DENSIFY_DEG if src.is_geographic else DENSIFY_M
+    transformer = pyproj.Transformer.from_crs(src, ANALYSIS_CRS, always_xy=True)
+
+    def _fwd(xy):
+        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return shapely.transform(shapely.segmentize(geoms, step), _fwd)

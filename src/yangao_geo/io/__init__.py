@@ -1,0 +1,1 @@
+"""Readers and writers: vector files, DBF encodings, atomic output."""

@@ -1,0 +1,177 @@
+"""Reading vector files into GeoDataFrames, with what a report must say about them.
+
+One function, :func:`read_vector`, reads any format GDAL reads (Shapefile,
+GeoPackage, GeoJSON, FlatGeobuf, GML, ...) through pyogrio (default) or
+fiona, decides the DBF encoding of shapefiles, and turns every failure into
+a :class:`~yangao_geo.errors.DataSourceError` or
+:class:`~yangao_geo.errors.InputError` that names the file and what was
+expected. Inputs are only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+
+from ..errors import DataSourceError, InputError
+from .encoding import detect_shapefile_encoding
+
+__all__ = ["ENGINES", "SourceInfo", "file_sha256", "list_layers", "read_vector"]
+
+ENGINES = ("pyogrio", "fiona")
+_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+@dataclass
+class SourceInfo:
+    """Provenance of one input layer, as the JSON report lists it."""
+
+    path: str
+    layer: str | None = None
+    crs: str | None = None
+    crs_inferred: bool = False
+    encoding: str | None = None
+    features: int = 0
+    sha256: str | None = None
+    role: str = "blocks"
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "layer": self.layer,
+            "crs": self.crs,
+            "crs_inferred": self.crs_inferred,
+            "encoding": self.encoding,
+            "features": self.features,
+            "sha256": self.sha256,
+        }
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file; for a shapefile, of its .shp/.shx/.dbf/.prj/.cpg in that order."""
+    p = Path(path)
+    h = hashlib.sha256()
+    parts = [p.with_suffix(s) for s in _SIDECARS] if p.suffix.lower() == ".shp" else [p]
+    for part in parts:
+        if part.is_file():
+            with open(part, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+    return h.hexdigest()
+
+
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise InputError(f"unknown I/O engine {engine!r}; expected one of {', '.join(ENGINES)}")
+
+
+def list_layers(path: str | Path, *, engine: str = "pyogrio") -> list[str]:
+    """Names of the layers in a data source (one name for single-layer formats)."""
+    _check_engine(engine)
+    p = Path(path)
+    if not p.exists():
+        raise DataSourceError(f"{p}: no such file or directory")
+    try:
+        if engine == "fiona":
+            import fiona
+
+            return list(fiona.listlayers(str(p)))
+        import pyogrio
+
+        return [str(name) for name in pyogrio.list_layers(str(p))[:, 0]]
+    except Exception as exc:  # GDAL/fiona raise many types; all mean "not readable"
+        raise DataSourceError(f"{p}: not a readable vector data source ({_short(exc)})") from None
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def read_vector(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    engine: str = "pyogrio",
+    encoding: str | None = None,
+    role: str = "blocks",
+    bbox: tuple[float, float, float, float] | None = None,
+    allow_empty: bool = False,
+) -> tuple[gpd.GeoDataFrame, SourceInfo]:
+    """Read one vector layer, read-only, and describe where it came from.
+
+    Parameters
+    ----------
+    path : str or Path
+        File (or directory data source) to read.
+    layer : str, optional
+        Layer name; required only when the source has several layers and none
+        is called ``blocks``.
+    engine : {"pyogrio", "fiona"}
+        I/O engine.
+    encoding : str, optional
+        Attribute encoding; by default detected for shapefiles (see
+        :mod:`yangao_geo.io.encoding`), UTF-8 otherwise.
+    role : str
+        What the layer is for, used in messages.
+    bbox : tuple, optional
+        Only read features intersecting this box (in the file's CRS).
+    allow_empty : bool
+        Accept a layer with no features (constraint layers may be empty).
+
+    Returns
+    -------
+    (GeoDataFrame, SourceInfo)
+        The CRS is left as the file declares it; callers resolve it.
+    """
+    _check_engine(engine)
+    p = Path(path)
+    if not p.exists():
+        raise DataSourceError(f"{p}: no such file or directory")
+    layers = list_layers(p, engine=engine)
+    if layer is None:
+        if len(layers) == 1:
+            layer = layers[0]
+        elif role in layers:
+            layer = role
+        elif not layers:
+            raise DataSourceError(f"{p}: contains no layers")
+        else:
+            raise InputError(f"{p}: has {len(layers)} layers ({', '.join(layers)}); choose one with --layer")
+    elif layer not in layers:
+        raise InputError(f"{p}: no layer named {layer!r}; the layers are: {', '.join(layers) or '(none)'}")
+
+    how = "format default"
+    if encoding is None:
+        if p.suffix.lower() == ".shp":
+            encoding, how = detect_shapefile_encoding(p)
+        else:
+            encoding = "utf-8"
+    else:
+        how = "given"
+    kwargs = {"layer": layer, "engine": engine, "encoding": encoding}
+    if bbox is not None:
+        kwargs["bbox"] = bbox
+    try:
+        gdf = gpd.read_file(p, **kwargs)
+    except Exception as exc:
+        raise DataSourceError(f"{p}: cannot read layer {layer!r} as a vector layer ({_short(exc)})") from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise InputError(f"{p}: layer {layer!r} has no geometry column; expected polygon features")
+    if len(gdf) == 0 and bbox is None and not allow_empty:
+        raise InputError(f"{p}: layer {layer!r} has no features")
+    info = SourceInfo(
+        path=str(p),
+        layer=layer,
+        encoding=encoding,
+        features=len(gdf),
+        sha256=file_sha256(p),
+        role=role,
+    )
+    if how not in ("format default", "given"):
+        info.notes.append(f"encoding {encoding} ({how})")
+    return gdf, info

@@ -1,0 +1,184 @@
+"""The Report: findings and blocks tables, inputs, settings — the contract every writer reads.
+
+Findings table columns (fixed, in this order): ``block_id, block_name, kind,
+mineral, rule_id, rule_name, severity, layer, feature_id, overlap_m2,
+overlap_ratio, message, citation, geometry``. Blocks table: ``block_id,
+name, kind, mineral, area_m2, status, geometry``. Geometries are in EPSG:4547.
+
+A block's ``status`` is its worst finding: ``fail``, else ``warn``, else
+``pass`` (``info`` findings, such as the 地热/矿泉水 town-boundary exemption,
+do not change it).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+from .io.vector import SourceInfo
+
+__all__ = ["BLOCK_COLUMNS", "FINDING_COLUMNS", "SEVERITY_ORDER", "Report"]
+
+FINDING_COLUMNS = (
+    "block_id",
+    "block_name",
+    "kind",
+    "mineral",
+    "rule_id",
+    "rule_name",
+    "severity",
+    "layer",
+    "feature_id",
+    "overlap_m2",
+    "overlap_ratio",
+    "message",
+    "citation",
+    "geometry",
+)
+BLOCK_COLUMNS = ("block_id", "name", "kind", "mineral", "area_m2", "status", "geometry")
+SEVERITY_ORDER = {"info": 0, "warn": 1, "fail": 2}
+_JSON_FINDING = (
+    "block_id",
+    "rule_id",
+    "severity",
+    "layer",
+    "feature_id",
+    "overlap_m2",
+    "overlap_ratio",
+    "message",
+    "citation",
+)
+
+
+def _none(value):
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def _round(value, digits):
+    value = _none(value)
+    return None if value is None else round(float(value), digits)
+
+
+@dataclass
+class Report:
+    """Result of :func:`yangao_geo.check`.
+
+    Attributes
+    ----------
+    findings : GeoDataFrame
+        One row per finding (columns :data:`FINDING_COLUMNS`).
+    blocks : GeoDataFrame
+        One row per block (columns :data:`BLOCK_COLUMNS`).
+    inputs : list of SourceInfo
+        Every input read, with path, layer, CRS, encoding, feature count, SHA-256.
+    skipped_rules : list of dict
+        ``{"rule_id", "reason"}`` for every rule that did not run.
+    settings : dict
+        Tolerance, rules, parameters, area method.
+    tool : dict
+        Name and version of yangao_geo.
+    """
+
+    findings: gpd.GeoDataFrame
+    blocks: gpd.GeoDataFrame
+    inputs: list[SourceInfo] = field(default_factory=list)
+    skipped_rules: list[dict] = field(default_factory=list)
+    settings: dict = field(default_factory=dict)
+    tool: dict = field(default_factory=dict)
+
+    # ------------------------------------------------------------- questions
+    def counts(self) -> dict[str, int]:
+        """Number of findings per severity."""
+        c = self.findings["severity"].value_counts()
+        return {s: int(c.get(s, 0)) for s in ("fail", "warn", "info")}
+
+    def exit_code(self, fail_on: str = "fail") -> int:
+        """0 when no finding reaches ``fail_on`` (``"fail"`` or ``"warn"``), else 1."""
+        if fail_on not in ("fail", "warn"):
+            raise ValueError(f"fail_on must be 'fail' or 'warn', got {fail_on!r}")
+        threshold = SEVERITY_ORDER[fail_on]
+        worst = self.findings["severity"].map(SEVERITY_ORDER).max() if len(self.findings) else -1
+        return 1 if worst >= threshold else 0
+
+    def summary(self) -> pd.DataFrame:
+        """One row per block: id, name, kind, mineral, area (km², 4 dp), status, finding counts.
+
+        Examples
+        --------
+        >>> import yangao_geo
+        >>> yangao_geo.check().summary().columns.tolist()
+        ['block_id', 'name', 'kind', 'mineral', 'area_km2', 'status', 'fail', 'warn', 'info']
+        """
+        table = pd.DataFrame(self.blocks.drop(columns="geometry"))
+        table["area_km2"] = (table.pop("area_m2") / 1e6).round(4)
+        per = self.findings.groupby(["block_id", "severity"]).size().unstack(fill_value=0)
+        for sev in ("fail", "warn", "info"):
+            counts = per[sev] if sev in per.columns else pd.Series(dtype=int)
+            table[sev] = table["block_id"].map(counts).fillna(0).astype(int)
+        return table[["block_id", "name", "kind", "mineral", "area_km2", "status", "fail", "warn", "info"]]
+
+    # --------------------------------------------------------------- export
+    def to_dict(self) -> dict:
+        """The JSON report as a dict (schema documented in README, "JSON report")."""
+        blocks = [
+            {
+                "block_id": str(r.block_id),
+                "name": _none(r.name),
+                "kind": r.kind,
+                "mineral": _none(r.mineral),
+                "area_m2": _round(r.area_m2, 2),
+                "area_km2": _round(r.area_m2 / 1e6, 4),
+                "status": r.status,
+            }
+            for r in self.blocks.itertuples()
+        ]
+        findings = []
+        for r in self.findings.itertuples():
+            row = {k: _none(getattr(r, k)) for k in _JSON_FINDING}
+            row["block_id"] = None if row["block_id"] is None else str(row["block_id"])
+            row["feature_id"] = None if row["feature_id"] is None else str(row["feature_id"])
+            row["overlap_m2"] = _round(row["overlap_m2"], 2)
+            row["overlap_ratio"] = _round(row["overlap_ratio"], 6)
+            findings.append(row)
+        return {
+            "tool": dict(self.tool),
+            "settings": dict(self.settings),
+            "inputs": [i.as_dict() for i in self.inputs],
+            "skipped_rules": list(self.skipped_rules),
+            "blocks": blocks,
+            "findings": findings,
+        }
+
+    def to_json(self, path=None, *, overwrite: bool = False, indent: int = 2) -> str:
+        """The JSON report as text; also written atomically to ``path`` when given."""
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        if path is not None:
+            from .writers import write_text
+
+            write_text(path, text, overwrite=overwrite)
+        return text
+
+    def to_file(self, path, *, overwrite: bool = False) -> None:
+        """Write the report; the suffix picks the format (.json, .csv, .gpkg)."""
+        from .writers import write_report
+
+        write_report(self, path, overwrite=overwrite)
+
+    def __repr__(self) -> str:
+        c = self.counts()
+        status = self.blocks["status"].value_counts()
+        return (
+            f"<Report: {len(self.blocks)} blocks ({int(status.get('fail', 0))} fail, "
+            f"{int(status.get('warn', 0))} warn, {int(status.get('pass', 0))} pass); "
+            f"{len(self.findings)} findings ({c['fail']} fail, {c['warn']} warn, {c['info']} info)>"
+        )

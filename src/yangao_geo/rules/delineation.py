@@ -1,0 +1,137 @@
+"""B3xx: block delineation rules (划定原则) of 第三章第三节."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..area import basic_unit_block_area
+from .messages import area_text, km2, percent
+from .registry import rule
+
+_MIN_UNIT = "第三章第三节 二(二)1(5) 拟设勘查规划区块面积原则上不小于1个基本单位区块"
+_SPLIT = (
+    "第三章第三节 二(二)1(6) 单矿床不可分割设置勘查规划区块；三(二)3 严禁大矿小开，一矿多开；"
+    "第四章第三节 严禁大矿小开、一矿多开"
+)
+_PARTIAL = "第三章第三节 三(二)3 严禁大矿小开；第四章第三节 矿山设计开采规模须与矿床资源储量规模相适应"
+_BLOCKS = (
+    "第三章第三节 二(二)1(1)、三(二)1(1) 区块不得与矿业权重叠 — 相互重叠的规划区块出让后必然形成重叠矿业权；"
+    "三(二)3 严格落实规划区块划定的范围"
+)
+#: deposits are split when they fall in several blocks of the same family
+_FAMILY = {"exploration": "exploration", "mining": "mining", "concentrated": "mining"}
+
+
+@rule(
+    code="B301",
+    name="block.min_unit",
+    severity="fail",
+    kinds={"exploration"},
+    params={"cell_minutes": 1.0},
+    citation=_MIN_UNIT,
+)
+def block_min_unit(ctx, params):
+    """An exploration block is smaller than one basic unit block (1′×1′).
+
+    Fail: the block's ellipsoidal area is below the area of a 1′×1′
+    latitude/longitude cell centred on the block's latitude (about 2.63 km² in
+    Yanggao). Parameter ``cell_minutes`` (default 1.0).
+    """
+    minutes = float(params["cell_minutes"])
+    for pos in ctx.block_positions({"exploration"}, spatial=True):
+        area = float(ctx.blocks["area_m2"].iloc[pos])
+        lat = ctx.latitude(pos)
+        unit = basic_unit_block_area(lat, minutes)
+        if area < unit:
+            ctx.add(
+                pos,
+                "fail",
+                f"area {km2(area)} is below one basic unit block ({minutes:g}′×{minutes:g}′ = "
+                f"{km2(unit)} at {lat:.4f}°N): {area / unit:.3f} of a unit",
+            )
+
+
+@rule(code="B302", name="deposit.split", severity="fail", layers=("deposits",), citation=_SPLIT)
+def deposit_split(ctx, params):
+    """A deposit is split across two or more blocks of the same family.
+
+    Fail: a deposit overlaps, each beyond the tolerance, two or more exploration
+    blocks (单矿床不可分割), or two or more mining/concentrated blocks (一矿多开).
+    An exploration block and a mining block over the same deposit are not a
+    split (that is the exploration-to-mining sequence).
+    """
+    ov = ctx.overlaps("deposits")
+    deposit_ids = ctx.layer("deposits")["feature_id"].to_numpy()
+    groups: dict[tuple, list] = defaultdict(list)
+    for pos, feat, geom, area in zip(ov.block, ov.feature, ov.geometry, ov.area_m2):
+        if ctx.significant(area):
+            groups[(feat, _FAMILY[ctx.blocks["kind"].iloc[pos]])].append((pos, geom, area))
+    for (feat, family), members in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        if len({pos for pos, _, _ in members}) < 2:
+            continue
+        ids = ", ".join(str(ctx.blocks["block_id"].iloc[pos]) for pos, _, _ in members)
+        for pos, geom, area in members:
+            ctx.add(
+                pos,
+                "fail",
+                f"deposit {deposit_ids[feat]} is split across {len(members)} {family} blocks "
+                f"({ids}); this block holds {area_text(area)} of it",
+                layer="deposits",
+                feature_id=deposit_ids[feat],
+                overlap_m2=area,
+                geometry=geom,
+            )
+
+
+@rule(
+    code="B303",
+    name="deposit.partial",
+    severity="warn",
+    kinds={"mining", "concentrated"},
+    layers=("deposits",),
+    citation=_PARTIAL,
+)
+def deposit_partial(ctx, params):
+    """A mining block covers only part of a deposit it overlaps (大矿小开).
+
+    Warn: the deposit's area outside the block exceeds the tolerance.
+    Pass: the block covers the whole deposit.
+    """
+    ov = ctx.overlaps("deposits")
+    deposits = ctx.layer("deposits")
+    deposit_areas = ctx.layer_areas("deposits")
+    ids = deposits["feature_id"].to_numpy()
+    for pos, feat, geom, area in zip(ov.block, ov.feature, ov.geometry, ov.area_m2):
+        if ctx.blocks["kind"].iloc[pos] not in ("mining", "concentrated") or not ctx.significant(area):
+            continue
+        outside = deposit_areas[feat] - area
+        if ctx.significant(outside):
+            ctx.add(
+                pos,
+                "warn",
+                f"covers only {percent(area / deposit_areas[feat])} of deposit {ids[feat]} "
+                f"({area_text(outside)} of it lies outside the block)",
+                layer="deposits",
+                feature_id=ids[feat],
+                overlap_m2=area,
+                geometry=geom,
+            )
+
+
+@rule(code="B304", name="blocks.overlap", severity="fail", citation=_BLOCKS)
+def blocks_overlap(ctx, params):
+    """Two proposed blocks overlap each other.
+
+    Fail: overlap above the tolerance, reported on both blocks.
+    Warn: a sliver. Pass: the blocks only share an edge.
+    """
+    ov = ctx.block_overlaps()
+    ids = ctx.blocks["block_id"].to_numpy()
+    for a, b, geom, area in zip(ov.block, ov.feature, ov.geometry, ov.area_m2):
+        severity = "fail" if ctx.significant(area) else "warn"
+        for pos, other in ((a, b), (b, a)):
+            ratio = area / float(ctx.blocks["area_m2"].iloc[pos])
+            message = f"overlaps proposed block {ids[other]} by {area_text(area)}, {percent(ratio)} of the block"
+            if severity == "warn":
+                message += f"; sliver at or below the {ctx.tolerance_m2:g} m² tolerance"
+            ctx.add(int(pos), severity, message, layer="blocks", feature_id=ids[other], overlap_m2=area, geometry=geom)

@@ -1,0 +1,58 @@
+"""Report writers: JSON, CSV, GeoPackage. Each reads only the Report's tables.
+
+Every writer goes through :func:`~yangao_geo.io.output.atomic_path`: the
+target is never silently replaced and never left half-written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import OutputError
+from .io.output import atomic_path
+
+__all__ = ["FORMATS", "write_report", "write_text"]
+
+FORMATS = (".json", ".csv", ".gpkg")
+
+
+def write_text(path, text: str, *, overwrite: bool = False) -> None:
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def findings_csv_table(report) -> pd.DataFrame:
+    """The findings without geometry, areas in m² (2 dp) and km² (4 dp)."""
+    table = pd.DataFrame(report.findings.drop(columns="geometry"))
+    table["overlap_km2"] = (table["overlap_m2"].astype(float) / 1e6).round(4)
+    table["overlap_m2"] = table["overlap_m2"].astype(float).round(2)
+    table["overlap_ratio"] = table["overlap_ratio"].astype(float).round(6)
+    cols = list(table.columns)
+    cols.insert(cols.index("overlap_ratio"), cols.pop(cols.index("overlap_km2")))
+    return table[cols]
+
+
+def write_report(report, path, *, overwrite: bool = False) -> None:
+    """Write ``report`` to ``path``; the suffix picks the format."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise OutputError(
+            f"{path}: unknown report format {suffix or '(no suffix)'!r}; expected one of {', '.join(FORMATS)}"
+        )
+    if suffix == ".json":
+        write_text(path, report.to_json(), overwrite=overwrite)
+    elif suffix == ".csv":
+        with atomic_path(path, overwrite=overwrite) as tmp:
+            # utf-8 with BOM so that Excel shows the Chinese text
+            findings_csv_table(report).to_csv(tmp, index=False, encoding="utf-8-sig")
+    else:
+        with atomic_path(path, overwrite=overwrite) as tmp:
+            blocks = report.blocks.copy()
+            blocks["area_km2"] = (blocks["area_m2"] / 1e6).round(4)
+            blocks.to_file(tmp, layer="blocks", driver="GPKG", engine="pyogrio")
+            findings = report.findings.copy()
+            findings["overlap_km2"] = (findings["overlap_m2"].astype(float) / 1e6).round(4)
+            findings.to_file(tmp, layer="findings", driver="GPKG", engine="pyogrio", append=True)
