@@ -297,7 +297,8 @@ def resolve_crs(declared, bounds, *, user_crs=None) -> ResolvedCRS:
                 f"using EPSG:{alt.to_epsg()} ({alt.name})",
             )
         raise CRSError(
-            f"the coordinates (bounds {b}) do not fit the file's CRS EPSG:{crs.to_epsg()} ({crs.name})"
+            f"the coordinates (bounds {b}) do not fit the file's CRS EPSG:{crs.to_epsg()} ({crs.name}) and do not "
+            "tell their own; pass --crs (e.g. --crs 4547 for CGCS2000 3° zone CM 114°E without zone prefix)"
         ) from None
     return ResolvedCRS(
         from_coords,

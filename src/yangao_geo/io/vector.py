@@ -18,6 +18,7 @@ import geopandas as gpd
 
 from ..errors import DataSourceError, InputError
 from .encoding import detect_shapefile_encoding
+from .shapefile import check_shapefile_integrity
 
 __all__ = ["ENGINES", "SourceInfo", "file_sha256", "list_layers", "read_vector"]
 
@@ -145,6 +146,8 @@ def read_vector(
     elif layer not in layers:
         raise InputError(f"{p}: no layer named {layer!r}; the layers are: {', '.join(layers) or '(none)'}")
 
+    if p.suffix.lower() == ".shp":
+        check_shapefile_integrity(p)
     how = "format default"
     if encoding is None:
         if p.suffix.lower() == ".shp":

@@ -1,0 +1,53 @@
+"""Shapefile integrity: catch truncated .shp/.shx/.dbf files before GDAL reads them.
+
+GDAL reads a truncated shapefile "successfully", returning null geometries
+for the records past the end of the file. A checker must not turn a broken
+delivery into a list of empty blocks, so the sizes the headers declare are
+compared with the sizes on disk first.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from ..errors import DataSourceError
+
+__all__ = ["check_shapefile_integrity"]
+
+
+def _sidecar(shp: Path, ext: str) -> Path | None:
+    for candidate in (shp.with_suffix(ext), shp.with_suffix(ext.upper())):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def check_shapefile_integrity(shp_path: str | Path) -> None:
+    """Raise :class:`DataSourceError` if a shapefile's parts are missing or truncated.
+
+    Checks the main file's declared length (header bytes 24–27, in 16-bit
+    words), the index's declared length, and the DBF's record area.
+    """
+    shp = Path(shp_path)
+    for ext in (".shx", ".dbf"):
+        if _sidecar(shp, ext) is None:
+            raise DataSourceError(f"{shp}: the shapefile's {ext} file is missing; a shapefile needs .shp, .shx and .dbf")
+    for part in (shp, _sidecar(shp, ".shx")):
+        data = part.read_bytes()[:100]
+        if len(data) < 100 or struct.unpack(">i", data[:4])[0] != 9994:
+            raise DataSourceError(f"{part}: not a shapefile (bad or missing 100-byte header)")
+        declared = struct.unpack(">i", data[24:28])[0] * 2
+        actual = part.stat().st_size
+        if actual < declared:
+            raise DataSourceError(f"{part}: truncated: the header declares {declared} bytes but the file has {actual}")
+    dbf = _sidecar(shp, ".dbf")
+    head = dbf.read_bytes()[:12]
+    if len(head) < 12:
+        raise DataSourceError(f"{dbf}: truncated: no complete DBF header")
+    n_records, header_len, record_len = struct.unpack("<IHH", head[4:12])
+    needed = header_len + n_records * record_len
+    if dbf.stat().st_size < needed:
+        raise DataSourceError(
+            f"{dbf}: truncated: {n_records} records need {needed} bytes but the file has {dbf.stat().st_size}"
+        )

@@ -1,0 +1,52 @@
+"""Shared fixtures: build blocks and constraint layers from the geometry catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+
+import yangao_geo
+from yangao_geo.layers import REQUIRED_LAYERS
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures"
+
+
+def frame(geoms, crs=4547, **cols) -> gpd.GeoDataFrame:
+    """A GeoDataFrame of ``geoms`` with attribute columns ``cols``."""
+    return gpd.GeoDataFrame(dict(cols), geometry=list(geoms), crs=crs)
+
+
+def blocks(geoms, kind="exploration", **cols) -> gpd.GeoDataFrame:
+    n = len(geoms)
+    data = {"block_id": [f"B{i + 1}" for i in range(n)], "kind": [kind] * n}
+    data.update({k: (v if isinstance(v, list) else [v] * n) for k, v in cols.items()})
+    return frame(geoms, **data)
+
+
+def layer(geoms, ids=None, **cols) -> gpd.GeoDataFrame:
+    ids = ids or [f"F{i + 1}" for i in range(len(geoms))]
+    return frame(geoms, feature_id=ids, **cols)
+
+
+def empty_layer() -> gpd.GeoDataFrame:
+    return frame([], feature_id=[])
+
+
+def run(block_frame, rules=None, tolerance_m2=None, config=None, **layers) -> yangao_geo.Report:
+    """Check ``block_frame`` against the given layers (required ones default to empty)."""
+    constraints = {name: empty_layer() for name in REQUIRED_LAYERS}
+    constraints.update(layers)
+    return yangao_geo.check(block_frame, constraints, rules=rules, tolerance_m2=tolerance_m2, config=config)
+
+
+def findings(report, rule_id):
+    return report.findings[report.findings.rule_id == rule_id]
+
+
+@pytest.fixture(scope="session")
+def default_report():
+    """The plan's own blocks against the bundled layers (computed once)."""
+    return yangao_geo.check()

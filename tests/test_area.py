@@ -1,0 +1,76 @@
+"""Ellipsoidal areas (TD/T 1055-2019 附录D method) against closed-form and reference values."""
+
+import numpy as np
+import pyproj
+import pytest
+import shapely
+
+from geoms import MULTIPART, SQUARE, WITH_HOLE, box
+from yangao_geo.area import GEOD, basic_unit_block_area, ellipsoidal_area, graticule_cell_area
+from yangao_geo.crs import to_analysis_crs
+
+
+@pytest.mark.parametrize(
+    ("south", "north", "expected"),
+    [
+        (39 + 58 / 60, 39 + 59 / 60, 2_634_747.60),
+        (40.0, 40 + 1 / 60, 2_633_482.35),
+        (40 + 26 / 60, 40 + 27 / 60, 2_616_951.72),
+    ],
+)
+def test_graticule_cell_matches_reference_table(south, north, expected):
+    assert graticule_cell_area(south, north, 1 / 60) == pytest.approx(expected, abs=0.05)
+
+
+def test_basic_unit_block_centred_on_40n():
+    assert basic_unit_block_area(40.0) == pytest.approx(2_633_798.75, abs=0.05)
+
+
+def test_sub_unit_cells_starting_at_40n():
+    assert graticule_cell_area(40.0, 40 + 30 / 3600, 30 / 3600) == pytest.approx(658_410.14, abs=0.05)
+    assert graticule_cell_area(40.0, 40 + 15 / 3600, 15 / 3600) == pytest.approx(164_607.48, abs=0.05)
+
+
+def test_cgcs2000_ellipsoid_is_grs80():
+    assert GEOD.a == pyproj.Geod(ellps="GRS80").a
+    assert 1 / GEOD.f == pytest.approx(298.257222101, rel=1e-12)
+
+
+def test_lonlat_cell_area_through_the_pipeline_equals_closed_form():
+    cell = shapely.box(113 + 45 / 60, 40.0, 113 + 46 / 60, 40 + 1 / 60)
+    area = ellipsoidal_area(to_analysis_crs([cell], 4490), 4547)[0]
+    assert area == pytest.approx(2_633_482.35, rel=1e-6)
+
+
+def test_hole_is_subtracted_whatever_its_orientation():
+    outer, hole = 4_000_000, 1_000_000
+    ratio = ellipsoidal_area([WITH_HOLE], 4547)[0] / ellipsoidal_area([SQUARE], 4547)[0]
+    assert ratio == pytest.approx((outer - hole) / outer, rel=1e-6)
+    flipped = shapely.Polygon(WITH_HOLE.exterior.coords[::-1], [WITH_HOLE.interiors[0].coords[::-1]])
+    assert ellipsoidal_area([flipped], 4547)[0] == pytest.approx(ellipsoidal_area([WITH_HOLE], 4547)[0], rel=1e-12)
+
+
+def test_multipart_is_the_sum_of_its_parts():
+    parts = ellipsoidal_area(list(MULTIPART.geoms), 4547)
+    assert ellipsoidal_area([MULTIPART], 4547)[0] == pytest.approx(parts.sum(), rel=1e-12)
+
+
+def test_planar_area_differs_from_ellipsoidal_off_the_central_meridian():
+    # 6° zone 19 (CM 111E) at 113.7E: planar area is ~1 366 ppm too large
+    cell = shapely.box(113.75, 40.0, 113.75 + 1 / 60, 40 + 1 / 60)
+    zone19 = pyproj.Transformer.from_crs(4490, 4508, always_xy=True)
+    planar = shapely.transform(
+        shapely.segmentize(cell, 1e-4), lambda c: np.column_stack(zone19.transform(c[:, 0], c[:, 1]))
+    ).area
+    ellipsoidal = ellipsoidal_area(to_analysis_crs([cell], 4490), 4547)[0]
+    assert (planar - ellipsoidal) / ellipsoidal == pytest.approx(1366e-6, rel=0.05)
+
+
+def test_non_polygons_and_none_count_zero():
+    line = shapely.LineString([(0, 0), (1, 1)])
+    assert list(ellipsoidal_area([None, line, shapely.Polygon()], 4547)) == [0.0, 0.0, 0.0]
+
+
+def test_needs_a_projected_crs():
+    with pytest.raises(ValueError, match="projected CRS"):
+        ellipsoidal_area([box(0, 0, 1, 1)], 4490)

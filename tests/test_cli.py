@@ -1,0 +1,159 @@
+"""The command line: exit codes, messages, outputs, bad inputs."""
+
+import json
+import warnings
+import subprocess
+import sys
+
+import pytest
+
+from conftest import blocks
+from geoms import SQUARE
+from yangao_geo.cli.main import main
+from yangao_geo.layers import bundled_blocks_path
+
+
+def cli(*args, capsys=None):
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out = capsys.readouterr() if capsys else None
+    return exc.value.code, out
+
+
+def test_default_run_finds_the_plan_violations_and_exits_1(capsys):
+    code, out = cli("check", capsys=capsys)
+    assert code == 1
+    assert "KC03" in out.out and "B301" in out.out and "fail" in out.out
+
+
+def test_fail_on_warn_and_selected_rules(capsys):
+    assert cli("check", "--rules", "O202,O203", "-q", capsys=capsys)[0] == 0
+    assert cli("check", "--rules", "A402", "-q", capsys=capsys)[0] == 0
+    assert cli("check", "--rules", "A402", "--fail-on", "warn", "-q", capsys=capsys)[0] == 1
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv", ".gpkg"])
+def test_outputs_are_written_and_never_clobbered(tmp_path, capsys, suffix):
+    out = tmp_path / f"report{suffix}"
+    assert cli("check", "-q", "-o", str(out), capsys=capsys)[0] == 1
+    first = out.read_bytes()
+    code, captured = cli("check", "-q", "-o", str(out), capsys=capsys)
+    assert code == 2 and "already exists" in captured.err and "Traceback" not in captured.err
+    assert out.read_bytes() == first
+    assert cli("check", "-q", "-o", str(out), "--overwrite", capsys=capsys)[0] == 1
+
+
+def test_json_report_follows_the_contract(tmp_path, capsys):
+    out = tmp_path / "r.json"
+    cli("check", "-q", "-o", str(out), capsys=capsys)
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert set(doc) == {"tool", "settings", "inputs", "skipped_rules", "blocks", "findings"}
+    assert {"name", "version"} <= set(doc["tool"])
+    assert all({"path", "layer", "crs", "crs_inferred", "encoding", "features", "sha256"} == set(i)
+               for i in doc["inputs"])
+    assert all({"block_id", "name", "kind", "mineral", "area_m2", "status"} <= set(b) for b in doc["blocks"])
+    keys = {"block_id", "rule_id", "severity", "layer", "feature_id", "overlap_m2", "overlap_ratio", "message",
+            "citation"}
+    assert all(set(f) == keys for f in doc["findings"])
+    assert all(isinstance(b["block_id"], str) for b in doc["blocks"])
+    assert all(f["feature_id"] is None or isinstance(f["feature_id"], str) for f in doc["findings"])
+    assert all(len(i["sha256"]) == 64 for i in doc["inputs"])
+
+
+def test_csv_has_km2_to_four_decimals_and_a_bom(tmp_path, capsys):
+    out = tmp_path / "r.csv"
+    cli("check", "-q", "-o", str(out), capsys=capsys)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    import pandas as pd
+
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert "overlap_km2" in table.columns and "citation" in table.columns
+    km2 = table.overlap_km2.dropna()
+    assert ((km2 * 1e4).round(6) % 1 == 0).all()
+
+
+def test_unknown_output_format(tmp_path, capsys):
+    code, out = cli("check", "-q", "-o", str(tmp_path / "r.pdf"), capsys=capsys)
+    assert code == 2 and "unknown report format" in out.err
+
+
+def _bad(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("this is not a vector file\n")
+    trunc = tmp_path / "trunc.gpkg"
+    trunc.write_bytes(bundled_blocks_path().read_bytes()[:40_000])
+    empty = tmp_path / "empty.gpkg"
+    blocks([SQUARE]).iloc[:0].to_file(empty, layer="blocks")
+    badkind = tmp_path / "badkind.geojson"
+    blocks([SQUARE], kind="quarry").to_file(badkind)
+    baddegree = tmp_path / "baddegree.geojson"
+    blocks([SQUARE], kind="mining", degree="很详细").to_file(baddegree)
+    nokind = tmp_path / "nokind.geojson"
+    blocks([SQUARE]).drop(columns="kind").to_file(nokind)
+    webmerc = tmp_path / "webmerc.geojson"
+    blocks([SQUARE]).to_crs(3857).to_file(webmerc)
+    bj54 = tmp_path / "bj54.gpkg"
+    blocks([SQUARE]).set_crs(2435, allow_override=True).to_file(bj54)
+    unprefixed = tmp_path / "unprefixed.shp"
+    blocks([SQUARE]).set_crs(None, allow_override=True).to_file(unprefixed)
+    unprefixed_json = tmp_path / "unprefixed.geojson"
+    blocks([SQUARE]).set_crs(None, allow_override=True).to_file(unprefixed_json)
+    badunit = tmp_path / "badunit.geojson"
+    blocks([SQUARE], kind="mining", capacity=5, capacity_unit="bananas").to_file(badunit)
+    return {
+        "missing": ([str(tmp_path / "nope.shp")], "no such file"),
+        "not vector": ([str(notes)], "not a readable vector data source"),
+        "truncated": ([str(trunc)], "not a readable vector data source"),
+        "no features": ([str(empty)], "has no features"),
+        "no layer": ([str(bundled_blocks_path()), "--layer", "nope"], "no layer named 'nope'"),
+        "bad kind": ([str(badkind)], "row 1: unknown block kind 'quarry'"),
+        "bad degree": ([str(baddegree)], "row 1: unknown exploration degree"),
+        "no kind": ([str(nokind)], "pass --kind"),
+        "web mercator": ([str(webmerc)], "unsupported projection"),
+        "beijing 54": ([str(bj54)], "Beijing 1954"),
+        "unprefixed": ([str(unprefixed)], "pass --crs"),
+        "unprefixed geojson": ([str(unprefixed_json)], "pass --crs"),
+        "bad unit": ([str(badunit)], "row 1: capacity unit 'bananas'"),
+        "bad constraints": ([str(bundled_blocks_path()), "-c", str(tmp_path)], "required layer(s) missing"),
+        "bad crs option": ([str(unprefixed), "--crs", "4490"], "do not fit"),
+    }
+
+
+CASES = ["missing", "not vector", "truncated", "no features", "no layer", "bad kind", "bad degree", "no kind",
+         "web mercator", "beijing 54", "unprefixed", "unprefixed geojson", "bad unit", "bad constraints", "bad crs option"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_exits_2_with_a_specific_one_line_message(tmp_path, capsys, case):
+    args, expected = _bad(tmp_path)[case]
+    code, out = cli("check", "-q", *args, capsys=capsys)
+    assert code == 2
+    assert expected in out.err
+    assert "Traceback" not in out.err and len(out.err.strip().splitlines()) == 1
+
+
+def test_verbose_shows_the_traceback(tmp_path, capsys):
+    code, out = cli("check", "-q", "-v", str(tmp_path / "nope.shp"), capsys=capsys)
+    assert code == 2 and "Traceback" in out.err
+
+
+def test_unprefixed_with_crs_option_works(tmp_path, capsys):
+    path = tmp_path / "unprefixed.shp"
+    blocks([SQUARE], mineral="铁").set_crs(None, allow_override=True).to_file(path)
+    assert cli("check", "-q", str(path), "--crs", "4547", "--rules", "B301", capsys=capsys)[0] == 0
+
+
+def test_rules_command_lists_every_rule(capsys):
+    code, out = cli("rules", "--json", capsys=capsys)
+    assert code == 0
+    codes = [r["code"] for r in json.loads(out.out)]
+    for expected in ["D101", "D102", "D103", "D104", "D105", "D106", "O201", "O202", "O203", "O204", "O205",
+                     "B301", "B302", "B303", "B304", "A401", "A402", "A403"]:
+        assert expected in codes
+
+
+def test_python_dash_m_runs_the_same_cli():
+    proc = subprocess.run([sys.executable, "-m", "yangao_geo", "check", "-q", "--rules", "B301"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
