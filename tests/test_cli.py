@@ -1,7 +1,6 @@
 """The command line: exit codes, messages, outputs, bad inputs."""
 
 import json
-import warnings
 import subprocess
 import sys
 
@@ -49,11 +48,21 @@ def test_json_report_follows_the_contract(tmp_path, capsys):
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert set(doc) == {"tool", "settings", "inputs", "skipped_rules", "blocks", "findings"}
     assert {"name", "version"} <= set(doc["tool"])
-    assert all({"path", "layer", "crs", "crs_inferred", "encoding", "features", "sha256"} == set(i)
-               for i in doc["inputs"])
+    assert all(
+        {"path", "layer", "crs", "crs_inferred", "encoding", "features", "sha256"} == set(i) for i in doc["inputs"]
+    )
     assert all({"block_id", "name", "kind", "mineral", "area_m2", "status"} <= set(b) for b in doc["blocks"])
-    keys = {"block_id", "rule_id", "severity", "layer", "feature_id", "overlap_m2", "overlap_ratio", "message",
-            "citation"}
+    keys = {
+        "block_id",
+        "rule_id",
+        "severity",
+        "layer",
+        "feature_id",
+        "overlap_m2",
+        "overlap_ratio",
+        "message",
+        "citation",
+    }
     assert all(set(f) == keys for f in doc["findings"])
     assert all(isinstance(b["block_id"], str) for b in doc["blocks"])
     assert all(f["feature_id"] is None or isinstance(f["feature_id"], str) for f in doc["findings"])
@@ -120,8 +129,23 @@ def _bad(tmp_path):
     }
 
 
-CASES = ["missing", "not vector", "truncated", "no features", "no layer", "bad kind", "bad degree", "no kind",
-         "web mercator", "beijing 54", "unprefixed", "unprefixed geojson", "bad unit", "bad constraints", "bad crs option"]
+CASES = [
+    "missing",
+    "not vector",
+    "truncated",
+    "no features",
+    "no layer",
+    "bad kind",
+    "bad degree",
+    "no kind",
+    "web mercator",
+    "beijing 54",
+    "unprefixed",
+    "unprefixed geojson",
+    "bad unit",
+    "bad constraints",
+    "bad crs option",
+]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -148,12 +172,31 @@ def test_rules_command_lists_every_rule(capsys):
     code, out = cli("rules", "--json", capsys=capsys)
     assert code == 0
     codes = [r["code"] for r in json.loads(out.out)]
-    for expected in ["D101", "D102", "D103", "D104", "D105", "D106", "O201", "O202", "O203", "O204", "O205",
-                     "B301", "B302", "B303", "B304", "A401", "A402", "A403"]:
+    for expected in [
+        "D101",
+        "D102",
+        "D103",
+        "D104",
+        "D105",
+        "D106",
+        "O201",
+        "O202",
+        "O203",
+        "O204",
+        "O205",
+        "B301",
+        "B302",
+        "B303",
+        "B304",
+        "A401",
+        "A402",
+        "A403",
+    ]:
         assert expected in codes
 
 
 def test_python_dash_m_runs_the_same_cli():
-    proc = subprocess.run([sys.executable, "-m", "yangao_geo", "check", "-q", "--rules", "B301"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "yangao_geo", "check", "-q", "--rules", "B301"], capture_output=True, text=True
+    )
     assert proc.returncode == 1, proc.stderr

@@ -19,9 +19,19 @@ ESRI_ZONE38 = (
 ESRI_CM114 = ESRI_ZONE38.replace("38500000.0", "500000.0").replace("Zone_38", "CM_114E")
 
 
-@pytest.mark.parametrize(("crs", "epsg"), [(ESRI_ZONE38, 4526), (ESRI_CM114, 4547), ("EPSG:4326", 4490),
-                                            ("EPSG:4497", 4497), ("EPSG:4508", 4508), ("EPSG:4513", 4513),
-                                            ("EPSG:4554", 4554), ("EPSG:4490", 4490)])
+@pytest.mark.parametrize(
+    ("crs", "epsg"),
+    [
+        (ESRI_ZONE38, 4526),
+        (ESRI_CM114, 4547),
+        ("EPSG:4326", 4490),
+        ("EPSG:4497", 4497),
+        ("EPSG:4508", 4508),
+        ("EPSG:4513", 4513),
+        ("EPSG:4554", 4554),
+        ("EPSG:4490", 4490),
+    ],
+)
 def test_identify_by_parameters(crs, epsg):
     assert identify_crs(crs).to_epsg() == epsg
 
@@ -30,17 +40,29 @@ def test_identify_proj_string_without_name():
     assert identify_crs("+proj=tmerc +lon_0=111 +k=1 +x_0=19500000 +ellps=GRS80 +units=m").to_epsg() == 4497
 
 
-@pytest.mark.parametrize(("crs", "match"), [("EPSG:2435", "Beijing 1954"), ("EPSG:2383", "Xian 1980"),
-                                             ("EPSG:3857", "unsupported projection"), ("EPSG:32650", "Gauss-Kr"),
-                                             ("not a crs", "cannot understand")])
+@pytest.mark.parametrize(
+    ("crs", "match"),
+    [
+        ("EPSG:2435", "Beijing 1954"),
+        ("EPSG:2383", "Xian 1980"),
+        ("EPSG:3857", "unsupported projection"),
+        ("EPSG:32650", "Gauss-Kr"),
+        ("not a crs", "cannot understand"),
+    ],
+)
 def test_unsupported_crs_is_an_error(crs, match):
     with pytest.raises(CRSError, match=match):
         identify_crs(crs)
 
 
-@pytest.mark.parametrize(("bounds", "epsg"), [((113.5, 40.0, 113.9, 40.3), 4490),
-                                               ((38_470_000, 4_440_000, 38_480_000, 4_460_000), 4526),
-                                               ((19_640_000, 4_440_000, 19_650_000, 4_460_000), 4497)])
+@pytest.mark.parametrize(
+    ("bounds", "epsg"),
+    [
+        ((113.5, 40.0, 113.9, 40.3), 4490),
+        ((38_470_000, 4_440_000, 38_480_000, 4_460_000), 4526),
+        ((19_640_000, 4_440_000, 19_650_000, 4_460_000), 4497),
+    ],
+)
 def test_infer_from_coordinates(bounds, epsg):
     assert infer_crs(bounds).to_epsg() == epsg
 
@@ -90,8 +112,9 @@ def test_same_blocks_in_any_crs_give_same_findings_and_areas(epsg):
     assert list(other.blocks.area_m2) == pytest.approx(list(reference.blocks.area_m2), abs=0.01)
     cols = ["block_id", "rule_id", "severity", "feature_id"]
     assert other.findings[cols].equals(reference.findings[cols])
-    assert list(other.findings.overlap_m2.fillna(0)) == pytest.approx(list(reference.findings.overlap_m2.fillna(0)),
-                                                                      abs=0.01)
+    assert list(other.findings.overlap_m2.fillna(0)) == pytest.approx(
+        list(reference.findings.overlap_m2.fillna(0)), abs=0.01
+    )
 
 
 def test_missing_crs_is_inferred_and_reported_as_d103():

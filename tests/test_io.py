@@ -31,8 +31,10 @@ def _write_shp(gdf, path, encoding, keep_cpg=False, ldid=None):
         dbf.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize(("encoding", "ldid", "expected"), [("gbk", None, "gb18030"), ("utf-8", None, "utf-8"),
-                                                            ("gbk", 0x4D, "cp936"), ("gbk", 0x57, "gb18030")])
+@pytest.mark.parametrize(
+    ("encoding", "ldid", "expected"),
+    [("gbk", None, "gb18030"), ("utf-8", None, "utf-8"), ("gbk", 0x4D, "cp936"), ("gbk", 0x57, "gb18030")],
+)
 def test_shapefile_without_cpg_decodes_chinese_names(tmp_path, encoding, ldid, expected):
     path = tmp_path / "blocks.shp"
     _write_shp(_chinese_blocks(), path, encoding, ldid=ldid)

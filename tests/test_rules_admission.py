@@ -59,10 +59,13 @@ def test_missing_capacity_and_unknown_minimum_warn():
 
 
 def test_minimum_comes_from_config_when_given():
-    config = {"mineral": [{"name": "建筑用砂", "min_scale": 5, "min_scale_unit": "万立方米/年",
-                           "min_scale_verified": True}]}
-    report = run(blocks([SQUARE], kind="concentrated", mineral="建筑用砂", capacity=2, capacity_unit="万立方米/年"),
-                 config=config)
+    config = {
+        "mineral": [{"name": "建筑用砂", "min_scale": 5, "min_scale_unit": "万立方米/年", "min_scale_verified": True}]
+    }
+    report = run(
+        blocks([SQUARE], kind="concentrated", mineral="建筑用砂", capacity=2, capacity_unit="万立方米/年"),
+        config=config,
+    )
     f = findings(report, "A402")
     assert list(f.severity) == ["fail"] and "unverified" not in f.message.iloc[0]
 

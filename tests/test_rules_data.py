@@ -70,18 +70,24 @@ def test_a_crashing_rule_becomes_a_finding_and_the_run_goes_on(monkeypatch):
 
 
 def test_rule_selection_and_disabling():
-    report = run(blocks([box(0, 0, 100, 100)], mineral="铁"), rules=["B301", "redline.overlap"],
-                 eco_redline=layer([BIG]))
+    report = run(
+        blocks([box(0, 0, 100, 100)], mineral="铁"), rules=["B301", "redline.overlap"], eco_redline=layer([BIG])
+    )
     assert set(report.findings.rule_id) == {"B301", "O202"}
     report = run(blocks([box(0, 0, 100, 100)], mineral="铁"), config={"rule": {"B301": {"enabled": False}}})
     assert findings(report, "B301").empty
     assert {"rule_id": "B301", "reason": "disabled in config"} in report.skipped_rules
 
 
-@pytest.mark.parametrize(("config", "match"), [({"rule": {"B999": {}}}, "unknown rule"),
-                                               ({"rule": {"B301": {"cells": 2}}}, "no parameter"),
-                                               ({"tolerance": 1}, "unknown key"),
-                                               ({"tolerance_m2": -1}, ">= 0")])
+@pytest.mark.parametrize(
+    ("config", "match"),
+    [
+        ({"rule": {"B999": {}}}, "unknown rule"),
+        ({"rule": {"B301": {"cells": 2}}}, "no parameter"),
+        ({"tolerance": 1}, "unknown key"),
+        ({"tolerance_m2": -1}, ">= 0"),
+    ],
+)
 def test_bad_config_is_an_input_error(config, match):
     with pytest.raises(yangao_geo.InputError, match=match):
         run(blocks([SQUARE], mineral="铁"), config=config)
@@ -95,7 +101,10 @@ def test_every_rule_has_code_name_citation_and_docstring():
 
 def test_status_is_worst_severity_and_info_does_not_count():
     gdf = blocks([SQUARE], kind="mining", mineral="矿泉水", degree="详查", capacity=1, capacity_unit="万吨/年")
-    report = run(gdf, town_boundary=layer([box(100, 100, 10, 10)]), config={
-        "mineral": [{"name": "矿泉水", "min_scale": 0.5, "min_scale_unit": "万吨/年"}]})
+    report = run(
+        gdf,
+        town_boundary=layer([box(100, 100, 10, 10)]),
+        config={"mineral": [{"name": "矿泉水", "min_scale": 0.5, "min_scale_unit": "万吨/年"}]},
+    )
     assert set(report.findings.severity) == {"info"}
     assert report.blocks.status.iloc[0] == "pass" and report.exit_code() == 0

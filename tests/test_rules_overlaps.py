@@ -115,7 +115,12 @@ def test_dltb_layer_keeps_only_cultivated_land(tmp_path):
     from conftest import empty_layer
 
     dltb = layer([CORNER_OVERLAP, box(0, 0, 50, 50)], DLBM=["0301", "0103"])
-    constraints = {"mining_rights": empty_layer(), "eco_redline": empty_layer(), "basic_farmland": empty_layer(),
-                   "town_boundary": empty_layer(), "DLTB": dltb}
+    constraints = {
+        "mining_rights": empty_layer(),
+        "eco_redline": empty_layer(),
+        "basic_farmland": empty_layer(),
+        "town_boundary": empty_layer(),
+        "DLTB": dltb,
+    }
     report = yangao_geo.check(blocks([SQUARE], kind="concentrated", mineral="粘土"), constraints)
     assert list(findings(report, "O205").feature_id) == ["F2"]

@@ -32,7 +32,9 @@ def check_shapefile_integrity(shp_path: str | Path) -> None:
     shp = Path(shp_path)
     for ext in (".shx", ".dbf"):
         if _sidecar(shp, ext) is None:
-            raise DataSourceError(f"{shp}: the shapefile's {ext} file is missing; a shapefile needs .shp, .shx and .dbf")
+            raise DataSourceError(
+                f"{shp}: the shapefile's {ext} file is missing; a shapefile needs .shp, .shx and .dbf"
+            )
     for part in (shp, _sidecar(shp, ".shx")):
         data = part.read_bytes()[:100]
         if len(data) < 100 or struct.unpack(">i", data[:4])[0] != 9994:
