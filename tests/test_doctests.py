@@ -8,9 +8,8 @@ import pytest
 
 import yangao_geo
 
-MODULES = ["yangao_geo"] + sorted(
-    m.name for m in pkgutil.walk_packages(yangao_geo.__path__, "yangao_geo.") if not m.name.startswith("yangao_geo.cli")
-)
+_SUBMODULES = pkgutil.walk_packages(yangao_geo.__path__, "yangao_geo.")
+MODULES = ["yangao_geo", *sorted(m.name for m in _SUBMODULES if not m.name.startswith("yangao_geo.cli"))]
 
 
 @pytest.mark.parametrize("name", MODULES)
