@@ -10,6 +10,7 @@ Mineral Resources Master Plan 2021–2025 (阳高县矿产资源总体规划).
 __version__ = "0.1.0"
 
 from .area import basic_unit_block_area, ellipsoidal_area
+from .batch import check_many
 from .checker import check, read_blocks
 from .errors import CRSError, DataSourceError, InputError, OutputError, YangaoError
 from .layers import load_constraints
@@ -27,6 +28,7 @@ __all__ = [
     "__version__",
     "basic_unit_block_area",
     "check",
+    "check_many",
     "ellipsoidal_area",
     "load_constraints",
     "read_blocks",

@@ -16,7 +16,7 @@ from .crs import ANALYSIS_CRS
 from .engine import Context, run_rules
 from .errors import InputError
 from .geometry import is_polygonal, repair_polygons
-from .layers import bundled_blocks_path, load_constraints, load_layer
+from .layers import REQUIRED_LAYERS, ConstraintSet, bundled_blocks_path, load_constraints, load_layer
 from .report import BLOCK_COLUMNS, FINDING_COLUMNS, SEVERITY_ORDER, Report
 from .rules import RULES
 from .units import parse_capacity
@@ -87,9 +87,10 @@ def check(
     blocks : path or GeoDataFrame, optional
         Proposed blocks (any vector format GDAL reads). None: the plan's own
         blocks, bundled with the package.
-    constraints : None, path, list of paths or mapping, optional
+    constraints : None, path, list of paths, mapping or ConstraintSet, optional
         Constraint layers (see :func:`yangao_geo.layers.load_constraints`).
-        None: the bundled illustrative layers.
+        None: the bundled illustrative layers. A loaded ``ConstraintSet`` is
+        reused as is (indexes included), which is what batch runs do.
     kind : {"exploration", "mining", "concentrated"}, optional
         Block kind for every block (else the file's kind/类型 column).
     crs : CRS-like, optional
@@ -129,12 +130,11 @@ def check(
     table["spatial"] = spatial
 
     selected = [RULES[c] for c in settings.selected]
-    needed = {name for r in selected for name in r.layers}
-    constraint_set = load_constraints(
-        constraints,
-        engine=engine,
-        layers_needed=needed | {"mining_rights", "eco_redline", "basic_farmland", "town_boundary"},
-    )
+    if isinstance(constraints, ConstraintSet):
+        constraint_set = constraints
+    else:
+        needed = {name for r in selected for name in r.layers} | set(REQUIRED_LAYERS)
+        constraint_set = load_constraints(constraints, engine=engine, layers_needed=needed)
 
     skipped = [{"rule_id": c, "reason": "disabled in config"} for c in settings.disabled]
     skipped += [
@@ -162,7 +162,7 @@ def check(
     run_rules(ctx, runnable, settings.params)
 
     report = _build_report(table, ctx.findings)
-    report.inputs = [loaded.info, *(lyr.info for lyr in constraint_set.layers.values())]
+    report.inputs = [loaded.info, *constraint_set.sources]
     report.skipped_rules = sorted(skipped, key=lambda s: _RULE_ORDER[s["rule_id"]])
     report.settings = settings.as_dict()
     from . import __version__

@@ -124,32 +124,28 @@ class Context:
         return self.constraints.get(name)
 
     def layer_areas(self, name: str) -> np.ndarray:
-        key = f"__area__{name}"
-        if key not in self._overlaps:
-            geoms = np.asarray(self.layer(name).geometry.values, dtype=object)
-            self._overlaps[key] = ellipsoidal_area(geoms, ANALYSIS_CRS)
-        return self._overlaps[key]
+        """Ellipsoidal area of every feature of layer ``name``, m²."""
+        return self.constraints.areas(name)
 
     def overlaps(self, name: str) -> Overlaps:
         """Interior overlaps of every usable block with every feature of layer ``name`` (cached)."""
         if name not in self._overlaps:
-            layer = self.layer(name)
-            feats = np.asarray(layer.geometry.values, dtype=object)
-            self._overlaps[name] = self._pairs(feats, self_join=False)
+            self._overlaps[name] = self._pairs(
+                self.constraints.geometries(name), self.constraints.tree(name), self_join=False
+            )
         return self._overlaps[name]
 
     def block_overlaps(self) -> Overlaps:
         """Interior overlaps between pairs of blocks, each pair once (``block`` < ``feature``)."""
         if "__blocks__" not in self._overlaps:
-            self._overlaps["__blocks__"] = self._pairs(self._geoms, self_join=True)
+            self._overlaps["__blocks__"] = self._pairs(self._geoms, shapely.STRtree(self._geoms), self_join=True)
         return self._overlaps["__blocks__"]
 
-    def _pairs(self, feats: np.ndarray, *, self_join: bool) -> Overlaps:
+    def _pairs(self, feats: np.ndarray, tree: shapely.STRtree, *, self_join: bool) -> Overlaps:
         usable = np.flatnonzero(self._spatial)
         empty = Overlaps(np.array([], int), np.array([], int), np.array([], object), np.array([], float))
         if len(usable) == 0 or len(feats) == 0:
             return empty
-        tree = shapely.STRtree(feats)
         qi, fi = tree.query(self._geoms[usable], predicate="intersects")
         bi = usable[qi]
         if self_join:

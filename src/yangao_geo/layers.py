@@ -25,11 +25,13 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
+from .area import ellipsoidal_area
 from .crs import ANALYSIS_CRS, resolve_crs, to_analysis_crs
 from .errors import InputError
 from .geometry import is_polygonal, repair_polygons
-from .io.vector import SourceInfo, list_layers, read_vector
+from .io.vector import VECTOR_SUFFIXES, SourceInfo, list_layers, read_vector
 
 __all__ = [
     "LAYER_ALIASES",
@@ -52,7 +54,6 @@ LAYER_ALIASES = {
     "xzq": "county_boundary",
     "dltb": "arable_land",
 }
-_VECTOR_SUFFIXES = {".shp", ".gpkg", ".geojson", ".json", ".fgb", ".gml", ".kml", ".sqlite", ".tab", ".parquet"}
 _ID_FIELDS = ("feature_id", "bsm", "id", "fid", "objectid", "编号")
 _RIGHT_ID_FIELDS = ("right_id", "许可证号", "xkzh", "勘查许可证号", "采矿许可证号")
 _RIGHT_TYPE_FIELDS = ("right_type", "矿业权类型", "类型")
@@ -78,9 +79,16 @@ class LoadedLayer:
 
 @dataclass
 class ConstraintSet:
-    """The constraint layers of a run, by canonical name."""
+    """The constraint layers of a run, by canonical name.
+
+    Spatial indexes and feature areas are built on first use and kept, so a
+    set loaded once serves any number of :func:`yangao_geo.check` calls (pass
+    it as ``constraints``), as batch runs do.
+    """
 
     layers: dict[str, LoadedLayer] = field(default_factory=dict)
+    _trees: dict = field(default_factory=dict, repr=False)
+    _areas: dict = field(default_factory=dict, repr=False)
 
     def get(self, name: str) -> gpd.GeoDataFrame | None:
         layer = self.layers.get(name)
@@ -88,6 +96,25 @@ class ConstraintSet:
 
     def __contains__(self, name: str) -> bool:
         return name in self.layers
+
+    def geometries(self, name: str) -> np.ndarray:
+        return np.asarray(self.layers[name].gdf.geometry.values, dtype=object)
+
+    def tree(self, name: str) -> shapely.STRtree:
+        """STRtree over the layer's geometries (built once)."""
+        if name not in self._trees:
+            self._trees[name] = shapely.STRtree(self.geometries(name))
+        return self._trees[name]
+
+    def areas(self, name: str) -> np.ndarray:
+        """Ellipsoidal area in m² of every feature of the layer (computed once)."""
+        if name not in self._areas:
+            self._areas[name] = ellipsoidal_area(self.geometries(name), ANALYSIS_CRS)
+        return self._areas[name]
+
+    @property
+    def sources(self) -> list[SourceInfo]:
+        return [layer.info for layer in self.layers.values()]
 
 
 def bundled_blocks_path() -> Path:
@@ -156,7 +183,7 @@ def _discover(source) -> dict[str, tuple]:
     found: dict[str, tuple] = {}
     if path.is_dir():
         for child in sorted(path.iterdir()):
-            if child.suffix.lower() in _VECTOR_SUFFIXES:
+            if child.suffix.lower() in VECTOR_SUFFIXES:
                 name = _canonical_layer_name(child.stem)
                 if name and name not in found:
                     found[name] = (child, None)

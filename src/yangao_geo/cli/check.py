@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -10,6 +11,7 @@ from rich.table import Table
 
 from ..checker import check
 from ..writers import FORMATS
+from .batch import run_batch
 
 _STATUS_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "info": "cyan"}
 
@@ -66,7 +68,7 @@ def _print_report(report, console: Console) -> None:
 
 
 @click.command("check")
-@click.argument("blocks", required=False, type=click.Path(dir_okay=True))
+@click.argument("blocks", nargs=-1, type=click.Path(dir_okay=True))
 @click.option(
     "--constraints",
     "-c",
@@ -99,6 +101,19 @@ def _print_report(report, console: Console) -> None:
     "--engine", type=click.Choice(["pyogrio", "fiona"]), default="pyogrio", show_default=True, help="Vector I/O engine."
 )
 @click.option("--encoding", help="Attribute encoding of BLOCKS (default: detected; shapefiles: .cpg, DBF, UTF-8, GBK).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Batch: worker processes (default: all cores).")
+@click.option(
+    "--format",
+    "formats",
+    default="json",
+    show_default=True,
+    help="Batch: report format(s) per input, comma-separated (json, csv, gpkg).",
+)
+@click.option(
+    "--skip-unchanged",
+    is_flag=True,
+    help="Batch: re-check only inputs (or constraints/settings) changed since DIR/index.json.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No terminal tables (exit code and -o output only).")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors.")
 def check_command(
@@ -115,17 +130,47 @@ def check_command(
     overwrite,
     engine,
     encoding,
+    jobs,
+    formats,
+    skip_unchanged,
     quiet,
     verbose,
 ) -> int:
     """Check BLOCKS (default: the plan's own blocks) against the plan's rules.
 
-    Exit status: 0 no finding at or above --fail-on, 1 some, 2 usage or input error.
+    BLOCKS may be several files, folders (searched recursively) or glob patterns:
+    then each input gets its own report in the folder -o DIR, plus index.csv and
+    index.json, and one bad input never stops the run.
+
+    Exit status: 0 no finding at or above --fail-on, 1 some, 2 usage or input error
+    (in batch mode: any input that could not be checked).
     """
     if crs is not None and crs.strip().isdigit():
         crs = f"EPSG:{crs.strip()}"
+    if len(blocks) > 1 or any(Path(b).is_dir() or (set("*?[") & set(b) and not Path(b).exists()) for b in blocks):
+        options = {
+            "kind": kind,
+            "crs": crs,
+            "tolerance_m2": tolerance,
+            "rules": rule_list,
+            "config": config,
+            "engine": engine,
+            "encoding": encoding,
+        }
+        return run_batch(
+            blocks,
+            constraints=list(constraints) or None,
+            output=output,
+            formats=formats,
+            jobs=jobs,
+            skip_unchanged=skip_unchanged,
+            overwrite=overwrite,
+            fail_on=fail_on,
+            quiet=quiet,
+            options=options,
+        )
     report = check(
-        blocks,
+        blocks[0] if blocks else None,
         list(constraints) or None,
         kind=kind,
         crs=crs,

@@ -20,9 +20,11 @@ from ..errors import DataSourceError, InputError
 from .encoding import detect_shapefile_encoding
 from .shapefile import check_shapefile_integrity
 
-__all__ = ["ENGINES", "SourceInfo", "file_sha256", "list_layers", "read_vector"]
+__all__ = ["ENGINES", "VECTOR_SUFFIXES", "SourceInfo", "file_sha256", "list_layers", "read_vector"]
 
 ENGINES = ("pyogrio", "fiona")
+#: file suffixes taken as vector data when a folder is searched
+VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".fgb", ".gml", ".kml", ".sqlite", ".tab")
 _SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
 

@@ -1,0 +1,225 @@
+"""Batch validation: many block files against one set of constraint layers.
+
+The constraint layers are read and indexed once (a :class:`ConstraintSet`
+that every check reuses); inputs are checked in parallel in forked worker
+processes that inherit it, and results come back in a stable order (the
+sorted input order), identical to checking the files one by one. One
+unreadable or invalid input becomes an error row; the run goes on.
+
+Examples
+--------
+>>> import yangao_geo
+>>> from yangao_geo.layers import bundled_blocks_path
+>>> [r.status for r in yangao_geo.check_many([bundled_blocks_path()], jobs=1)]
+['fail']
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .checker import check
+from .config import build_settings
+from .errors import YangaoError
+from .io.vector import VECTOR_SUFFIXES, file_sha256, list_layers
+from .layers import REQUIRED_LAYERS, ConstraintSet, load_constraints
+from .report import Report
+from .rules import RULES
+
+__all__ = ["BatchInput", "BatchResult", "check_many", "discover_inputs", "run_fingerprint"]
+
+_GLOB_CHARS = set("*?[")
+
+
+@dataclass(frozen=True)
+class BatchInput:
+    """One input of a batch: a file, and the layer when the file has several."""
+
+    path: str
+    layer: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.path if self.layer is None else f"{self.path}:{self.layer}"
+
+
+@dataclass
+class BatchResult:
+    """The outcome of checking one input."""
+
+    input: BatchInput
+    sha256: str | None
+    report: Report | None = None
+    error: str | None = None
+
+    @property
+    def status(self) -> str:
+        """``error``, else the worst block status (``fail``, ``warn``, ``pass``)."""
+        if self.report is None:
+            return "error"
+        statuses = set(self.report.blocks["status"])
+        return next((s for s in ("fail", "warn") if s in statuses), "pass")
+
+
+def _layers_of(path: Path) -> list[str | None]:
+    if path.suffix.lower() != ".gpkg":
+        return [None]
+    try:
+        layers = list_layers(path)
+    except YangaoError:
+        return [None]  # reported as an error when it is read
+    return layers if len(layers) > 1 else [None]
+
+
+def discover_inputs(paths: Iterable, *, exclude: Iterable = ()) -> list[BatchInput]:
+    """Expand files, folders (searched recursively) and glob patterns into inputs, sorted, no duplicates.
+
+    A GeoPackage with several layers gives one input per layer. A path that
+    does not exist is kept (it becomes an error row), so nothing is dropped
+    silently.
+    """
+    excluded = [Path(e).resolve() for e in exclude]
+    files: list[Path] = []
+    for raw in paths:
+        text = str(raw)
+        if _GLOB_CHARS & set(text) and not Path(text).exists():
+            matches = sorted(glob.glob(text, recursive=True))
+            files.extend(Path(m) for m in matches if Path(m).is_file())
+            if not matches:
+                files.append(Path(text))
+            continue
+        path = Path(text)
+        if path.is_dir():
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(
+                    d for d in dirs if not d.startswith(".") and not any(Path(root, d).resolve() == e for e in excluded)
+                )
+                files.extend(
+                    Path(root, n)
+                    for n in sorted(names)
+                    if Path(n).suffix.lower() in VECTOR_SUFFIXES and not n.startswith(".")
+                )
+        else:
+            files.append(path)
+    seen, inputs = set(), []
+    for f in files:
+        for layer in _layers_of(f) if f.exists() else [None]:
+            key = (str(f), layer)
+            if key not in seen:
+                seen.add(key)
+                inputs.append(BatchInput(str(f), layer))
+    return sorted(inputs, key=lambda i: (i.path, i.layer or ""))
+
+
+def run_fingerprint(constraints: ConstraintSet, options: dict) -> str:
+    """A hash of everything besides the input that decides a result: constraint files, settings, version."""
+    from . import __version__
+
+    payload = {
+        "version": __version__,
+        "constraints": sorted((s.path, s.layer, s.sha256) for s in constraints.sources),
+        "options": options,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# state inherited by forked workers: the constraint set is loaded once, in the parent
+_STATE: dict = {}
+
+
+def _check_one(item: BatchInput) -> BatchResult:
+    sha = file_sha256(item.path) if Path(item.path).is_file() else None
+    try:
+        report = check(item.path, _STATE["constraints"], layer=item.layer, **_STATE["options"])
+    except YangaoError as exc:
+        return BatchResult(item, sha, error=str(exc))
+    except Exception as exc:  # an unexpected failure on one input must not stop the batch
+        return BatchResult(item, sha, error=f"internal error: {type(exc).__name__}: {exc}")
+    return BatchResult(item, sha, report=report)
+
+
+def check_many(
+    paths,
+    constraints=None,
+    *,
+    jobs: int | None = None,
+    kind=None,
+    crs=None,
+    tolerance_m2=None,
+    rules=None,
+    config=None,
+    engine: str = "pyogrio",
+    encoding=None,
+    skip: Callable[[BatchInput, str | None], bool] | None = None,
+    on_result: Callable[[BatchResult], None] | None = None,
+) -> Iterator[BatchResult]:
+    """Check many inputs against one set of constraint layers, in parallel; yield results in input order.
+
+    Parameters
+    ----------
+    paths : iterable of str/Path, or of BatchInput
+        Files, folders (searched recursively) and glob patterns.
+    constraints : see :func:`yangao_geo.check`
+        Loaded once for the whole run.
+    jobs : int, optional
+        Worker processes (default: all cores; 1 checks in this process).
+    skip : callable, optional
+        ``skip(input, sha256)`` returning True leaves that input out (used by
+        ``--skip-unchanged``).
+    on_result : callable, optional
+        Called with each result as it arrives (progress bars).
+    Other parameters are those of :func:`yangao_geo.check`.
+
+    Yields
+    ------
+    BatchResult
+    """
+    items = [p if isinstance(p, BatchInput) else None for p in paths]
+    if any(i is None for i in items):
+        items = discover_inputs(paths)
+    if skip is not None:
+        items = [i for i in items if not skip(i, file_sha256(i.path) if Path(i.path).is_file() else None)]
+    settings = build_settings(config, tolerance_m2=tolerance_m2, rules=rules)
+    if not isinstance(constraints, ConstraintSet):
+        needed = {name for code in settings.selected for name in RULES[code].layers} | set(REQUIRED_LAYERS)
+        constraints = load_constraints(constraints, engine=engine, layers_needed=needed)
+    for name in constraints.layers:  # build every index before forking, so workers share them
+        constraints.tree(name)
+    _STATE.update(
+        constraints=constraints,
+        options={
+            "kind": kind,
+            "crs": crs,
+            "tolerance_m2": tolerance_m2,
+            "rules": rules,
+            "config": config,
+            "engine": engine,
+            "encoding": encoding,
+        },
+    )
+    jobs = (os.cpu_count() or 1) if jobs is None else max(1, int(jobs))
+    try:
+        if jobs == 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            results = map(_check_one, items)
+            for result in results:
+                if on_result:
+                    on_result(result)
+                yield result
+        else:
+            from concurrent.futures import ProcessPoolExecutor
+
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=ctx) as pool:
+                for result in pool.map(_check_one, items, chunksize=1):
+                    if on_result:
+                        on_result(result)
+                    yield result
+    finally:
+        _STATE.clear()

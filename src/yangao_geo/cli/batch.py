@@ -1,0 +1,143 @@
+"""Batch mode of ``yangao-geo check``: several inputs, folders or globs; one report each plus an index."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ..batch import BatchResult, check_many, discover_inputs, run_fingerprint
+from ..batch_index import load_index, report_stem, result_row, write_index, write_reports
+from ..config import build_settings
+from ..errors import InputError, OutputError
+from ..layers import REQUIRED_LAYERS, load_constraints
+from ..rules import RULES
+from ..writers import FORMATS
+
+_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "error": "bold magenta"}
+
+
+def _common_root(inputs) -> Path | None:
+    parents = [Path(i.path).resolve().parent for i in inputs]
+    if not parents:
+        return None
+    root = parents[0]
+    for p in parents[1:]:
+        while root not in (p, *p.parents):
+            root = root.parent
+    return root
+
+
+def run_batch(blocks, *, constraints, output, formats, jobs, skip_unchanged, overwrite, fail_on, quiet, options):
+    """Check every input; write reports and the index when ``output`` is a folder; return the exit code."""
+    formats = [f.strip().lstrip(".").lower() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in formats if f".{f}" not in FORMATS]
+    if unknown:
+        raise InputError(f"--format: unknown format(s) {unknown}; expected {', '.join(x[1:] for x in FORMATS)}")
+    out_dir = Path(output) if output else None
+    if out_dir is not None:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise OutputError(f"{out_dir}: with several inputs -o must be a folder")
+        if (out_dir / "index.json").exists() and not (overwrite or skip_unchanged):
+            raise OutputError(f"{out_dir}: holds a batch index already; pass --overwrite or --skip-unchanged")
+        out_dir.mkdir(parents=True, exist_ok=True)
+    if skip_unchanged and out_dir is None:
+        raise InputError("--skip-unchanged needs -o DIR (it compares with DIR/index.json)")
+
+    inputs = discover_inputs(blocks, exclude=[out_dir] if out_dir else [])
+    if not inputs:
+        raise InputError(f"no vector files found in {', '.join(map(str, blocks))}")
+    settings = build_settings(options["config"], tolerance_m2=options["tolerance_m2"], rules=options["rules"])
+    needed = {n for c in settings.selected for n in RULES[c].layers} | set(REQUIRED_LAYERS)
+    constraint_set = load_constraints(constraints, engine=options["engine"], layers_needed=needed)
+    fingerprint = run_fingerprint(constraint_set, {**options, "settings": settings.as_dict(), "formats": formats})
+
+    previous = {}
+    if skip_unchanged:
+        old = load_index(out_dir)
+        if old and old.get("fingerprint") == fingerprint:
+            previous = {(r["input"], r["layer"]): r for r in old.get("inputs", [])}
+
+    def unchanged(item, sha):
+        row = previous.get((item.path, item.layer))
+        return bool(
+            row
+            and sha
+            and row["sha256"] == sha
+            and row["status"] != "error"
+            and all((out_dir / f).exists() for f in (row["report"] or "").split(";") if f)
+        )
+
+    root = _common_root(inputs)
+    rows: dict = {}
+    console = Console(stderr=True)
+    show_progress = not quiet and sys.stderr.isatty()
+    progress = Progress(
+        TextColumn("checking"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not show_progress,
+        transient=True,
+    )
+
+    with progress:
+        task = progress.add_task("", total=len(inputs))
+
+        def advance(result: BatchResult):
+            progress.update(task, advance=1, description=Path(result.input.path).name)
+
+        for result in check_many(
+            inputs, constraint_set, jobs=jobs, skip=unchanged if previous else None, on_result=advance, **options
+        ):
+            files, error = ([], None)
+            if out_dir is not None:
+                files, error = write_reports(
+                    result, out_dir, report_stem(result.input, root), formats, overwrite=overwrite or skip_unchanged
+                )
+            rows[(result.input.path, result.input.layer)] = result_row(result, files, error)
+    ordered = []
+    for item in inputs:
+        key = (item.path, item.layer)
+        if key in rows:
+            ordered.append(rows[key])
+        else:
+            ordered.append({**previous[key], "rechecked": False})
+    if out_dir is not None:
+        write_index(out_dir, ordered, fingerprint, overwrite=True)
+    if not quiet:
+        _print_index(ordered, out_dir)
+    if any(r["status"] == "error" for r in ordered):
+        return 2
+    bad = {"fail"} if fail_on == "fail" else {"fail", "warn"}
+    return 1 if any(r["status"] in bad for r in ordered) else 0
+
+
+def _print_index(rows, out_dir) -> None:
+    console = Console(width=200 if not sys.stdout.isatty() else None)
+    table = Table(title="Batch")
+    for col in ("input", "status", "blocks", "fail", "warn", "error"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        label = r["input"] if not r["layer"] else f"{r['input']}:{r['layer']}"
+        if not r.get("rechecked", True):
+            label += " (unchanged)"
+        table.add_row(
+            label,
+            f"[{_STYLE[r['status']]}]{r['status']}[/]",
+            str(r["blocks"] or "-"),
+            str(r["fails"] if r["fails"] is not None else "-"),
+            str(r["warns"] if r["warns"] is not None else "-"),
+            r["error"] or "",
+        )
+    console.print(table)
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("pass", "warn", "fail", "error")}
+    console.print(
+        f"{len(rows)} inputs: {counts['pass']} pass, {counts['warn']} warn, {counts['fail']} fail, "
+        f"{counts['error']} error" + (f" — index written to {out_dir / 'index.csv'}" if out_dir else "")
+    )
