@@ -3,12 +3,20 @@
 Used by the batch tests and by ``benchmarks/batch_throughput.py``.
 """
 
+import warnings
+
 import geopandas as gpd
 
 from yangao_geo.layers import bundled_blocks_path
 
 
 def make_submissions(root, n=54):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on laundered DBF field names
+        return _make(root, n)
+
+
+def _make(root, n):
     """n submissions (shp/gpkg/geojson, some GBK without .cpg, some broken) below ``root``; expected statuses."""
     plan = gpd.read_file(bundled_blocks_path())
     expected = {}

@@ -74,3 +74,38 @@ def test_non_polygons_and_none_count_zero():
 def test_needs_a_projected_crs():
     with pytest.raises(ValueError, match="projected CRS"):
         ellipsoidal_area([box(0, 0, 1, 1)], 4490)
+
+
+def test_tdt_series_and_pyproj_geodesic_agree_on_the_bundled_blocks(default_report):
+    from yangao_geo.area import geodesic_area
+
+    geoms = default_report.blocks.geometry.values
+    tdt, geo = ellipsoidal_area(geoms, 4547), geodesic_area(geoms, 4547)
+    assert np.abs(tdt / geo - 1).max() < 1e-6
+
+
+@pytest.mark.parametrize("lat", [39.85, 40.0, 40.25, 40.5])
+def test_tdt_series_and_pyproj_geodesic_agree_on_cells(lat):
+    from yangao_geo.area import geodesic_area
+
+    cell = to_analysis_crs([shapely.box(113.6, lat, 113.6 + 1 / 60, lat + 1 / 60)], 4490)
+    exact = graticule_cell_area(lat, lat + 1 / 60, 1 / 60)
+    assert ellipsoidal_area(cell, 4547)[0] == pytest.approx(exact, rel=1e-7)
+    assert geodesic_area(cell, 4547)[0] == pytest.approx(exact, rel=1e-7)
+
+
+def test_vertex_only_pentagon_in_zone_38_matches_the_reference_comparison():
+    # a 7 km² pentagon given in zone 38 with its prefix (the shape of a typical 采矿权 boundary)
+    from yangao_geo.area import geodesic_area
+
+    pts = [
+        (38_478_000, 4_468_000),
+        (38_481_200, 4_468_300),
+        (38_481_900, 4_470_600),
+        (38_479_600, 4_471_000),
+        (38_477_700, 4_469_800),
+    ]
+    pentagon = shapely.Polygon(pts)
+    a, g = ellipsoidal_area([pentagon], 4526)[0], geodesic_area([pentagon], 4526)[0]
+    assert a == pytest.approx(g, rel=1e-7)
+    assert pentagon.area != pytest.approx(a, rel=1e-5)  # the planar area is off by ~10 ppm in zone 38

@@ -73,3 +73,40 @@ def test_overlapping_blocks_fail_on_both_shared_edge_and_sliver_do_not():
     assert ("B1", "B3", "fail") not in pairs and ("B1", "B3", "warn") not in pairs  # shared edge
     assert ("B1", "B4", "warn") in pairs  # 0.3 m² sliver
     assert f[(f.block_id == "B1") & (f.feature_id == "B2")].overlap_m2.iloc[0] == pytest.approx(10_000, rel=1e-4)
+
+
+def _lonlat_block(minx, miny, maxx, maxy):
+    import geopandas as gpd
+    import shapely
+
+    return gpd.GeoDataFrame(
+        {"block_id": ["G1"], "kind": ["exploration"], "mineral": ["铁"]},
+        geometry=[shapely.box(minx, miny, maxx, maxy)],
+        crs=4490,
+    )
+
+
+def test_grid_alignment_counts_cells_and_corners_on_the_grid():
+    aligned = _lonlat_block(113 + 45 / 60, 40.0, 113 + 47 / 60, 40 + 2 / 60)
+    f = findings(run(aligned), "B305")
+    assert list(f.severity) == ["info"]
+    assert "touches 4 and covers 4 whole" in f.message.iloc[0]
+    assert "4 of 4 corner points on the 1′ grid, 4 on the 30″ grid" in f.message.iloc[0]
+    half = _lonlat_block(113 + 45.5 / 60, 40.0, 113 + 47 / 60, 40 + 2 / 60)
+    f = findings(run(half), "B305")
+    assert "touches 4 and covers 2 whole" in f.message.iloc[0]
+    assert "2 of 4 corner points on the 1′ grid, 4 on the 30″ grid" in f.message.iloc[0]
+    assert "not aligned" in f.message.iloc[0]
+
+
+def test_grid_alignment_severity_is_configurable():
+    off = _lonlat_block(113.7501, 40.0, 113.78, 40.03)
+    report = run(off, config={"rule": {"B305": {"severity": "warn"}}})
+    assert list(findings(report, "B305").severity) == ["warn"]
+
+
+def test_grid_alignment_tolerance_is_three_decimal_seconds():
+    nearly = _lonlat_block(113.75 + 0.0004 / 3600, 40.0, 113 + 47 / 60, 40 + 2 / 60)  # 0.0004″ off
+    assert "4 of 4 corner points on the 1′ grid" in findings(run(nearly), "B305").message.iloc[0]
+    off = _lonlat_block(113.75 + 0.002 / 3600, 40.0, 113 + 47 / 60, 40 + 2 / 60)  # 0.002″ off
+    assert "2 of 4 corner points on the 1′ grid" in findings(run(off), "B305").message.iloc[0]

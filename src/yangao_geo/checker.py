@@ -128,6 +128,7 @@ def check(
     table = gpd.GeoDataFrame(table.drop(columns="geometry"), geometry=list(usable), crs=ANALYSIS_CRS)
     table["area_m2"] = ellipsoidal_area(usable, ANALYSIS_CRS)
     table["spatial"] = spatial
+    table["lonlat_vertices"] = list(loaded.lonlat_vertices)
 
     selected = [RULES[c] for c in settings.selected]
     if isinstance(constraints, ConstraintSet):

@@ -42,6 +42,7 @@ __all__ = [
     "infer_crs",
     "resolve_crs",
     "to_analysis_crs",
+    "to_lonlat_vertices",
 ]
 
 ANALYSIS_EPSG = 4547
@@ -343,3 +344,17 @@ def to_analysis_crs(geometries, src_crs) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return shapely.transform(shapely.segmentize(geoms, step), _fwd)
+
+
+def to_lonlat_vertices(geometries, src_crs) -> np.ndarray:
+    """The same geometries with their vertices (only) in CGCS2000 lon/lat, EPSG:4490.
+
+    No densification: this keeps the corner points as delivered, for checks
+    on the corner points themselves (grid alignment).
+    """
+    geoms = np.asarray(geometries, dtype=object)
+    src = pyproj.CRS.from_user_input(src_crs)
+    if src.is_geographic:
+        return geoms
+    transformer = pyproj.Transformer.from_crs(src, GEOGRAPHIC_EPSG, always_xy=True)
+    return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))

@@ -114,6 +114,10 @@ class Context:
     def mineral(self, pos: int) -> Mineral | None:
         return self.minerals.lookup(self.attr(pos, "mineral"))
 
+    def lonlat_geometry(self, pos: int):
+        """The block in CGCS2000 lon/lat (from the densified analysis geometry, so edges keep their course)."""
+        return shapely.transform(self._geoms[pos], lambda xy: np.column_stack(_TO_LONLAT.transform(xy[:, 0], xy[:, 1])))
+
     def latitude(self, pos: int) -> float:
         """CGCS2000 latitude of the block's centroid, degrees."""
         c = shapely.centroid(self._geoms[pos])

@@ -28,7 +28,7 @@ import pandas as pd
 import shapely
 
 from .area import ellipsoidal_area
-from .crs import ANALYSIS_CRS, resolve_crs, to_analysis_crs
+from .crs import ANALYSIS_CRS, resolve_crs, to_analysis_crs, to_lonlat_vertices
 from .errors import InputError
 from .geometry import is_polygonal, repair_polygons
 from .io.vector import VECTOR_SUFFIXES, SourceInfo, list_layers, read_vector
@@ -75,6 +75,8 @@ class LoadedLayer:
     gdf: gpd.GeoDataFrame
     info: SourceInfo
     crs_note: str = ""
+    #: blocks only: the original vertices (no densification) in CGCS2000 lon/lat, for grid checks
+    lonlat_vertices: np.ndarray | None = None
 
 
 @dataclass
@@ -165,7 +167,8 @@ def load_layer(
         if resolved.inferred
         else ""
     )
-    return LoadedLayer(role, gdf, info, note)
+    vertices = to_lonlat_vertices(geoms, resolved.crs) if role == "blocks" else None
+    return LoadedLayer(role, gdf, info, note, vertices)
 
 
 def _canonical_layer_name(name: str) -> str | None:

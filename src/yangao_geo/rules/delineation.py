@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
+import shapely
+
 from ..area import basic_unit_block_area
 from .messages import area_text, km2, percent
 from .registry import rule
@@ -135,3 +138,69 @@ def blocks_overlap(ctx, params):
             if severity == "warn":
                 message += f"; sliver at or below the {ctx.tolerance_m2:g} m² tolerance"
             ctx.add(int(pos), severity, message, layer="blocks", feature_id=ids[other], overlap_m2=area, geometry=geom)
+
+
+@rule(
+    code="B305",
+    name="grid.alignment",
+    severity="info",
+    kinds={"exploration"},
+    params={"severity": "info", "tolerance_arcsec": 0.001},
+    citation=_MIN_UNIT + "；《矿产资源勘查区块登记管理办法》第三条 以经纬度1′×1′划分的区块为基本单位区块",
+)
+def grid_alignment(ctx, params):
+    """How an exploration block sits on the 1′×1′ basic-unit grid.
+
+    Reports, per exploration block: the 1′×1′ cells it touches and those it
+    covers whole, and how many corner points lie on the 1′ and on the 30″
+    grid (within ``tolerance_arcsec``, default 0.001″ — the 3-decimal seconds
+    of registration data). Severity ``info`` by default (parameter
+    ``severity``): whether current rules still require grid-aligned edges is
+    not settled.
+    """
+    severity = str(params["severity"])
+    if severity not in ("info", "warn", "fail"):
+        raise ValueError(f"B305 severity must be info, warn or fail, got {severity!r}")
+    tol = float(params["tolerance_arcsec"])
+    for pos in ctx.block_positions({"exploration"}, spatial=True):
+        touched, covered = cells_touched_and_covered(ctx.lonlat_geometry(pos))
+        corners = corner_points(ctx.blocks["lonlat_vertices"].iloc[pos])
+        on_minute, on_half = on_grid(corners, 60.0, tol), on_grid(corners, 30.0, tol)
+        aligned = on_minute.all()
+        ctx.add(
+            pos,
+            "info" if aligned else severity,
+            f"touches {touched} and covers {covered} whole 1′×1′ basic unit blocks; {int(on_minute.sum())} of "
+            f"{len(corners)} corner points on the 1′ grid, {int(on_half.sum())} on the 30″ grid"
+            + ("" if aligned else " (not aligned to the 1′ grid)"),
+        )
+
+
+def corner_points(geom) -> np.ndarray:
+    """The distinct corner points of a polygon's rings (the closing repeat of each ring dropped)."""
+    rings = shapely.get_rings(shapely.get_parts(geom))
+    return np.concatenate([shapely.get_coordinates(r)[:-1] for r in rings]) if len(rings) else np.empty((0, 2))
+
+
+def on_grid(lonlat: np.ndarray, step_arcsec: float, tolerance_arcsec: float) -> np.ndarray:
+    """True for each (lon, lat) point whose both coordinates are multiples of ``step_arcsec``."""
+    seconds = np.asarray(lonlat, dtype=float) * 3600.0
+    off = np.abs(seconds - np.round(seconds / step_arcsec) * step_arcsec)
+    return (off <= tolerance_arcsec).all(axis=1)
+
+
+def cells_touched_and_covered(lonlat_geom, minutes: float = 1.0) -> tuple[int, int]:
+    """Count the lon/lat grid cells (``minutes`` wide) whose interior the polygon meets, and those it covers."""
+    step = minutes / 60.0
+    minx, miny, maxx, maxy = lonlat_geom.bounds
+    xs = np.arange(np.floor(minx / step + 1e-9), np.ceil(maxx / step - 1e-9)) * step
+    ys = np.arange(np.floor(miny / step + 1e-9), np.ceil(maxy / step - 1e-9)) * step
+    if len(xs) == 0 or len(ys) == 0:
+        return 0, 0
+    gx, gy = np.meshgrid(xs, ys)
+    cells = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + step, gy.ravel() + step)
+    shared = shapely.area(shapely.intersection(cells, lonlat_geom))
+    cell_area = step * step
+    touched = shared > cell_area * 1e-9
+    covered = shared >= cell_area * (1 - 1e-9)
+    return int(touched.sum()), int(covered.sum())
