@@ -17,6 +17,7 @@ capacity               生产规模, 设计生产规模, SCGM
 capacity_unit          规模单位
 declared_area_km2      面积, GHQMJ, MJ
 source_right           原探矿权
+source                 (set by the text readers: ``file:line``; else ``file#row``)
 =====================  ==========================================
 
 Examples
@@ -57,6 +58,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "capacity_unit": ("capacity_unit", "规模单位"),
     "declared_area_km2": ("declared_area_km2", "面积", "ghqmj", "mj"),
     "source_right": ("source_right", "原探矿权"),
+    "source": ("source",),
 }
 BLOCK_COLUMNS = tuple(ALIASES)
 
@@ -199,4 +201,7 @@ def normalise_blocks(gdf: gpd.GeoDataFrame, *, kind: str | None = None, source: 
             raise InputError(f"{source}: row {r}: declared area {v!r} is not a number (km²)") from None
     out["declared_area_km2"] = areas
     out["source_right"] = [None if _missing(v) else _id_text(v, 0) for v in column("source_right")]
+    out["source"] = [
+        f"{source.rsplit('/', 1)[-1]}#{r}" if _missing(v) else str(v) for v, r in zip(column("source"), rows)
+    ]
     return gpd.GeoDataFrame(out, geometry=list(gdf.geometry.values), crs=gdf.crs)

@@ -211,6 +211,7 @@ def _build_report(table: gpd.GeoDataFrame, findings: list[dict]) -> Report:
             "mineral": table["mineral"],
             "area_m2": table["area_m2"],
             "status": status,
+            "source": table["source"],
         },
         geometry=table.geometry.values,
         crs=ANALYSIS_CRS,

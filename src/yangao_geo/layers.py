@@ -153,7 +153,7 @@ def load_layer(
             raise InputError(f"{role}: the GeoDataFrame has no features")
     else:
         gdf, info = read_vector(
-            source, layer=layer, engine=engine, encoding=encoding, role=role, allow_empty=role != "blocks"
+            source, layer=layer, engine=engine, encoding=encoding, role=role, allow_empty=role != "blocks", crs=crs
         )
     resolved = resolve_crs(gdf.crs, _bounds(gdf), user_crs=crs)
     info.crs = f"EPSG:{resolved.crs.to_epsg()}"

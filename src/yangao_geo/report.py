@@ -38,7 +38,7 @@ FINDING_COLUMNS = (
     "citation",
     "geometry",
 )
-BLOCK_COLUMNS = ("block_id", "name", "kind", "mineral", "area_m2", "status", "geometry")
+BLOCK_COLUMNS = ("block_id", "name", "kind", "mineral", "area_m2", "status", "source", "geometry")
 SEVERITY_ORDER = {"info": 0, "warn": 1, "fail": 2}
 _JSON_FINDING = (
     "block_id",
@@ -139,6 +139,7 @@ class Report:
                 "area_m2": _round(r.area_m2, 2),
                 "area_km2": _round(r.area_m2 / 1e6, 4),
                 "status": r.status,
+                "source": _none(r.source),
             }
             for r in self.blocks.itertuples()
         ]

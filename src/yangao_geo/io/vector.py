@@ -104,8 +104,14 @@ def read_vector(
     role: str = "blocks",
     bbox: tuple[float, float, float, float] | None = None,
     allow_empty: bool = False,
+    crs=None,
 ) -> tuple[gpd.GeoDataFrame, SourceInfo]:
     """Read one vector layer, read-only, and describe where it came from.
+
+    Besides everything GDAL reads, the Chinese text exchange formats are
+    recognised by content (:mod:`yangao_geo.io.formats`): the land-survey
+    coordinate TXT, the mining-right registration text and corner-point
+    tables (CSV/XLSX).
 
     Parameters
     ----------
@@ -125,6 +131,8 @@ def read_vector(
         Only read features intersecting this box (in the file's CRS).
     allow_empty : bool
         Accept a layer with no features (constraint layers may be empty).
+    crs : CRS-like, optional
+        For corner-point tables whose eastings carry no zone prefix.
 
     Returns
     -------
@@ -135,6 +143,21 @@ def read_vector(
     p = Path(path)
     if not p.exists():
         raise DataSourceError(f"{p}: no such file or directory")
+    from .formats import TEXT_FORMATS, read_text_format, sniff_text_format
+
+    text_format = sniff_text_format(p)
+    if text_format is not None:
+        gdf, used = read_text_format(text_format, p, encoding=encoding, crs=crs)
+        info = SourceInfo(
+            path=str(p),
+            layer=None,
+            encoding=used,
+            features=len(gdf),
+            sha256=file_sha256(p),
+            role=role,
+            notes=[f"format: {TEXT_FORMATS[text_format]}"],
+        )
+        return gdf, info
     layers = list_layers(p, engine=engine)
     if layer is None:
         if len(layers) == 1:

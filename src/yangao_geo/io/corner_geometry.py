@@ -1,0 +1,134 @@
+"""Polygons from corner points (拐点/界址点): axis order, zones, rings, holes and parts.
+
+Shared by the text readers. A corner list is trusted only after every check
+passes: no partial block is ever returned.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyproj
+import shapely
+from shapely.geometry import LinearRing, MultiPolygon, Polygon
+
+from ..errors import InputError
+
+__all__ = ["Ring", "build_polygon", "check_points_in_zone", "orient_plane_points", "zone_crs"]
+
+
+@dataclass
+class Ring:
+    """One ring as read: its number (圈号 or order), points (easting, northing), source lines."""
+
+    number: int
+    points: list = field(default_factory=list)
+    lines: list = field(default_factory=list)
+
+
+def _digits(v: float) -> int:
+    return len(str(int(abs(v))))
+
+
+def orient_plane_points(pairs: list[tuple[float, float]], where: str) -> tuple[bool, int | None]:
+    """Decide from magnitudes whether written pairs are (X north, Y east) and whether Y carries a zone prefix.
+
+    Returns ``(swapped, zone_prefix)``: ``swapped`` is True when the file writes
+    the easting first; ``zone_prefix`` the zone number in the easting, or None.
+    """
+    a = np.array([p[0] for p in pairs])
+    b = np.array([p[1] for p in pairs])
+    da, db = {_digits(v) for v in a}, {_digits(v) for v in b}
+    if da == {7} and db == {8}:
+        swapped, east = False, b
+    elif da == {8} and db == {7}:
+        swapped, east = True, a
+    elif da == {7} and db == {6}:
+        swapped, east = False, b
+    elif da == {6} and db == {7}:
+        swapped, east = True, a
+    else:
+        raise InputError(
+            f"{where}: cannot tell northing from easting: expected 7-digit northings (X) and 6-digit "
+            f"or zone-prefixed 8-digit eastings (Y), got {sorted(da)}- and {sorted(db)}-digit values"
+        )
+    zones = {int(v // 1_000_000) for v in east} if _digits(east[0]) == 8 else {None}
+    if len(zones) > 1:
+        raise InputError(f"{where}: eastings carry different zone prefixes {sorted(zones)}")
+    return swapped, zones.pop()
+
+
+def zone_crs(zone: int, width: int, prefixed: bool) -> pyproj.CRS:
+    """The CGCS2000 Gauss-Krüger CRS of a zone (3° or 6°), with or without the zone prefix."""
+    if width == 3:
+        if not 25 <= zone <= 45:
+            raise InputError(f"3° zone {zone} is not a CGCS2000 zone (25–45)")
+        return pyproj.CRS.from_epsg(4488 + zone if prefixed else 4534 + zone - 25)
+    if width == 6:
+        if not 13 <= zone <= 23:
+            raise InputError(f"6° zone {zone} is not a CGCS2000 zone (13–23)")
+        return pyproj.CRS.from_epsg(4491 + zone - 13 if prefixed else 4502 + zone - 13)
+    raise InputError(f"zone width {width}° is not 3 or 6")
+
+
+def check_points_in_zone(points, lines, crs: pyproj.CRS, where: str) -> None:
+    """InputError naming the line of the first point that falls outside its zone (longitude beyond the zone edge)."""
+    op = crs.coordinate_operation
+    lon_0 = next(p.value for p in op.params if "longitude" in p.name.lower() or "meridian" in p.name.lower())
+    half = 3.0 if 4491 <= crs.to_epsg() <= 4512 else 1.5  # 6° zones 4491–4512, 3° zones 4513–4554
+    to_ll = pyproj.Transformer.from_crs(crs, 4490, always_xy=True)
+    xs, ys = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    lon, _ = to_ll.transform(xs, ys)
+    bad = np.flatnonzero(~np.isfinite(lon) | (np.abs(np.asarray(lon) - lon_0) > half + 0.05))
+    if len(bad):
+        i = bad[0]
+        raise InputError(
+            f"{where}, line {lines[i]}: point ({ys[i]:.2f}, {xs[i]:.2f}) lies outside zone "
+            f"{crs.name} (longitude {lon[i]:.4f}°, zone {lon_0 - half:g}–{lon_0 + half:g}°E)"
+        )
+
+
+def _ring_coords(ring: Ring, where: str) -> list:
+    pts = list(ring.points)
+    if len(pts) > 1 and pts[0] == pts[-1]:
+        pts = pts[:-1]
+    distinct = []
+    for p in pts:
+        if not distinct or p != distinct[-1]:
+            distinct.append(p)
+    if len({tuple(p) for p in distinct}) < 3:
+        raise InputError(
+            f"{where}, ring {ring.number} (line {ring.lines[0] if ring.lines else '?'}): "
+            f"{len(set(map(tuple, distinct)))} distinct points; a ring needs at least 3"
+        )
+    lr = LinearRing(distinct)
+    if not lr.is_simple:
+        reason = shapely.is_valid_reason(Polygon(lr))
+        raise InputError(
+            f"{where}, ring {ring.number} (lines {ring.lines[0]}–{ring.lines[-1]}): the ring crosses itself ({reason})"
+        )
+    return distinct
+
+
+def build_polygon(rings: list[Ring], where: str) -> Polygon | MultiPolygon:
+    """Assemble rings: ring 1 is an outer ring; a later ring inside an outer ring is a hole, otherwise another part."""
+    if not rings:
+        raise InputError(f"{where}: no corner points")
+    shells: list[list] = []  # [shell coords, [holes]]
+    for ring in sorted(rings, key=lambda r: r.number):
+        coords = _ring_coords(ring, where)
+        poly = Polygon(coords)
+        host = next((s for s in shells if Polygon(s[0]).contains(poly)), None)
+        if host is not None:
+            host[1].append(coords)
+        else:
+            shells.append([coords, []])
+    polys = [Polygon(shell, holes) for shell, holes in shells]
+    geom = polys[0] if len(polys) == 1 else MultiPolygon(polys)
+    if not geom.is_valid:
+        raise InputError(f"{where}: the rings do not form a valid polygon ({shapely.is_valid_reason(geom)})")
+    if math.isclose(geom.area, 0.0):
+        raise InputError(f"{where}: the polygon has no area")
+    return geom

@@ -1,0 +1,226 @@
+"""Corner-point tables (拐点坐标表 / 界址点成果表) in CSV or XLSX: read and write.
+
+Reading: one row per vertex, columns found by name (case-insensitive):
+
+==========  ===================================================
+block id    block_id, 区块编号, 编号, 地块编号, 拐点所属区块, id
+point       点号, 拐点号, 拐点编号, 序号, point
+ring        圈号, ring (optional, default 1)
+X (north)   x, x坐标, 北坐标, 纵坐标
+Y (east)    y, y坐标, 东坐标, 横坐标
+longitude   经度, lon, longitude (decimal, 113°45′30.123″, 113-45-30.123, 1134530.123)
+latitude    纬度, lat, latitude
+==========  ===================================================
+
+Any other column (名称, 类型, 矿种 …) is taken from the block's first row. Writing produces the
+界址点成果表: point number, X and Y to 2 decimals, longitude/latitude in DMS with seconds to 3 decimals,
+clockwise, first point repeated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import shapely
+
+from ..errors import DataSourceError, InputError
+from .corner_geometry import Ring, build_polygon, check_points_in_zone, orient_plane_points, zone_crs
+from .dms import format_dms, parse_angle
+from .textfile import decode_text
+
+__all__ = ["corner_rows", "looks_like_corner_table", "read_corner_table", "write_corner_table"]
+
+_COLUMNS = {
+    "block": ("block_id", "区块编号", "编号", "地块编号", "拐点所属区块", "id"),
+    "point": ("点号", "拐点号", "拐点编号", "界址点号", "序号", "point"),
+    "ring": ("圈号", "ring"),
+    "x": ("x", "x坐标", "北坐标", "纵坐标", "x(北)"),
+    "y": ("y", "y坐标", "东坐标", "横坐标", "y(东)"),
+    "lon": ("经度", "lon", "longitude"),
+    "lat": ("纬度", "lat", "latitude"),
+}
+
+
+def _table(path: Path) -> tuple[list[str], list[list], str]:
+    """(header, rows, encoding) of a CSV or the first sheet of an XLSX."""
+    if path.suffix.lower() == ".xlsx":
+        try:
+            import openpyxl
+
+            sheet = openpyxl.load_workbook(path, read_only=True, data_only=True).worksheets[0]
+        except Exception as exc:
+            raise DataSourceError(f"{path}: not a readable XLSX workbook ({exc})") from None
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        rows = [r for r in rows if any(v not in (None, "") for v in r)]
+        if not rows:
+            raise InputError(f"{path}: the first sheet is empty")
+        return [str(h or "").strip() for h in rows[0]], rows[1:], "xlsx"
+    text, used = decode_text(path.read_bytes())
+    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    if not rows:
+        raise InputError(f"{path}: the table is empty")
+    return [h.strip() for h in rows[0]], rows[1:], used
+
+
+def _find(header: list[str]) -> dict[str, int]:
+    lower = [h.lower() for h in header]
+    found = {}
+    for role, names in _COLUMNS.items():
+        for name in names:
+            if name in lower:
+                found[role] = lower.index(name)
+                break
+    return found
+
+
+def looks_like_corner_table(path: Path) -> bool:
+    try:
+        header = _table(path)[0]
+    except Exception:
+        return False
+    cols = _find(header)
+    return "block" in cols and (("x" in cols and "y" in cols) or ("lon" in cols and "lat" in cols))
+
+
+def read_corner_table(path: str | Path, *, crs=None):
+    """Read a corner-point table into a GeoDataFrame (one row per block); returns ``(gdf, encoding)``.
+
+    Lon/lat tables are CGCS2000 geographic (EPSG:4490); X/Y tables take the zone from the eastings' prefix,
+    else from ``crs``.
+    """
+    path = Path(path)
+    header, rows, used = _table(path)
+    cols = _find(header)
+    if "block" not in cols:
+        raise InputError(f"{path}: no block id column (expected one of {', '.join(_COLUMNS['block'])})")
+    geographic = "lon" in cols and "lat" in cols
+    if not geographic and not ("x" in cols and "y" in cols):
+        raise InputError(f"{path}: no coordinate columns (expected X and Y, or 经度 and 纬度)")
+    used_cols = {cols[k] for k in cols}
+    blocks: dict[str, dict] = {}
+    for i, row in enumerate(rows, start=2):
+        row = list(row) + [None] * (len(header) - len(row))
+        bid = row[cols["block"]]
+        if bid in (None, ""):
+            raise InputError(f"{path}, row {i}: empty block id")
+        bid = str(int(bid)) if isinstance(bid, float) and bid.is_integer() else str(bid).strip()
+        where = f"{path}, row {i}"
+        try:
+            if geographic:
+                pt = (parse_angle(row[cols["lon"]], kind="lon"), parse_angle(row[cols["lat"]], kind="lat"))
+            else:
+                pt = (float(row[cols["x"]]), float(row[cols["y"]]))
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"{where}: {exc}") from None
+        ring_no = int(float(row[cols["ring"]])) if "ring" in cols and row[cols["ring"]] not in (None, "") else 1
+        block = blocks.setdefault(
+            bid,
+            {
+                "rings": {},
+                "attrs": {header[j]: row[j] for j in range(len(header)) if j not in used_cols and header[j]},
+                "row": i,
+            },
+        )
+        ring = block["rings"].setdefault(ring_no, Ring(ring_no))
+        ring.points.append(pt)
+        ring.lines.append(i)
+    if not blocks:
+        raise InputError(f"{path}: no corner points")
+    if geographic:
+        out_crs = pyproj.CRS.from_epsg(4490)
+        swapped, zone_for_check = False, None
+    else:
+        pairs = [p for b in blocks.values() for r in b["rings"].values() for p in r.points]
+        swapped, prefix = orient_plane_points(pairs, str(path))
+        if prefix is not None:
+            out_crs = zone_crs(prefix, 3 if prefix >= 25 else 6, prefixed=True)
+        elif crs is not None:
+            out_crs = pyproj.CRS.from_user_input(crs)
+        else:
+            raise InputError(f"{path}: eastings have no zone prefix; pass --crs (e.g. --crs 4547)")
+        zone_for_check = out_crs
+    records = []
+    for bid, block in blocks.items():
+        rings = []
+        for ring in block["rings"].values():
+            if not geographic:
+                ring.points = [(b, a) if not swapped else (a, b) for a, b in ring.points]
+                check_points_in_zone(ring.points, ring.lines, zone_for_check, str(path))
+            rings.append(ring)
+        geom = build_polygon(rings, f"{path}, block {bid}")
+        records.append({"block_id": bid, **block["attrs"], "source": f"{path.name}:{block['row']}", "geometry": geom})
+    return gpd.GeoDataFrame(records, geometry="geometry", crs=out_crs), used
+
+
+def corner_rows(gdf: gpd.GeoDataFrame, *, crs, id_column: str = "block_id", name_column: str = "name") -> list[dict]:
+    """界址点成果表 rows: per block and ring, clockwise, first point repeated; X/Y 2 dp, DMS 3-decimal seconds."""
+    data = gdf.to_crs(crs)
+    to_ll = pyproj.Transformer.from_crs(crs, 4490, always_xy=True)
+    out = []
+    for i, (row, geom) in enumerate(zip(data.itertuples(), data.geometry.values)):
+        if geom is None or geom.is_empty:
+            continue
+        bid = getattr(row, id_column, None) or str(i + 1)
+        name = getattr(row, name_column, None) or ""
+        ring_no, number = 0, 0
+        for part in shapely.get_parts(geom):
+            part = shapely.orient_polygons(part, exterior_cw=True)
+            for ring in [part.exterior, *part.interiors]:
+                ring_no += 1
+                coords = np.asarray(ring.coords)
+                lon, lat = to_ll.transform(coords[:, 0], coords[:, 1])
+                first = number + 1
+                for k, (east, north) in enumerate(coords):
+                    label = first if k == len(coords) - 1 else number + 1
+                    number += k < len(coords) - 1
+                    out.append(
+                        {
+                            "区块编号": bid,
+                            "区块名称": name,
+                            "圈号": ring_no,
+                            "点号": f"J{label}",
+                            "X(北)": round(float(north), 2),
+                            "Y(东)": round(float(east), 2),
+                            "经度": format_dms(lon[k]),
+                            "纬度": format_dms(lat[k]),
+                        }
+                    )
+    return out
+
+
+def write_corner_table(gdf: gpd.GeoDataFrame, path: str | Path, *, crs, **kwargs) -> None:
+    """Write the 界址点成果表 as XLSX (number formats, frozen header) or CSV (UTF-8 with BOM)."""
+    path = Path(path)
+    rows = corner_rows(gdf, crs=crs, **kwargs)
+    header = ["区块编号", "区块名称", "圈号", "点号", "X(北)", "Y(东)", "经度", "纬度"]
+    if path.suffix.lower() == ".xlsx":
+        import openpyxl
+        from openpyxl.styles import Font
+
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "界址点成果表"
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for r in rows:
+            ws.append([r[h] for h in header])
+        for row in ws.iter_rows(min_row=2, min_col=5, max_col=6):
+            for cell in row:
+                cell.number_format = "0.00"
+        for col, width in zip("ABCDEFGH", (14, 40, 6, 8, 14, 14, 18, 16)):
+            ws.column_dimensions[col].width = width
+        ws.freeze_panes = "A2"
+        wb.save(path)
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=header)
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({**r, "X(北)": f"{r['X(北)']:.2f}", "Y(东)": f"{r['Y(东)']:.2f}"})
+        path.write_text(buffer.getvalue(), encoding="utf-8-sig")

@@ -1,0 +1,79 @@
+"""Which reader a file needs, decided by content: the Chinese text formats first, GDAL otherwise.
+
+Examples
+--------
+>>> import pathlib, tempfile
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "blocks.dat"
+>>> _ = p.write_bytes("[地块坐标]\\n".encode("gbk"))
+>>> sniff_text_format(p)
+'land_txt'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .corner_table import looks_like_corner_table, read_corner_table
+from .land_txt import looks_like_land_txt, read_land_txt
+from .mining_txt import looks_like_mining_txt, read_mining_txt
+from .textfile import decode_text
+
+__all__ = ["TEXT_FORMATS", "read_text_format", "sniff_text_format"]
+
+#: formats GDAL handles itself; never sniffed as text
+_BINARY_OR_GDAL = {
+    ".shp",
+    ".shx",
+    ".dbf",
+    ".gpkg",
+    ".fgb",
+    ".sqlite",
+    ".tab",
+    ".gdb",
+    ".parquet",
+    ".geojson",
+    ".json",
+    ".gml",
+    ".kml",
+    ".zip",
+}
+TEXT_FORMATS = {
+    "land_txt": "land-survey coordinate TXT (坐标TXT)",
+    "mining_txt": "mining-right registration text (报盘)",
+    "corner_table": "corner-point table (拐点坐标表)",
+}
+
+
+def sniff_text_format(path: str | Path) -> str | None:
+    """``"land_txt"``, ``"mining_txt"``, ``"corner_table"`` or None (leave it to GDAL)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in _BINARY_OR_GDAL or not path.is_file():
+        return None
+    if suffix in (".csv", ".xlsx"):
+        return "corner_table" if looks_like_corner_table(path) else None
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    if b"\x00" in head:
+        return None
+    try:
+        text, _ = decode_text(head)
+    except Exception:
+        try:
+            text = head[: len(head) - 4].decode("gb18030", errors="ignore")
+        except Exception:  # pragma: no cover
+            return None
+    if looks_like_land_txt(text):
+        return "land_txt"
+    if looks_like_mining_txt(text):
+        return "mining_txt"
+    return None
+
+
+def read_text_format(kind: str, path, *, encoding=None, crs=None):
+    """Read a sniffed text format; returns ``(gdf, encoding)``."""
+    if kind == "land_txt":
+        return read_land_txt(path, encoding=encoding)
+    if kind == "mining_txt":
+        return read_mining_txt(path, encoding=encoding)
+    return read_corner_table(path, crs=crs)

@@ -1,0 +1,138 @@
+"""Mining-right registration text (采矿权/探矿权 "报盘" 矿区范围).
+
+::
+
+    [登记项目]
+    许可证号=C1402282009127130000101
+    矿山名称=阳高县猴儿路铁矿有限责任公司
+    开采矿种=铁
+    矿区范围拐点坐标与标高的总行数=6
+    XY001=1,4469532.75,38478764.06
+    XY002=2,4469532.75,38479764.06
+    ...
+    XY005=标高,1500,1200,,1
+
+Each ring ends with a ``标高,上限,下限,,标志`` line (``*,上限,下限,,标志`` is read the same); flag
+``1`` includes the ring, ``-1`` excludes it (a hole in the ring it lies in). One feature per included
+ring, with its holes and its elevations (``elev_top``, ``elev_bottom``); a right is a 3-D body, so rings
+with their own elevations stay separate features. ``key=value`` lines become attributes: 许可证号 →
+``block_id``, 项目名称/矿山名称 → ``name``, 开采矿种/勘查矿种 → ``mineral``, 生产规模 → ``capacity``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+from shapely.geometry import Polygon
+
+from ..errors import CRSError, InputError
+from .corner_geometry import Ring, build_polygon, check_points_in_zone, orient_plane_points, zone_crs
+from .textfile import read_text_lines
+
+__all__ = ["looks_like_mining_txt", "read_mining_txt"]
+
+_XY = re.compile(r"^XY\d+\s*=\s*(.*)$", re.IGNORECASE)
+_ATTRS = {
+    "许可证号": "block_id",
+    "采矿许可证号": "block_id",
+    "勘查许可证号": "block_id",
+    "项目名称": "name",
+    "矿山名称": "name",
+    "开采矿种": "mineral",
+    "勘查矿种": "mineral",
+    "生产规模": "capacity",
+    "规模单位": "capacity_unit",
+}
+
+
+def looks_like_mining_txt(head: str) -> bool:
+    return any(_XY.match(line.strip()) for line in head.splitlines()[:400])
+
+
+def read_mining_txt(path: str | Path, *, encoding: str | None = None, zone_width: int = 3):
+    """Read a registration text into a GeoDataFrame (one row per included ring); returns ``(gdf, encoding)``."""
+    path = Path(path)
+    lines, used = read_text_lines(path, encoding)
+    attrs: dict[str, str] = {}
+    groups: list[dict] = []  # {"ring": Ring, "flag", "top", "bottom", "line"}
+    current = Ring(1)
+    for no, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("["):
+            continue
+        where = f"{path}, line {no}"
+        m = _XY.match(line)
+        if not m:
+            key, sep, value = line.partition("=")
+            if sep:
+                attrs[key.strip()] = value.strip()
+            continue
+        fields = [f.strip() for f in m.group(1).split(",")]
+        if fields[0] in ("标高", "*"):
+            if len(fields) < 5:
+                raise InputError(f"{where}: expected 标高,上限,下限,,标志, got {line!r}")
+            try:
+                top, bottom, flag = float(fields[1]), float(fields[2]), int(fields[4])
+            except ValueError:
+                raise InputError(f"{where}: elevations and flag must be numbers, got {line!r}") from None
+            if flag not in (1, -1):
+                raise InputError(f"{where}: ring flag {flag} is neither 1 (include) nor -1 (exclude)")
+            if not current.points:
+                raise InputError(f"{where}: an elevation line closes a ring with no points")
+            groups.append({"ring": current, "flag": flag, "top": top, "bottom": bottom, "line": current.lines[0]})
+            current = Ring(len(groups) + 1)
+            continue
+        if len(fields) < 3:
+            raise InputError(f"{where}: expected XYnnn=点号,X,Y, got {line!r}")
+        try:
+            x, y = float(fields[1]), float(fields[2])
+        except ValueError:
+            raise InputError(f"{where}: X and Y must be numbers, got {fields[1]!r}, {fields[2]!r}") from None
+        current.points.append((x, y))
+        current.lines.append(no)
+    if current.points:
+        raise InputError(f"{path}, line {current.lines[-1]}: the last ring has no 标高 line closing it")
+    if not groups:
+        raise InputError(f"{path}: no corner points (XYnnn= lines)")
+    system = attrs.get("坐标系", "")
+    if system and not any(k in system.lower() for k in ("2000", "cgcs")):
+        raise CRSError(f"{path}: 坐标系={system} is not CGCS2000; convert the coordinates first")
+
+    swapped, prefix = orient_plane_points([p for g in groups for p in g["ring"].points], str(path))
+    zone = prefix if prefix is not None else (int(attrs["带号"]) if attrs.get("带号", "").isdigit() else None)
+    if zone is None:
+        raise CRSError(f"{path}: eastings have no zone prefix and there is no 带号=; pass --crs")
+    crs = zone_crs(zone, int(attrs.get("几度分带", zone_width) or zone_width), prefixed=prefix is not None)
+
+    features = []
+    for g in groups:
+        ring = g["ring"]
+        pts = [(b, a) if not swapped else (a, b) for a, b in ring.points]
+        check_points_in_zone(pts, ring.lines, crs, str(path))
+        ring.points = pts
+        geom = build_polygon([ring], f"{path}, ring at line {g['line']}")
+        if g["flag"] == 1:
+            features.append({"geom": geom, "holes": [], **g})
+            continue
+        host = next((f for f in reversed(features) if f["geom"].contains(geom)), None)
+        if host is None:
+            raise InputError(f"{path}, line {g['line']}: an excluded ring (flag -1) lies in no included ring")
+        host["holes"].append(geom)
+    base = {col: attrs[key] for key, col in _ATTRS.items() if attrs.get(key)}
+    rows = []
+    for i, f in enumerate(features, start=1):
+        geom = f["geom"]
+        for hole in f["holes"]:
+            geom = geom.difference(hole)
+        if isinstance(geom, Polygon) and not geom.is_valid:  # pragma: no cover - difference keeps validity
+            geom = shapely.make_valid(geom)
+        row = dict(base)
+        if len(features) > 1:
+            row["block_id"] = f"{base.get('block_id', path.stem)}-{i}"
+        row.setdefault("block_id", path.stem)
+        row.update(elev_top=f["top"], elev_bottom=f["bottom"], source=f"{path.name}:{f['line']}", geometry=geom)
+        rows.append(row)
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=crs), used
