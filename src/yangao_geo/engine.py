@@ -118,11 +118,6 @@ class Context:
         """The block in CGCS2000 lon/lat (from the densified analysis geometry, so edges keep their course)."""
         return shapely.transform(self._geoms[pos], lambda xy: np.column_stack(_TO_LONLAT.transform(xy[:, 0], xy[:, 1])))
 
-    def latitude(self, pos: int) -> float:
-        """CGCS2000 latitude of the block's centroid, degrees."""
-        c = shapely.centroid(self._geoms[pos])
-        return float(_TO_LONLAT.transform(c.x, c.y)[1])
-
     # ----------------------------------------------------------------- layers
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
         return self.constraints.get(name)

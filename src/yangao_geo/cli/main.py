@@ -15,6 +15,7 @@ import click
 from .. import __version__
 from ..errors import YangaoError
 from .check import check_command
+from .convert import convert_command
 from .rules import rules_command
 
 __all__ = ["cli", "main"]
@@ -30,6 +31,7 @@ def cli():
 
 cli.add_command(check_command)
 cli.add_command(rules_command)
+cli.add_command(convert_command)
 
 
 def main(argv=None) -> None:

@@ -98,7 +98,8 @@ def read_corner_table(path: str | Path, *, crs=None):
     cols = _find(header)
     if "block" not in cols:
         raise InputError(f"{path}: no block id column (expected one of {', '.join(_COLUMNS['block'])})")
-    geographic = "lon" in cols and "lat" in cols
+    # plane X/Y (2 decimals = 1 cm) win over DMS (0.001″ ≈ 3 cm) when a table has both
+    geographic = not ("x" in cols and "y" in cols) and "lon" in cols and "lat" in cols
     if not geographic and not ("x" in cols and "y" in cols):
         raise InputError(f"{path}: no coordinate columns (expected X and Y, or 经度 and 纬度)")
     used_cols = {cols[k] for k in cols}

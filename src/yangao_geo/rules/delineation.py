@@ -37,15 +37,18 @@ def block_min_unit(ctx, params):
     """An exploration block is smaller than one basic unit block (1′×1′).
 
     Fail: the block's ellipsoidal area is below the area of a 1′×1′
-    latitude/longitude cell centred on the block's latitude (about 2.63 km² in
-    Yanggao). Parameter ``cell_minutes`` (default 1.0).
+    latitude/longitude cell centred on the block's latitude (the middle of its
+    latitude range; about 2.63 km² in Yanggao) by more than the area
+    tolerance, so a block of exactly one cell passes. Parameter
+    ``cell_minutes`` (default 1.0).
     """
     minutes = float(params["cell_minutes"])
     for pos in ctx.block_positions({"exploration"}, spatial=True):
         area = float(ctx.blocks["area_m2"].iloc[pos])
-        lat = ctx.latitude(pos)
+        _, south, _, north = ctx.lonlat_geometry(pos).bounds
+        lat = (south + north) / 2
         unit = basic_unit_block_area(lat, minutes)
-        if area < unit:
+        if area < unit - ctx.tolerance_m2:
             ctx.add(
                 pos,
                 "fail",

@@ -1,0 +1,115 @@
+"""Converting blocks between the vector formats and the Chinese exchange formats.
+
+``convert(src, dst)`` reads anything :func:`~yangao_geo.io.vector.read_vector` reads (vector files,
+land-survey TXT, registration text, corner tables) and writes, by the suffix of ``dst``:
+
+* ``.txt`` — the land-survey coordinate TXT, in the Gauss-Krüger zone asked for (default 3° zone 38,
+  with the zone prefix), coordinates to the stated precision;
+* ``.xlsx`` / ``.csv`` — the 界址点成果表 (point number, X/Y to 2 decimals, DMS to 0.001″);
+* any vector suffix (``.gpkg``, ``.shp``, ``.geojson``, ``.fgb``) — the features with all attributes.
+
+Vertices are converted as they are (no densification): corner points stay corner points. A report's
+``findings`` layer converts too: each overlap becomes a parcel named ``block-rule-feature``; as report
+geometries are densified (10 m), points lying on a straight line within half the output precision are
+dropped from them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+
+from .attributes import ALIASES
+from .crs import resolve_crs
+from .errors import InputError, OutputError
+from .geometry import is_polygonal
+from .io.corner_geometry import zone_crs
+from .io.corner_table import write_corner_table
+from .io.land_txt import write_land_txt
+from .io.output import atomic_path
+from .io.vector import read_vector
+
+__all__ = ["VECTOR_OUTPUTS", "convert"]
+
+VECTOR_OUTPUTS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON", ".fgb": "FlatGeobuf"}
+
+
+def _with_ids(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add ``block_id``/``name`` from their aliases (or compose them for a findings layer)."""
+    gdf = gdf.copy()
+    lower = {str(c).lower(): c for c in gdf.columns}
+    if "rule_id" in lower and "block_id" in lower:
+        parts = [gdf[lower["block_id"]].astype(str), gdf[lower["rule_id"]].astype(str)]
+        if "feature_id" in lower:
+            parts.append(gdf[lower["feature_id"]].fillna("").astype(str))
+        gdf["block_id"] = ["-".join(p for p in row if p and p != "None") for row in zip(*parts)]
+        if "block_name" in lower:
+            gdf["name"] = gdf[lower["block_name"]]
+        return gdf
+    for canonical in ("block_id", "name"):
+        if canonical not in gdf.columns:
+            source = next((lower[a.lower()] for a in ALIASES[canonical] if a.lower() in lower), None)
+            gdf[canonical] = gdf[source] if source is not None else None
+    return gdf
+
+
+def convert(
+    src,
+    dst,
+    *,
+    layer=None,
+    crs=None,
+    zone: int = 38,
+    zone_width: int = 3,
+    prefix: bool = True,
+    precision: float = 0.01,
+    encoding: str = "gbk",
+    overwrite: bool = False,
+    engine: str = "pyogrio",
+) -> int:
+    """Convert ``src`` to ``dst`` (format by suffix); returns the number of features written.
+
+    Raises
+    ------
+    OutputError
+        Unknown output suffix, or ``dst`` exists and ``overwrite`` is false.
+    InputError
+        No polygon to write.
+    """
+    dst = Path(dst)
+    suffix = dst.suffix.lower()
+    if suffix not in (".txt", ".xlsx", ".csv", *VECTOR_OUTPUTS):
+        raise OutputError(
+            f"{dst}: unknown output format {suffix or '(no suffix)'!r}; expected .txt, .xlsx, .csv, "
+            f"{', '.join(VECTOR_OUTPUTS)}"
+        )
+    gdf, _ = read_vector(src, layer=layer, engine=engine, role="input", allow_empty=True, crs=crs)
+    bounds = tuple(gdf.total_bounds) if len(gdf) else (np.nan,) * 4
+    resolved = resolve_crs(gdf.crs, bounds, user_crs=crs)
+    gdf = gdf.set_crs(resolved.crs, allow_override=True)
+    gdf = gdf[is_polygonal(gdf.geometry.values)] if len(gdf) else gdf
+    if len(gdf) == 0:
+        raise InputError(f"{src}: no polygon features to convert")
+    from_report = {"rule_id", "status"} & set(gdf.columns) and "block_id" in gdf.columns
+    gdf = _with_ids(gdf)
+    if from_report:
+        # report geometries are the densified analysis geometries: drop the points that lie on straight
+        # lines (within half the output precision) so the corner list is the real one
+        gdf["geometry"] = gdf.geometry.simplify(precision / 2, preserve_topology=True)
+    target = zone_crs(zone, zone_width, prefixed=prefix)
+    with atomic_path(dst, overwrite=overwrite) as tmp:
+        if suffix == ".txt":
+            write_land_txt(gdf, tmp, zone=zone, width=zone_width, prefix=prefix, precision=precision, encoding=encoding)
+        elif suffix in (".xlsx", ".csv"):
+            write_corner_table(gdf, tmp, crs=target)
+        else:
+            options = {"encoding": "UTF-8"} if suffix == ".shp" else {}
+            gdf.to_file(tmp, driver=VECTOR_OUTPUTS[suffix], engine="pyogrio", layer=dst.stem, **options)
+            if suffix == ".shp":  # a shapefile is several files: move the sidecars next to the target
+                for side in (".shx", ".dbf", ".prj", ".cpg"):
+                    part = tmp.with_suffix(side)
+                    if part.exists():
+                        part.replace(dst.with_suffix(side))
+    return len(gdf)
