@@ -189,7 +189,7 @@ def check_many(
     settings = build_settings(config, tolerance_m2=tolerance_m2, rules=rules)
     if not isinstance(constraints, ConstraintSet):
         needed = {name for code in settings.selected for name in RULES[code].layers} | set(REQUIRED_LAYERS)
-        constraints = load_constraints(constraints, engine=engine, layers_needed=needed)
+        constraints = load_constraints(constraints, engine=engine, layers_needed=needed, datum=settings.datum)
     for name in constraints.layers:  # build every index before forking, so workers share them
         constraints.tree(name)
     _STATE.update(

@@ -46,7 +46,7 @@ def _geometry_issues(geoms: np.ndarray) -> tuple[np.ndarray, dict]:
     return repaired, {"invalid": invalid, "empty": empty}
 
 
-def read_blocks(blocks=None, *, kind=None, crs=None, layer=None, engine="pyogrio", encoding=None):
+def read_blocks(blocks=None, *, kind=None, crs=None, layer=None, engine="pyogrio", encoding=None, datum=None):
     """Read and normalise a blocks input into EPSG:4547.
 
     Returns
@@ -56,7 +56,7 @@ def read_blocks(blocks=None, *, kind=None, crs=None, layer=None, engine="pyogrio
         and the loaded layer with its provenance and CRS note.
     """
     source = bundled_blocks_path() if blocks is None else blocks
-    loaded = load_layer(source, role="blocks", layer=layer, crs=crs, engine=engine, encoding=encoding)
+    loaded = load_layer(source, role="blocks", layer=layer, crs=crs, engine=engine, encoding=encoding, datum=datum)
     name = loaded.info.path if loaded.info.path != "<GeoDataFrame>" else "blocks"
     table = normalise_blocks(loaded.gdf, kind=kind, source=name)
     for row, value, unit in zip(table["row"], table["capacity"], table["capacity_unit"]):
@@ -121,7 +121,9 @@ def check(
     """
     started = time.perf_counter()
     settings = build_settings(config, tolerance_m2=tolerance_m2, rules=rules)
-    table, loaded = read_blocks(blocks, kind=kind, crs=crs, layer=layer, engine=engine, encoding=encoding)
+    table, loaded = read_blocks(
+        blocks, kind=kind, crs=crs, layer=layer, engine=engine, encoding=encoding, datum=settings.datum
+    )
     geoms, issues = _geometry_issues(np.asarray(table.geometry.values, dtype=object))
     spatial = np.array([i not in issues["empty"] for i in range(len(geoms))])
     usable = np.array([g if ok else None for g, ok in zip(geoms, spatial)], dtype=object)
@@ -135,7 +137,7 @@ def check(
         constraint_set = constraints
     else:
         needed = {name for r in selected for name in r.layers} | set(REQUIRED_LAYERS)
-        constraint_set = load_constraints(constraints, engine=engine, layers_needed=needed)
+        constraint_set = load_constraints(constraints, engine=engine, layers_needed=needed, datum=settings.datum)
 
     skipped = [{"rule_id": c, "reason": "disabled in config"} for c in settings.disabled]
     skipped += [

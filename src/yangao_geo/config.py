@@ -12,6 +12,9 @@ file (or a dict of the same shape), and explicit arguments to
     [rule.A403]
     enabled = false                    # switch a rule off (reported as skipped)
 
+    [datum]                            # only for Beijing 1954 / Xian 1980 inputs: see yangao_geo.datum
+    method = "bursa-wolf"
+
     [[mineral]]                        # override or add a row of the mineral table
     name = "建筑用砂"
     min_scale = 5
@@ -30,6 +33,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .datum import DatumShift, parse_datum
 from .errors import InputError
 from .minerals import MineralTable
 from .rules import RULES, get_rule
@@ -42,7 +46,7 @@ else:  # pragma: no cover
 __all__ = ["DEFAULT_TOLERANCE_M2", "Settings", "build_settings"]
 
 DEFAULT_TOLERANCE_M2 = 1.0
-_TOP_KEYS = {"tolerance_m2", "rules", "rule", "mineral"}
+_TOP_KEYS = {"tolerance_m2", "rules", "rule", "mineral", "datum"}
 
 
 @dataclass
@@ -55,6 +59,7 @@ class Settings:
     params: dict[str, dict] = field(default_factory=dict)
     minerals: MineralTable = field(default_factory=MineralTable.bundled)
     config_path: str | None = None
+    datum: DatumShift | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -67,6 +72,9 @@ class Settings:
                 if RULES[code].params or code in self.params
             },
             "config": self.config_path,
+            "datum": None
+            if self.datum is None
+            else {"method": self.datum.method, "convention": self.datum.convention, **self.datum.params},
             "analysis_crs": "EPSG:4547",
             "area_method": "CGCS2000 ellipsoid (TD/T 1055-2019 附录D): edges densified to 10 m in the defining "
             "plane, pyproj Geod(GRS80)",
@@ -142,6 +150,7 @@ def build_settings(config=None, *, tolerance_m2=None, rules=None) -> Settings:
                 raise InputError(f"{label}: rule {code} parameter {name} must be a number, got {value!r}")
         settings.params[code] = values
     settings.selected = [c for c in settings.selected if c not in settings.disabled]
+    settings.datum = parse_datum(raw.get("datum"), label)
     if "mineral" in raw:
         settings.minerals = settings.minerals.with_overrides(list(raw["mineral"]), label)
     return settings

@@ -79,6 +79,8 @@ class ResolvedCRS:
     crs: pyproj.CRS
     inferred: bool = False
     note: str = ""
+    #: set when ``crs`` is a legacy datum converted with user parameters
+    datum: object = None
 
 
 def _datum_kind(crs: pyproj.CRS) -> str:
@@ -143,7 +145,7 @@ def _gk_epsg(lon_0: float, x_0: float) -> int | None:
     return None
 
 
-def identify_crs(crs_input) -> pyproj.CRS:
+def identify_crs(crs_input, *, datum=None) -> pyproj.CRS:
     """Return the EPSG CGCS2000 CRS equal to ``crs_input``, by parameters.
 
     Raises
@@ -163,11 +165,15 @@ def identify_crs(crs_input) -> pyproj.CRS:
     except pyproj.exceptions.CRSError as exc:
         raise CRSError(f"cannot understand the CRS {crs_input!r}: {exc}") from None
     kind = _datum_kind(crs)
+    if kind in ("Beijing 1954", "Xian 1980") and datum is not None:
+        if not crs.is_geographic and _tm_params(crs) is None:
+            raise CRSError(f"{crs.name}: only Gauss-Krüger or geographic {kind} CRSs can be converted")
+        return crs
     if kind in ("Beijing 1954", "Xian 1980"):
         raise CRSError(
             f"the data are in the {kind} datum ({crs.name}); converting to CGCS2000 needs official "
             "transformation parameters that PROJ does not ship, and a silent shift would be off by about "
-            "100 m. Convert the data to CGCS2000 first."
+            "100 m. Convert the data to CGCS2000 first, or give your parameters in a [datum] table of --config."
         )
     if kind not in ("CGCS2000", "WGS84"):
         raise CRSError(
@@ -252,7 +258,7 @@ def _fits(crs: pyproj.CRS, b) -> bool:
     return _prefixed_zone(b) == int(x_0 // 1_000_000)
 
 
-def resolve_crs(declared, bounds, *, user_crs=None) -> ResolvedCRS:
+def resolve_crs(declared, bounds, *, user_crs=None, datum=None) -> ResolvedCRS:
     """Decide the CRS of an input from its declared CRS, its coordinates and the user.
 
     Parameters
@@ -264,6 +270,8 @@ def resolve_crs(declared, bounds, *, user_crs=None) -> ResolvedCRS:
     user_crs : CRS-like, optional
         What the user says (``--crs``). It wins over the file, but must fit the
         coordinates.
+    datum : DatumShift, optional
+        User parameters that make a Beijing 1954 / Xian 1980 input acceptable.
 
     Returns
     -------
@@ -271,17 +279,23 @@ def resolve_crs(declared, bounds, *, user_crs=None) -> ResolvedCRS:
     """
     b = tuple(float(v) for v in bounds)
     if user_crs is not None:
-        crs = identify_crs(user_crs)
+        crs = identify_crs(user_crs, datum=datum)
         if not any(math.isnan(v) for v in b) and not _fits(crs, b):
             raise CRSError(
                 f"the coordinates (bounds {tuple(round(v, 3) for v in b)}) do not fit the CRS given, "
                 f"EPSG:{crs.to_epsg()} ({crs.name})"
             )
-        return ResolvedCRS(crs)
+        return ResolvedCRS(crs, datum=datum if _legacy(crs) else None)
     if declared is None:
         crs = infer_crs(b)
         return ResolvedCRS(crs, True, f"no CRS in the file; coordinates say EPSG:{crs.to_epsg()} ({crs.name})")
-    crs = identify_crs(declared)
+    crs = identify_crs(declared, datum=datum)
+    if _legacy(crs):
+        if not any(math.isnan(v) for v in b) and not _fits(crs, b):
+            raise CRSError(f"the coordinates (bounds {b}) do not fit the file's CRS {crs.name}")
+        return ResolvedCRS(
+            crs, False, f"{crs.name} converted to CGCS2000 with the user's {datum.method} parameters", datum=datum
+        )
     if any(math.isnan(v) for v in b) or _fits(crs, b):
         return ResolvedCRS(crs)
     try:
@@ -309,6 +323,10 @@ def resolve_crs(declared, bounds, *, user_crs=None) -> ResolvedCRS:
     )
 
 
+def _legacy(crs: pyproj.CRS) -> bool:
+    return _datum_kind(crs) in ("Beijing 1954", "Xian 1980")
+
+
 def _same_projection_shift(src: pyproj.CRS) -> float | None:
     """False-easting difference when ``src`` is the analysis projection with a zone prefix."""
     if src.is_geographic:
@@ -319,7 +337,7 @@ def _same_projection_shift(src: pyproj.CRS) -> float | None:
     return None
 
 
-def to_analysis_crs(geometries, src_crs) -> np.ndarray:
+def to_analysis_crs(geometries, src_crs, *, datum=None) -> np.ndarray:
     """Bring geometries into :data:`ANALYSIS_CRS` (EPSG:4547), keeping their edges' shape.
 
     Edges are densified in the source plane first (10 m, or 1e-4° for
@@ -329,13 +347,18 @@ def to_analysis_crs(geometries, src_crs) -> np.ndarray:
     """
     geoms = np.asarray(geometries, dtype=object)
     src = pyproj.CRS.from_user_input(src_crs)
+    if datum is not None:
+        return _densified_transform(geoms, src, datum.transformer(src, ANALYSIS_CRS))
     if src.equals(ANALYSIS_CRS):
         return geoms
     shift = _same_projection_shift(src)
     if shift is not None:
         return shapely.transform(geoms, lambda xy: xy - np.array([shift, 0.0]))
+    return _densified_transform(geoms, src, pyproj.Transformer.from_crs(src, ANALYSIS_CRS, always_xy=True))
+
+
+def _densified_transform(geoms: np.ndarray, src: pyproj.CRS, transformer: pyproj.Transformer) -> np.ndarray:
     step = _DENSIFY_DEG if src.is_geographic else DENSIFY_M
-    transformer = pyproj.Transformer.from_crs(src, ANALYSIS_CRS, always_xy=True)
 
     def _fwd(xy):
         x, y = transformer.transform(xy[:, 0], xy[:, 1])
@@ -346,7 +369,7 @@ def to_analysis_crs(geometries, src_crs) -> np.ndarray:
         return shapely.transform(shapely.segmentize(geoms, step), _fwd)
 
 
-def to_lonlat_vertices(geometries, src_crs) -> np.ndarray:
+def to_lonlat_vertices(geometries, src_crs, *, datum=None) -> np.ndarray:
     """The same geometries with their vertices (only) in CGCS2000 lon/lat, EPSG:4490.
 
     No densification: this keeps the corner points as delivered, for checks
@@ -354,7 +377,10 @@ def to_lonlat_vertices(geometries, src_crs) -> np.ndarray:
     """
     geoms = np.asarray(geometries, dtype=object)
     src = pyproj.CRS.from_user_input(src_crs)
-    if src.is_geographic:
+    if datum is not None:
+        transformer = datum.transformer(src, GEOGRAPHIC_EPSG)
+    elif src.is_geographic:
         return geoms
-    transformer = pyproj.Transformer.from_crs(src, GEOGRAPHIC_EPSG, always_xy=True)
+    else:
+        transformer = pyproj.Transformer.from_crs(src, GEOGRAPHIC_EPSG, always_xy=True)
     return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))

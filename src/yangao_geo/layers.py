@@ -29,7 +29,7 @@ import shapely
 
 from .area import ellipsoidal_area
 from .crs import ANALYSIS_CRS, resolve_crs, to_analysis_crs, to_lonlat_vertices
-from .errors import InputError
+from .errors import CRSError, InputError
 from .geometry import is_polygonal, repair_polygons
 from .io.vector import VECTOR_SUFFIXES, SourceInfo, list_layers, read_vector
 
@@ -139,7 +139,14 @@ def _bounds(gdf: gpd.GeoDataFrame) -> tuple[float, ...]:
 
 
 def load_layer(
-    source, *, role: str, layer: str | None = None, crs=None, engine: str = "pyogrio", encoding: str | None = None
+    source,
+    *,
+    role: str,
+    layer: str | None = None,
+    crs=None,
+    engine: str = "pyogrio",
+    encoding: str | None = None,
+    datum=None,
 ) -> LoadedLayer:
     """Read a path or take a GeoDataFrame, resolve its CRS and bring it to EPSG:4547.
 
@@ -155,19 +162,26 @@ def load_layer(
         gdf, info = read_vector(
             source, layer=layer, engine=engine, encoding=encoding, role=role, allow_empty=role != "blocks", crs=crs
         )
-    resolved = resolve_crs(gdf.crs, _bounds(gdf), user_crs=crs)
+    try:
+        resolved = resolve_crs(gdf.crs, _bounds(gdf), user_crs=crs, datum=datum)
+    except CRSError as exc:
+        raise CRSError(f"{info.path}: {exc}") from None
     info.crs = f"EPSG:{resolved.crs.to_epsg()}"
     info.crs_inferred = resolved.inferred
     geoms = gdf.geometry.values.to_numpy() if hasattr(gdf.geometry.values, "to_numpy") else np.asarray(gdf.geometry)
     gdf = gpd.GeoDataFrame(
-        gdf.drop(columns=gdf.geometry.name), geometry=list(to_analysis_crs(geoms, resolved.crs)), crs=ANALYSIS_CRS
+        gdf.drop(columns=gdf.geometry.name),
+        geometry=list(to_analysis_crs(geoms, resolved.crs, datum=resolved.datum)),
+        crs=ANALYSIS_CRS,
     )
     note = (
         f"{role} ({info.path}{'' if not info.layer else ':' + info.layer}): {resolved.note}"
         if resolved.inferred
         else ""
     )
-    vertices = to_lonlat_vertices(geoms, resolved.crs) if role == "blocks" else None
+    if resolved.datum is not None:
+        info.notes.append(resolved.note)
+    vertices = to_lonlat_vertices(geoms, resolved.crs, datum=resolved.datum) if role == "blocks" else None
     return LoadedLayer(role, gdf, info, note, vertices)
 
 
@@ -248,7 +262,7 @@ def _prepare_constraint(loaded: LoadedLayer, name: str, source_name: str) -> Loa
     return LoadedLayer(name, out, loaded.info, loaded.crs_note)
 
 
-def load_constraints(constraints=None, *, engine: str = "pyogrio", layers_needed=None) -> ConstraintSet:
+def load_constraints(constraints=None, *, engine: str = "pyogrio", layers_needed=None, datum=None) -> ConstraintSet:
     """Load the constraint layers.
 
     Parameters
@@ -259,6 +273,8 @@ def load_constraints(constraints=None, *, engine: str = "pyogrio", layers_needed
     engine : {"pyogrio", "fiona"}
     layers_needed : iterable of str, optional
         Only these layers are read (others found are ignored).
+    datum : DatumShift, optional
+        Parameters for layers in Beijing 1954 / Xian 1980 (see :mod:`yangao_geo.datum`).
 
     Raises
     ------
@@ -294,6 +310,6 @@ def load_constraints(constraints=None, *, engine: str = "pyogrio", layers_needed
     for name, (src, layer, source_name) in found.items():
         if layers_needed is not None and name not in layers_needed:
             continue
-        loaded = load_layer(src, role=name, layer=layer, engine=engine)
+        loaded = load_layer(src, role=name, layer=layer, engine=engine, datum=datum)
         result.layers[name] = _prepare_constraint(loaded, name, source_name)
     return result

@@ -52,7 +52,7 @@ def run_batch(blocks, *, constraints, output, formats, jobs, skip_unchanged, ove
         raise InputError(f"no vector files found in {', '.join(map(str, blocks))}")
     settings = build_settings(options["config"], tolerance_m2=options["tolerance_m2"], rules=options["rules"])
     needed = {n for c in settings.selected for n in RULES[c].layers} | set(REQUIRED_LAYERS)
-    constraint_set = load_constraints(constraints, engine=options["engine"], layers_needed=needed)
+    constraint_set = load_constraints(constraints, engine=options["engine"], layers_needed=needed, datum=settings.datum)
     fingerprint = run_fingerprint(constraint_set, {**options, "settings": settings.as_dict(), "formats": formats})
 
     previous = {}

@@ -60,16 +60,24 @@ def orient_plane_points(pairs: list[tuple[float, float]], where: str) -> tuple[b
     return swapped, zones.pop()
 
 
-def zone_crs(zone: int, width: int, prefixed: bool) -> pyproj.CRS:
-    """The CGCS2000 Gauss-Krüger CRS of a zone (3° or 6°), with or without the zone prefix."""
+_ZONE_CODES = {  # datum: (3° prefixed zone 25, 3° CM 75E, 6° prefixed zone 13, 6° CM 75E)
+    "CGCS2000": (4513, 4534, 4491, 4502),
+    "Xian 1980": (2349, 2370, 2327, 2338),
+    "Beijing 1954": (2401, 2422, 21413, 21473),
+}
+
+
+def zone_crs(zone: int, width: int, prefixed: bool, datum: str = "CGCS2000") -> pyproj.CRS:
+    """The Gauss-Krüger CRS of a zone (3° or 6°), with or without the zone prefix, on CGCS2000 (or a legacy datum)."""
+    z3, c3, z6, c6 = _ZONE_CODES[datum]
     if width == 3:
         if not 25 <= zone <= 45:
             raise InputError(f"3° zone {zone} is not a CGCS2000 zone (25–45)")
-        return pyproj.CRS.from_epsg(4488 + zone if prefixed else 4534 + zone - 25)
+        return pyproj.CRS.from_epsg(z3 + zone - 25 if prefixed else c3 + zone - 25)
     if width == 6:
         if not 13 <= zone <= 23:
             raise InputError(f"6° zone {zone} is not a CGCS2000 zone (13–23)")
-        return pyproj.CRS.from_epsg(4491 + zone - 13 if prefixed else 4502 + zone - 13)
+        return pyproj.CRS.from_epsg(z6 + zone - 13 if prefixed else c6 + zone - 13)
     raise InputError(f"zone width {width}° is not 3 or 6")
 
 
@@ -77,7 +85,7 @@ def check_points_in_zone(points, lines, crs: pyproj.CRS, where: str) -> None:
     """InputError naming the line of the first point that falls outside its zone (longitude beyond the zone edge)."""
     op = crs.coordinate_operation
     lon_0 = next(p.value for p in op.params if "longitude" in p.name.lower() or "meridian" in p.name.lower())
-    half = 3.0 if 4491 <= crs.to_epsg() <= 4512 else 1.5  # 6° zones 4491–4512, 3° zones 4513–4554
+    half = 1.5 if "3-degree" in crs.name else 3.0
     to_ll = pyproj.Transformer.from_crs(crs, 4490, always_xy=True)
     xs, ys = np.array([p[0] for p in points]), np.array([p[1] for p in points])
     lon, _ = to_ll.transform(xs, ys)

@@ -55,17 +55,15 @@ def _number(text: str, where: str, what: str) -> float:
     return value
 
 
-def _datum_check(system: str, path) -> None:
+def _datum_of(system: str, path) -> str:
+    """Datum named by 坐标系=: CGCS2000, or a legacy one (converted only with user parameters)."""
     s = system.lower()
     if not system or any(k in s for k in _CGCS):
-        return
+        return "CGCS2000"
     for key, label in _LEGACY.items():
         if key in system:
-            raise CRSError(
-                f"{path}: 坐标系={system}: the {label} datum; converting to CGCS2000 needs official "
-                "transformation parameters (see README, 'Datums'), a silent shift would be ~100 m off"
-            )
-    raise CRSError(f"{path}: 坐标系={system} is not CGCS2000 (2000国家大地坐标系)")
+            return label
+    raise CRSError(f"{path}: 坐标系={system} is not CGCS2000 (2000国家大地坐标系), Xian 1980 or Beijing 1954")
 
 
 def read_land_txt(path: str | Path, *, encoding: str | None = None) -> tuple[gpd.GeoDataFrame, str]:
@@ -106,7 +104,7 @@ def read_land_txt(path: str | Path, *, encoding: str | None = None) -> tuple[gpd
             ring.lines.append(no)
     if not parcels:
         raise InputError(f"{path}: no parcel in [地块坐标] (a parcel line ends in '@')")
-    _datum_check(header.get("坐标系", ""), path)
+    datum = _datum_of(header.get("坐标系", ""), path)
     width = int(_number(header.get("几度分带", "3") or "3", f"{path} [属性描述]", "几度分带"))
     zone_text = header.get("带号", "")
     stated_zone = int(_number(zone_text, f"{path} [属性描述]", "带号")) if zone_text else None
@@ -118,7 +116,7 @@ def read_land_txt(path: str | Path, *, encoding: str | None = None) -> tuple[gpd
     zone = prefix if prefix is not None else stated_zone
     if zone is None:
         raise CRSError(f"{path}: eastings have no zone prefix and the header has no 带号; add 带号= or pass --crs")
-    crs = zone_crs(zone, width, prefixed=prefix is not None)
+    crs = zone_crs(zone, width, prefixed=prefix is not None, datum=datum)
 
     rows = []
     for parcel in parcels:
