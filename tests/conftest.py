@@ -12,6 +12,15 @@ from yangao_geo.layers import REQUIRED_LAYERS
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
+#: screenshots and other artefacts the tests produce for people to look at (printed at the end of the run)
+SCREENSHOTS = HERE.parent / "test-output" / "screenshots"
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    shots = sorted(SCREENSHOTS.glob("*.png"))
+    if shots:
+        terminalreporter.write_line(f"screenshots written to {SCREENSHOTS}: {', '.join(p.name for p in shots)}")
 
 
 def frame(geoms, crs=4547, **cols) -> gpd.GeoDataFrame:

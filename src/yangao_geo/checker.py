@@ -17,6 +17,7 @@ from .engine import Context, run_rules
 from .errors import InputError
 from .geometry import is_polygonal, repair_polygons
 from .layers import REQUIRED_LAYERS, ConstraintSet, bundled_blocks_path, load_constraints, load_layer
+from .provenance import environment, now_iso
 from .report import BLOCK_COLUMNS, FINDING_COLUMNS, SEVERITY_ORDER, Report
 from .rules import RULES
 from .units import parse_capacity
@@ -79,6 +80,7 @@ def check(
     layer=None,
     engine="pyogrio",
     encoding=None,
+    progress=None,
 ) -> Report:
     """Check proposed planning blocks against the rules of the Yanggao mineral plan.
 
@@ -107,6 +109,8 @@ def check(
         I/O engine.
     encoding : str, optional
         Attribute encoding of the blocks file (default: detected).
+    progress : callable, optional
+        ``progress(done, total, label)`` after each step (reading, each rule).
 
     Returns
     -------
@@ -119,7 +123,7 @@ def check(
     >>> sorted(report.findings.loc[report.findings.rule_id == "B301", "block_name"])
     ['阳高县山口头片麻岩矿', '阳高县颜家沟建筑用片麻岩']
     """
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), now_iso()
     settings = build_settings(config, tolerance_m2=tolerance_m2, rules=rules)
     table, loaded = read_blocks(
         blocks, kind=kind, crs=crs, layer=layer, engine=engine, encoding=encoding, datum=settings.datum
@@ -162,7 +166,9 @@ def check(
         geometry_issues=issues,
         crs_notes=crs_notes,
     )
-    run_rules(ctx, runnable, settings.params)
+    if progress is not None:
+        progress(0, len(runnable), "rules")
+    run_rules(ctx, runnable, settings.params, on_rule=progress)
 
     report = _build_report(table, ctx.findings)
     report.inputs = [loaded.info, *constraint_set.sources]
@@ -173,10 +179,28 @@ def check(
     report.tool = {
         "name": "yangao_geo",
         "version": __version__,
-        "geos": ".".join(map(str, shapely.geos_version)),
+        "started_at": started_at,
         "elapsed_s": round(time.perf_counter() - started, 3),
+        "environment": environment(),
     }
+    report.context = _context_layers(constraint_set, report.blocks)
     return report
+
+
+def _context_layers(constraints, blocks: gpd.GeoDataFrame, margin_m: float = 2000.0) -> dict:
+    """Constraint features near the blocks (for maps); not part of the JSON contract."""
+    geoms = blocks.geometry[blocks.geometry.notna()]
+    if geoms.empty:
+        return {}
+    minx, miny, maxx, maxy = geoms.total_bounds
+    box = shapely.box(minx - margin_m, miny - margin_m, maxx + margin_m, maxy + margin_m)
+    out = {}
+    for name in constraints.layers:
+        idx = constraints.tree(name).query(box, predicate="intersects")
+        if len(idx):
+            gdf = constraints.get(name)
+            out[name] = gdf.iloc[np.sort(idx)][["feature_id", "geometry"]]
+    return out
 
 
 def _build_report(table: gpd.GeoDataFrame, findings: list[dict]) -> Report:

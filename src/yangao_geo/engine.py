@@ -200,9 +200,12 @@ class Context:
         )
 
 
-def run_rules(ctx: Context, rules: list[Rule], params: dict[str, dict]) -> None:
-    """Run ``rules`` in order; a rule that raises becomes a finding and the run goes on."""
-    for r in rules:
+def run_rules(ctx: Context, rules: list[Rule], params: dict[str, dict], on_rule=None) -> None:
+    """Run ``rules`` in order; a rule that raises becomes a finding and the run goes on.
+
+    ``on_rule(done, total, code)`` is called after each rule (progress bars).
+    """
+    for i, r in enumerate(rules, start=1):
         ctx._rule = r
         try:
             r.func(ctx, {**r.params, **params.get(r.code, {})})
@@ -214,4 +217,6 @@ def run_rules(ctx: Context, rules: list[Rule], params: dict[str, dict]) -> None:
                 f"rule {r.code} raised {type(exc).__name__}: {exc} "
                 f"(at {last.filename.rsplit('/', 1)[-1]}:{last.lineno}); its results are missing",
             )
+        if on_rule is not None:
+            on_rule(i, len(rules), r.code)
     ctx._rule = None

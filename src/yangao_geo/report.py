@@ -86,7 +86,7 @@ class Report:
     settings : dict
         Tolerance, rules, parameters, area method.
     tool : dict
-        Name and version of yangao_geo.
+        Name and version of yangao_geo, start time, run time, library versions.
     """
 
     findings: gpd.GeoDataFrame
@@ -95,6 +95,8 @@ class Report:
     skipped_rules: list[dict] = field(default_factory=list)
     settings: dict = field(default_factory=dict)
     tool: dict = field(default_factory=dict)
+    #: constraint features near the blocks, by layer (for maps; not written to JSON)
+    context: dict = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------- questions
     def counts(self) -> dict[str, int]:
@@ -169,8 +171,36 @@ class Report:
             write_text(path, text, overwrite=overwrite)
         return text
 
+    def to_html(self, *, tiles: str | None = None) -> str:
+        """The self-contained HTML report (summary, map, findings, provenance); opens offline.
+
+        ``tiles``: an optional XYZ tile URL template for a base map under the map, e.g. 天地图's
+        ``https://t0.tianditu.gov.cn/vec_w/wmts?...&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY``.
+        """
+        from .html_report import report_html
+
+        return report_html(self, tiles=tiles)
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: the summary per block and the first findings."""
+        from .html_report import notebook_html
+
+        return notebook_html(self)
+
+    def explore(self, *, tiles: str | None = None, height: str = "520px"):
+        """The interactive map (blocks by status, overlaps, constraint layers) for display in a notebook."""
+        from .html_report import MapView
+
+        return MapView(self, tiles=tiles, height=height)
+
+    def plot(self, ax=None, **kwargs):
+        """A static matplotlib map: blocks coloured by status over the constraint layers. Returns the Axes."""
+        from .plotting import plot_report
+
+        return plot_report(self, ax=ax, **kwargs)
+
     def to_file(self, path, *, overwrite: bool = False) -> None:
-        """Write the report; the suffix picks the format (.json, .csv, .gpkg)."""
+        """Write the report; the suffix picks the format (.json, .csv, .gpkg, .html, .xlsx)."""
         from .writers import write_report
 
         write_report(self, path, overwrite=overwrite)

@@ -1,4 +1,4 @@
-"""Report writers: JSON, CSV, GeoPackage. Each reads only the Report's tables.
+"""Report writers: JSON, CSV, GeoPackage, HTML, XLSX. Each reads only the Report's tables.
 
 Every writer goes through :func:`~yangao_geo.io.output.atomic_path`: the
 target is never silently replaced and never left half-written.
@@ -15,7 +15,7 @@ from .io.output import atomic_path
 
 __all__ = ["FORMATS", "write_report", "write_text"]
 
-FORMATS = (".json", ".csv", ".gpkg")
+FORMATS = (".json", ".csv", ".gpkg", ".html", ".xlsx")
 
 
 def write_text(path, text: str, *, overwrite: bool = False) -> None:
@@ -44,6 +44,13 @@ def write_report(report, path, *, overwrite: bool = False) -> None:
         )
     if suffix == ".json":
         write_text(path, report.to_json(), overwrite=overwrite)
+    elif suffix == ".html":
+        write_text(path, report.to_html(), overwrite=overwrite)
+    elif suffix == ".xlsx":
+        from .excel_report import write_xlsx
+
+        with atomic_path(path, overwrite=overwrite) as tmp:
+            write_xlsx(report, tmp)
     elif suffix == ".csv":
         with atomic_path(path, overwrite=overwrite) as tmp:
             # utf-8 with BOM so that Excel shows the Chinese text

@@ -2,16 +2,42 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from ..checker import check
 from ..writers import FORMATS
 from .batch import run_batch
+
+
+@contextlib.contextmanager
+def _progress(quiet: bool):
+    """A rich progress bar over the rules on a terminal; nothing when piped or quiet."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    bar = Progress(
+        TextColumn("checking"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task("reading", total=None)
+
+        def update(done, total, label):
+            bar.update(task, completed=done, total=total, description=label)
+
+        yield update
+
 
 _STATUS_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "info": "cyan"}
 
@@ -169,18 +195,20 @@ def check_command(
             quiet=quiet,
             options=options,
         )
-    report = check(
-        blocks[0] if blocks else None,
-        list(constraints) or None,
-        kind=kind,
-        crs=crs,
-        tolerance_m2=tolerance,
-        rules=rule_list,
-        config=config,
-        layer=layer,
-        engine=engine,
-        encoding=encoding,
-    )
+    with _progress(quiet) as progress:
+        report = check(
+            blocks[0] if blocks else None,
+            list(constraints) or None,
+            kind=kind,
+            crs=crs,
+            tolerance_m2=tolerance,
+            rules=rule_list,
+            config=config,
+            layer=layer,
+            engine=engine,
+            encoding=encoding,
+            progress=progress,
+        )
     if output:
         report.to_file(output, overwrite=overwrite)
     if not quiet:

@@ -1,0 +1,414 @@
+"""The HTML report: one self-contained file (no CDN, no network) with a summary, an interactive map,
+a sortable and filterable findings table, and the provenance of the run.
+
+The map is an inline SVG drawn here (Web Mercator, so a user-supplied XYZ tile URL such as 天地图's can
+sit under it) with a few lines of JavaScript of our own for pan, zoom, layer toggles and popups: no
+third-party script is embedded, and the file opens offline. When the page has drawn itself it sets
+``data-ready`` on ``<body>`` to the number of blocks drawn; a script error sets ``data-error``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+
+import numpy as np
+import pyproj
+import shapely
+
+from .crs import ANALYSIS_CRS
+
+__all__ = ["map_html", "report_html"]
+
+_TO_MERC = pyproj.Transformer.from_crs(ANALYSIS_CRS, 3857, always_xy=True)
+_STATUS_COLOURS = {"fail": "#d62728", "warn": "#ff9f1c", "pass": "#2ca02c"}
+_LAYER_STYLE = {  # fill, stroke, label
+    "eco_redline": ("#e377c2", "#a0307d", "生态保护红线 ecological red line"),
+    "basic_farmland": ("#bcd96b", "#7f9f2a", "永久基本农田 permanent basic farmland"),
+    "town_boundary": ("#9e9e9e", "#555555", "城镇开发边界 town development boundary"),
+    "mining_rights": ("#9467bd", "#5b3b85", "矿业权 mining rights"),
+    "arable_land": ("#f3e6a3", "#c9b458", "耕地 arable land"),
+    "deposits": ("#8c564b", "#5e362f", "矿床 deposits"),
+    "concentrated_areas": ("#17becf", "#0f7f8a", "集中开采区 concentrated mining areas"),
+    "county_boundary": ("none", "#000000", "县界 county boundary"),
+}
+_LAYER_ORDER = [
+    "county_boundary",
+    "arable_land",
+    "basic_farmland",
+    "town_boundary",
+    "eco_redline",
+    "deposits",
+    "concentrated_areas",
+    "mining_rights",
+]
+
+
+def _merc(geom):
+    return shapely.transform(geom, lambda xy: np.column_stack(_TO_MERC.transform(xy[:, 0], xy[:, 1])))
+
+
+def _path(geom, origin, simplify=1.0) -> str:
+    """SVG path data (y flipped) for a polygonal geometry in Web Mercator metres."""
+    if geom is None or geom.is_empty:
+        return ""
+    geom = geom.simplify(simplify) if simplify else geom
+    ox, oy = origin
+    parts = []
+    for poly in shapely.get_parts(geom):
+        if poly.geom_type != "Polygon":
+            continue
+        for ring in [poly.exterior, *poly.interiors]:
+            xy = np.asarray(ring.coords)
+            pts = " ".join(f"{x - ox:.1f} {oy - y:.1f}" for x, y in xy[:-1])
+            parts.append(f"M{pts}Z")
+    return "".join(parts)
+
+
+def _tiles(url: str, bounds, origin) -> str:
+    """<image> elements for the XYZ tiles that cover ``bounds`` (Web Mercator) at a suitable zoom."""
+    half = 20037508.342789244
+    minx, miny, maxx, maxy = bounds
+    span = max(maxx - minx, maxy - miny, 1.0)
+    zoom = max(0, min(18, int(math.log2(2 * half * 4 / span))))
+    size = 2 * half / 2**zoom
+    ox, oy = origin
+    out = []
+    for tx in range(int((minx + half) // size), int((maxx + half) // size) + 1):
+        for ty in range(int((half - maxy) // size), int((half - miny) // size) + 1):
+            x0, y0 = -half + tx * size, half - ty * size
+            href = html.escape(url.replace("{z}", str(zoom)).replace("{x}", str(tx)).replace("{y}", str(ty)))
+            out.append(
+                f'<image href="{href}" x="{x0 - ox:.1f}" y="{oy - y0:.1f}" width="{size:.1f}" '
+                f'height="{size:.1f}" preserveAspectRatio="none"/>'
+            )
+    return "".join(out)
+
+
+def map_html(report, *, tiles: str | None = None, height: str = "560px") -> str:
+    """The interactive map alone (an HTML fragment with its own script)."""
+    blocks = report.blocks[report.blocks.geometry.notna()]
+    if blocks.empty:
+        return "<p>No block geometry to draw.</p>"
+    merc_blocks = [_merc(g) for g in blocks.geometry]
+    minx, miny, maxx, maxy = shapely.union_all(merc_blocks).bounds
+    pad = max(maxx - minx, maxy - miny) * 0.08 + 200
+    bounds = (minx - pad, miny - pad, maxx + pad, maxy + pad)
+    origin = (bounds[0], bounds[3])
+    width, height_m = bounds[2] - bounds[0], bounds[3] - bounds[1]
+    groups = []
+    if tiles:
+        groups.append(f'<g id="yg-tiles" data-layer="tiles">{_tiles(tiles, bounds, origin)}</g>')
+    for name in _LAYER_ORDER:
+        gdf = report.context.get(name)
+        if gdf is None or gdf.empty:
+            continue
+        fill, stroke, _ = _LAYER_STYLE[name]
+        paths = "".join(
+            f'<path d="{_path(_merc(g), origin, 2.0)}"><title>{html.escape(str(fid))}</title></path>'
+            for fid, g in zip(gdf["feature_id"], gdf.geometry)
+        )
+        groups.append(
+            f'<g data-layer="{name}" fill="{fill}" fill-opacity="0.55" stroke="{stroke}" '
+            f'stroke-width="1" vector-effect="non-scaling-stroke">{paths}</g>'
+        )
+    overlaps = report.findings[report.findings.layer.notna() & report.findings.overlap_m2.notna()]
+    opaths = "".join(
+        f'<path d="{_path(_merc(g), origin, 0.5)}"><title>{html.escape(f"{b} × {lyr} {fid}: {a:.2f} m²")}</title>'
+        "</path>"
+        for b, lyr, fid, a, g in zip(
+            overlaps.block_id, overlaps.layer, overlaps.feature_id, overlaps.overlap_m2, overlaps.geometry
+        )
+        if g is not None
+    )
+    groups.append(
+        f'<g data-layer="overlaps" fill="#000" fill-opacity="0.35" stroke="#000" stroke-dasharray="4 2" '
+        f'stroke-width="1.5">{opaths}</g>'
+    )
+    bpaths = []
+    for row, g in zip(blocks.itertuples(), merc_blocks):
+        colour = _STATUS_COLOURS[row.status]
+        bpaths.append(
+            f'<path class="yg-block" data-block="{html.escape(str(row.block_id))}" d="{_path(g, origin, 0)}" '
+            f'fill="{colour}" fill-opacity="0.35" stroke="{colour}" stroke-width="2.5"/>'
+        )
+    groups.append(f'<g data-layer="blocks">{"".join(bpaths)}</g>')
+    toggles = "".join(
+        f'<label><input type="checkbox" checked data-toggle="{name}"> {html.escape(_LAYER_STYLE[name][2])}</label>'
+        for name in _LAYER_ORDER
+        if name in report.context and not report.context[name].empty
+    )
+    toggles += (
+        '<label><input type="checkbox" checked data-toggle="overlaps"> 重叠 overlaps</label>'
+        '<label><input type="checkbox" checked data-toggle="blocks"> 规划区块 blocks</label>'
+    )
+    if tiles:
+        toggles += '<label><input type="checkbox" checked data-toggle="tiles"> 底图 tiles</label>'
+    return f"""<div class="yg-map-wrap">
+<div class="yg-toggles">{toggles}</div>
+<svg id="yg-map" class="yg-map" style="height:{height}" viewBox="0 0 {width:.1f} {height_m:.1f}"
+ preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">{"".join(groups)}</svg>
+<div id="yg-popup" class="yg-popup" hidden></div>
+<p class="yg-note">滚轮缩放、拖动平移、点击区块查看结论 — wheel to zoom, drag to pan, click a block for its findings.
+Display in Web Mercator; all numbers are ellipsoidal (CGCS2000).</p>
+</div>"""
+
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",Arial,sans-serif;margin:0 auto;max-width:1400px;
+padding:16px;color:#222}
+h1{font-size:1.5em;margin:.2em 0} h2{font-size:1.15em;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:1.6em}
+table{border-collapse:collapse;font-size:13px;width:100%} th,td{border:1px solid #ddd;padding:4px 6px;
+vertical-align:top;text-align:left} th{background:#f4f4f4;cursor:pointer;position:sticky;top:0}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.fail{color:#b00020;font-weight:bold} .warn{color:#b36b00;font-weight:bold} .pass{color:#1b7a1b;font-weight:bold}
+.info{color:#246} .cards{display:flex;gap:12px;flex-wrap:wrap} .card{border:1px solid #ddd;border-radius:6px;
+padding:8px 14px;min-width:120px} .card b{font-size:1.6em;display:block}
+.yg-map-wrap{position:relative} .yg-map{width:100%;border:1px solid #bbb;background:#fafaf7;cursor:grab}
+.yg-toggles{display:flex;flex-wrap:wrap;gap:10px;font-size:13px;margin:6px 0}
+.yg-popup{position:absolute;top:40px;right:10px;max-width:480px;max-height:420px;overflow:auto;background:#fff;
+border:1px solid #888;border-radius:6px;padding:8px 12px;box-shadow:0 2px 8px rgba(0,0,0,.25);font-size:13px}
+.yg-note{font-size:12px;color:#666} .yg-filter{margin:6px 0;display:flex;gap:8px;align-items:center}
+.yg-block:hover{stroke-width:4}
+"""
+
+_JS = r"""
+(function(){
+ window.addEventListener('error', function(e){document.body.setAttribute('data-error', e.message||'error');});
+ var data = JSON.parse(document.getElementById('yg-data').textContent);
+ var svg = document.getElementById('yg-map');
+ if (svg) {
+  var vb = svg.viewBox.baseVal, start = null;
+  svg.addEventListener('wheel', function(ev){ ev.preventDefault();
+   var r = svg.getBoundingClientRect(), k = ev.deltaY < 0 ? 0.8 : 1.25;
+   var s = Math.max(vb.width / r.width, vb.height / r.height);
+   var mx = vb.x + (ev.clientX - r.left - (r.width - vb.width / s) / 2) * s;
+   var my = vb.y + (ev.clientY - r.top - (r.height - vb.height / s) / 2) * s;
+   vb.x = mx - (mx - vb.x) * k; vb.y = my - (my - vb.y) * k; vb.width *= k; vb.height *= k; }, {passive:false});
+  svg.addEventListener('mousedown', function(ev){ start = [ev.clientX, ev.clientY, vb.x, vb.y]; });
+  window.addEventListener('mouseup', function(){ start = null; });
+  window.addEventListener('mousemove', function(ev){ if (!start) return;
+   var r = svg.getBoundingClientRect(), s = Math.max(vb.width / r.width, vb.height / r.height);
+   vb.x = start[2] - (ev.clientX - start[0]) * s; vb.y = start[3] - (ev.clientY - start[1]) * s; });
+  document.querySelectorAll('[data-toggle]').forEach(function(box){
+   box.addEventListener('change', function(){
+    var g = svg.querySelector('[data-layer="' + box.dataset.toggle + '"]');
+    if (g) g.style.display = box.checked ? '' : 'none'; }); });
+  var popup = document.getElementById('yg-popup');
+  svg.querySelectorAll('.yg-block').forEach(function(p){
+   p.addEventListener('click', function(ev){ ev.stopPropagation();
+    var b = data.blocks[p.dataset.block] || {}, rows = (data.findings[p.dataset.block] || []).map(function(f){
+     return '<li><span class="' + f.severity + '">' + f.severity + '</span> <b>' + f.rule_id + '</b> ' +
+      esc(f.message) + '</li>'; }).join('');
+    popup.innerHTML = '<b>' + esc(p.dataset.block) + ' ' + esc(b.name || '') + '</b><br>' + esc(b.kind || '') +
+     ' · ' + esc(b.mineral || '') + ' · ' + b.area_km2 + ' km² · <span class="' + b.status + '">' + b.status +
+     '</span><ul>' + (rows || '<li>无问题 no findings</li>') + '</ul>';
+    popup.hidden = false; }); });
+  svg.addEventListener('click', function(){ popup.hidden = true; });
+ }
+ function esc(s){ return String(s).replace(/[&<>"]/g, function(c){
+  return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]; }); }
+ var table = document.getElementById('yg-findings');
+ if (table) {
+  var body = table.tBodies[0], text = document.getElementById('yg-filter-text'),
+      sev = document.getElementById('yg-filter-severity');
+  function filter(){ var q = text.value.toLowerCase(), s = sev.value;
+   Array.prototype.forEach.call(body.rows, function(r){
+    var ok = (!q || r.textContent.toLowerCase().indexOf(q) >= 0) && (!s || r.dataset.severity === s);
+    r.style.display = ok ? '' : 'none'; }); }
+  text.addEventListener('input', filter); sev.addEventListener('change', filter);
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function(th, i){
+   th.addEventListener('click', function(){
+    var asc = th.dataset.sort !== 'asc'; th.dataset.sort = asc ? 'asc' : 'desc';
+    var rows = Array.prototype.slice.call(body.rows), num = th.classList.contains('num');
+    rows.sort(function(a, b){ var x = a.cells[i].dataset.v || a.cells[i].textContent,
+     y = b.cells[i].dataset.v || b.cells[i].textContent;
+     if (num) { x = parseFloat(x) || 0; y = parseFloat(y) || 0; return asc ? x - y : y - x; }
+     return asc ? x.localeCompare(y) : y.localeCompare(x); });
+    rows.forEach(function(r){ body.appendChild(r); }); }); }); }
+ document.body.setAttribute('data-ready', String(svg ? svg.querySelectorAll('.yg-block').length : 0));
+})();
+"""
+
+
+def _e(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value))
+
+
+def _summary(report) -> str:
+    status = report.blocks["status"].value_counts()
+    counts = report.counts()
+    cards = "".join(
+        f'<div class="card"><span class="{k}">{label}</span><b>{int(status.get(k, 0))}</b></div>'
+        for k, label in (("fail", "不通过 fail"), ("warn", "需关注 warn"), ("pass", "通过 pass"))
+    )
+    cards += (
+        f'<div class="card">发现 findings<b>{len(report.findings)}</b>{counts["fail"]} fail · '
+        f"{counts['warn']} warn · {counts['info']} info</div>"
+    )
+    by_rule = report.findings.groupby(["rule_id", "rule_name", "severity"]).size().reset_index(name="n")
+    rule_rows = "".join(
+        f'<tr><td>{_e(r.rule_id)}</td><td>{_e(r.rule_name)}</td><td class="{r.severity}">'
+        f'{r.severity}</td><td class="num">{r.n}</td></tr>'
+        for r in by_rule.itertuples()
+    )
+    overl = report.findings[report.findings.layer.notna() & report.findings.overlap_m2.notna()]
+    per_layer = overl.groupby("layer")["overlap_m2"].agg(["sum", "count"]).reset_index()
+    layer_rows = "".join(
+        f'<tr><td>{_e(r.layer)}</td><td class="num">{r.count}</td><td class="num">{r.sum / 1e6:.4f}</td></tr>'
+        for r in per_layer.itertuples()
+    )
+    return f"""<div class="cards">{cards}</div>
+<h2>按规则 By rule</h2><table><thead><tr><th>规则 rule</th><th>名称 name</th><th>级别 severity</th>
+<th class="num">数量 count</th></tr></thead><tbody>{rule_rows}</tbody></table>
+<h2>各图层重叠面积 Overlap area per layer</h2><table><thead><tr><th>图层 layer</th><th class="num">处 pieces</th>
+<th class="num">面积 area (km²)</th></tr></thead><tbody>{layer_rows or '<tr><td colspan="3">无 none</td></tr>'}
+</tbody></table>"""
+
+
+def _blocks_table(report) -> str:
+    rows = "".join(
+        f"<tr><td>{_e(r.block_id)}</td><td>{_e(r.name)}</td><td>{_e(r.kind)}</td><td>{_e(r.mineral)}</td>"
+        f'<td class="num">{r.area_km2:.4f}</td><td class="{r.status}">{r.status}</td><td class="num">{r.fail}</td>'
+        f'<td class="num">{r.warn}</td></tr>'
+        for r in report.summary().itertuples()
+    )
+    return (
+        "<table><thead><tr><th>编号 id</th><th>名称 name</th><th>类型 kind</th><th>矿种 mineral</th>"
+        '<th class="num">面积 area (km²)</th><th>结论 status</th><th class="num">fail</th><th class="num">warn'
+        f"</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _findings_table(report) -> str:
+    rows = []
+    for f in report.findings.itertuples():
+        m2 = "" if f.overlap_m2 != f.overlap_m2 else f"{f.overlap_m2:.2f}"
+        km2 = "" if f.overlap_m2 != f.overlap_m2 else f"{f.overlap_m2 / 1e6:.4f}"
+        ratio = "" if f.overlap_ratio != f.overlap_ratio else f"{100 * f.overlap_ratio:.2f}%"
+        rows.append(
+            f'<tr data-severity="{f.severity}"><td>{_e(f.block_id)}</td><td>{_e(f.block_name)}</td>'
+            f'<td>{_e(f.rule_id)} {_e(f.rule_name)}</td><td class="{f.severity}">{f.severity}</td>'
+            f'<td>{_e(f.layer)}</td><td>{_e(f.feature_id)}</td><td class="num" data-v="{m2}">{m2}</td>'
+            f'<td class="num" data-v="{km2}">{km2}</td><td class="num">{ratio}</td><td>{_e(f.message)}</td>'
+            f"<td>{_e(f.citation)}</td></tr>"
+        )
+    head = (
+        "<th>区块 block</th><th>名称 name</th><th>规则 rule</th><th>级别 severity</th><th>图层 layer</th>"
+        '<th>要素 feature</th><th class="num">重叠 m²</th><th class="num">重叠 km²</th>'
+        '<th class="num">占比 ratio</th><th>说明 message</th><th>规划条款 plan article</th>'
+    )
+    return f"""<div class="yg-filter"><input id="yg-filter-text" type="search" placeholder="筛选 filter…">
+<select id="yg-filter-severity"><option value="">全部 all</option><option value="fail">fail</option>
+<option value="warn">warn</option><option value="info">info</option></select>
+<span>点击表头排序 click a header to sort</span></div>
+<table id="yg-findings"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>"""
+
+
+def _provenance(report) -> str:
+    inputs = "".join(
+        f"<tr><td>{_e(i.role)}</td><td>{_e(i.path)}</td><td>{_e(i.layer)}</td><td>{_e(i.crs)}"
+        f"{' (inferred)' if i.crs_inferred else ''}</td><td>{_e(i.encoding)}</td><td class='num'>{i.features}</td>"
+        f"<td><code>{_e(i.sha256)}</code></td></tr>"
+        for i in report.inputs
+    )
+    settings = json.dumps(report.settings, ensure_ascii=False, indent=1)
+    env = " · ".join(f"{k} {v}" for k, v in report.tool.get("environment", {}).items())
+    skipped = "".join(f"<li>{_e(s['rule_id'])}: {_e(s['reason'])}</li>" for s in report.skipped_rules)
+    return f"""<table><thead><tr><th>角色 role</th><th>路径 path</th><th>图层 layer</th><th>坐标系 CRS</th>
+<th>编码 encoding</th><th class="num">要素 features</th><th>SHA-256</th></tr></thead><tbody>{inputs}</tbody></table>
+<p>运行 Run: {_e(report.tool.get("started_at"))}, {_e(report.tool.get("elapsed_s"))} s · {_e(env)}</p>
+<p>未运行的规则 Rules not run:</p><ul>{skipped or "<li>无 none</li>"}</ul>
+<details><summary>设置 Settings (tolerance, rules, parameters)</summary><pre>{html.escape(settings)}</pre></details>"""
+
+
+def _popup_data(report) -> str:
+    summary = report.summary()
+    blocks = {
+        str(r.block_id): {
+            "name": r.name,
+            "kind": r.kind,
+            "mineral": r.mineral,
+            "area_km2": f"{r.area_km2:.4f}",
+            "status": r.status,
+        }
+        for r in summary.itertuples()
+    }
+    findings: dict = {}
+    for f in report.findings.itertuples():
+        if f.block_id is None or f.block_id != f.block_id:
+            continue
+        findings.setdefault(str(f.block_id), []).append(
+            {"rule_id": f.rule_id, "severity": f.severity, "message": f.message}
+        )
+    text = json.dumps({"blocks": blocks, "findings": findings}, ensure_ascii=False, default=str)
+    return text.replace("</", "<\\/")
+
+
+def report_html(report, *, tiles: str | None = None, title: str | None = None) -> str:
+    """The whole self-contained HTML report."""
+    title = title or "阳高县矿产资源规划区块合规检查 — Yanggao block compliance report"
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{html.escape(title)}</title><style>{_CSS}</style></head>
+<body data-ready="">
+<h1>{html.escape(title)}</h1>
+<p>《阳高县矿产资源总体规划（2021—2025年）》 · yangao_geo {_e(report.tool.get("version"))} ·
+容差 tolerance {report.settings.get("tolerance_m2")} m² · 面积 areas: CGCS2000 ellipsoid (TD/T 1055-2019 附录D)</p>
+<h2>概况 Summary</h2>{_summary(report)}
+<h2>区块 Blocks</h2>{_blocks_table(report)}
+<h2>地图 Map</h2>{map_html(report, tiles=tiles)}
+<h2>问题明细 Findings</h2>{_findings_table(report)}
+<h2>数据来源 Provenance</h2>{_provenance(report)}
+<script type="application/json" id="yg-data">{_popup_data(report)}</script>
+<script>{_JS}</script>
+</body></html>
+"""
+
+
+def notebook_html(report, max_findings: int = 10) -> str:
+    """What a notebook shows for a Report: counts, the block summary and the first findings."""
+    c = report.counts()
+    status = report.blocks["status"].value_counts()
+    head = (
+        f"<p><b>yangao_geo report</b>: {len(report.blocks)} blocks — "
+        f"<span class='fail'>{int(status.get('fail', 0))} fail</span>, "
+        f"{int(status.get('warn', 0))} warn, {int(status.get('pass', 0))} pass; {len(report.findings)} findings "
+        f"({c['fail']} fail, {c['warn']} warn, {c['info']} info)</p>"
+    )
+    first = report.findings.head(max_findings)
+    rows = "".join(
+        f"<tr><td>{_e(f.block_id)}</td><td>{_e(f.rule_id)}</td><td class='{f.severity}'>{f.severity}</td>"
+        f"<td>{_e(f.message)}</td></tr>"
+        for f in first.itertuples()
+    )
+    more = len(report.findings) - len(first)
+    tail = f"<p>… {more} more findings in <code>report.findings</code></p>" if more > 0 else ""
+    return (
+        f"<div class='yangao-report'><style>.yangao-report .fail{{color:#b00020;font-weight:bold}}"
+        f".yangao-report .warn{{color:#b36b00}}</style>{head}{_blocks_table(report)}"
+        f"<table><thead><tr><th>block</th><th>rule</th><th>severity</th><th>message</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>{tail}</div>"
+    )
+
+
+class MapView:
+    """A notebook-displayable interactive map (rendered in an isolated iframe, offline)."""
+
+    def __init__(self, report, *, tiles=None, height="520px"):
+        self.report, self.tiles, self.height = report, tiles, height
+
+    def to_html(self) -> str:
+        body = map_html(self.report, tiles=self.tiles, height=self.height)
+        return (
+            f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{_CSS}</style></head>"
+            f"<body data-ready=''>{body}<script type='application/json' id='yg-data'>{_popup_data(self.report)}"
+            f"</script><script>{_JS}</script></body></html>"
+        )
+
+    def _repr_html_(self) -> str:
+        doc = html.escape(self.to_html(), quote=True)
+        return f'<iframe srcdoc="{doc}" style="width:100%;height:calc({self.height} + 90px);border:0"></iframe>'

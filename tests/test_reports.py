@@ -1,0 +1,103 @@
+"""Reports people read: HTML (tested in headless Chromium), Excel, notebook display, plots."""
+
+import re
+
+import openpyxl
+import pytest
+
+from browser import console_errors, dump_dom, screenshot
+from conftest import SCREENSHOTS
+
+
+@pytest.fixture(scope="module")
+def html_file(default_report, tmp_path_factory):
+    path = tmp_path_factory.mktemp("html") / "report.html"
+    default_report.to_file(path)
+    return path
+
+
+def test_html_is_self_contained_and_offline(html_file):
+    text = html_file.read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), "no external resource may be loaded"
+    assert "<link" not in text
+    for needle in (
+        "规划条款 plan article",
+        "KC03",
+        "B301",
+        "永久基本农田",
+        "SHA-256",
+        "GEOS",
+        "tolerance",
+    ):
+        assert needle.lower() in text.lower()
+
+
+def test_html_loads_in_chromium_without_errors_and_draws_every_block(html_file, default_report):
+    dom, log = dump_dom(html_file)
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    assert f'data-ready="{len(default_report.blocks)}"' in body
+    assert "data-error" not in body
+    assert console_errors(log) == []
+    png = screenshot(html_file, SCREENSHOTS / "html_report.png")
+    assert png.exists() and png.stat().st_size > 20_000
+
+
+def test_html_summary_has_overlap_area_per_layer_in_km2(default_report):
+    text = default_report.to_html()
+    total = default_report.findings.loc[default_report.findings.layer == "blocks", "overlap_m2"].sum()
+    assert f"{total / 1e6:.4f}" in text
+
+
+def test_tiles_option_adds_a_user_base_map(default_report):
+    url = "https://t0.tianditu.gov.cn/vec_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY"
+    text = default_report.to_html(tiles=url)
+    assert "t0.tianditu.gov.cn" in text and "{z}" not in text.split("yg-tiles")[1].split("</g>")[0]
+    assert "t0.tianditu.gov.cn" not in default_report.to_html()
+
+
+def test_excel_report_reads_back(default_report, tmp_path):
+    path = tmp_path / "report.xlsx"
+    default_report.to_file(path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["汇总", "明细", "说明"]
+    summary, detail, notes = wb["汇总"], wb["明细"], wb["说明"]
+    assert summary.freeze_panes == "A2" and detail.freeze_panes == "A2"
+    assert [c.value for c in summary[1]][:6] == ["编号", "名称", "类型", "矿种", "面积(km²)", "结论"]
+    rows = list(summary.iter_rows(min_row=2, values_only=True))
+    assert rows[-1][0] == "合计" and len(rows) == len(default_report.blocks) + 1
+    assert summary["E2"].number_format == "0.0000"
+    by_id = {r[0]: r for r in rows[:-1]}
+    assert by_id["KC03"][5] == "不通过" and by_id["KC01"][5] == "通过"
+    fail_row = next(r for r in range(2, summary.max_row) if summary.cell(r, 6).value == "不通过")
+    assert summary.cell(fail_row, 6).font.color.rgb.endswith("C00000")
+    header = [c.value for c in detail[1]]
+    assert "重叠面积(m²)" in header and "重叠面积(km²)" in header and "规划条款" in header
+    assert detail.max_row == len(default_report.findings) + 1
+    km2_col = header.index("重叠面积(km²)") + 1
+    values = [detail.cell(r, km2_col) for r in range(2, detail.max_row + 1) if detail.cell(r, km2_col).value]
+    assert values and all(c.number_format == "0.0000" for c in values)
+    assert all(round(c.value, 4) == c.value for c in values)
+    note_text = " ".join(str(c.value) for row in notes.iter_rows() for c in row if c.value)
+    assert "TD/T 1055" in note_text and "B301" in note_text and "SHA-256" in note_text
+
+
+def test_report_displays_itself_in_jupyter(default_report):
+    text = default_report._repr_html_()
+    assert "yangao_geo report" in text and "KC03" in text and "more findings" in text
+
+
+def test_explore_is_an_offline_map(default_report):
+    view = default_report.explore()
+    doc = view.to_html()
+    assert doc.count('class="yg-block"') == len(default_report.blocks)
+    assert view._repr_html_().startswith("<iframe srcdoc=")
+
+
+def test_plot_draws_every_block(default_report):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = default_report.plot()
+    labels = {t.get_text() for t in ax.texts}
+    assert set(default_report.blocks.block_id) <= labels
+    ax.figure.savefig(SCREENSHOTS / "plot.png")
