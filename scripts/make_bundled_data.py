@@ -401,6 +401,7 @@ def build(out_dir: Path) -> dict[str, gpd.GeoDataFrame]:
                 driver="GPKG",
                 engine="pyogrio",
                 append=path.exists(),
+                VERSION="1.2",  # readable without warnings by the GDAL of QGIS 3.22 (Debian 12)
             )
     return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -9,6 +10,9 @@ import pytest
 
 import yangao_geo
 from yangao_geo.layers import REQUIRED_LAYERS
+
+#: the QGIS tests run in QGIS's own Python, started by test_qgis.py (see tests/qgis_inside/conftest.py)
+collect_ignore = [] if os.environ.get("YANGAO_QGIS_INSIDE") else ["qgis_inside"]
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"

@@ -79,19 +79,51 @@ def convert(
         No polygon to write.
     """
     dst = Path(dst)
-    suffix = dst.suffix.lower()
-    if suffix not in (".txt", ".xlsx", ".csv", *VECTOR_OUTPUTS):
-        raise OutputError(
-            f"{dst}: unknown output format {suffix or '(no suffix)'!r}; expected .txt, .xlsx, .csv, "
-            f"{', '.join(VECTOR_OUTPUTS)}"
-        )
+    _check_output_suffix(dst)
     gdf, _ = read_vector(src, layer=layer, engine=engine, role="input", allow_empty=True, crs=crs)
     bounds = tuple(gdf.total_bounds) if len(gdf) else (np.nan,) * 4
     resolved = resolve_crs(gdf.crs, bounds, user_crs=crs)
     gdf = gdf.set_crs(resolved.crs, allow_override=True)
+    if len(gdf) == 0 or not is_polygonal(gdf.geometry.values).any():
+        raise InputError(f"{src}: no polygon features to convert")
+    return write_blocks(
+        gdf,
+        dst,
+        zone=zone,
+        zone_width=zone_width,
+        prefix=prefix,
+        precision=precision,
+        encoding=encoding,
+        overwrite=overwrite,
+    )
+
+
+def _check_output_suffix(dst: Path) -> None:
+    if dst.suffix.lower() not in (".txt", ".xlsx", ".csv", *VECTOR_OUTPUTS):
+        raise OutputError(
+            f"{dst}: unknown output format {dst.suffix.lower() or '(no suffix)'!r}; expected .txt, "
+            f".xlsx, .csv, {', '.join(VECTOR_OUTPUTS)}"
+        )
+
+
+def write_blocks(
+    gdf: gpd.GeoDataFrame,
+    dst,
+    *,
+    zone: int = 38,
+    zone_width: int = 3,
+    prefix: bool = True,
+    precision: float = 0.01,
+    encoding: str = "gbk",
+    overwrite: bool = False,
+) -> int:
+    """Write polygons (a GeoDataFrame with a CRS) to ``dst`` in the format its suffix names; returns the count."""
+    dst = Path(dst)
+    _check_output_suffix(dst)
+    suffix = dst.suffix.lower()
     gdf = gdf[is_polygonal(gdf.geometry.values)] if len(gdf) else gdf
     if len(gdf) == 0:
-        raise InputError(f"{src}: no polygon features to convert")
+        raise InputError("no polygon features to write")
     from_report = {"rule_id", "status"} & set(gdf.columns) and "block_id" in gdf.columns
     gdf = _with_ids(gdf)
     if from_report:

@@ -153,9 +153,18 @@ def load_layer(
     Empty/null geometries are kept (the blocks rules report them); the CRS
     decision is recorded in the returned layer's ``crs_note``.
     """
+    if not isinstance(source, (gpd.GeoDataFrame, str, Path)):
+        from .qgis_adapter import is_qgis_layer, layer_to_gdf
+
+        if is_qgis_layer(source):
+            source, qinfo = layer_to_gdf(source)
+            source.attrs["yangao_source"] = qinfo
     if isinstance(source, gpd.GeoDataFrame):
         gdf = source.copy()
-        info = SourceInfo(path="<GeoDataFrame>", layer=layer, features=len(gdf), role=role)
+        info = source.attrs.get("yangao_source") or SourceInfo(
+            path="<GeoDataFrame>", layer=layer, features=len(gdf), role=role
+        )
+        info.role = role
         if len(gdf) == 0 and role == "blocks":
             raise InputError(f"{role}: the GeoDataFrame has no features")
     else:

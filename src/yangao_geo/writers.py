@@ -59,7 +59,8 @@ def write_report(report, path, *, overwrite: bool = False) -> None:
         with atomic_path(path, overwrite=overwrite) as tmp:
             blocks = report.blocks.copy()
             blocks["area_km2"] = (blocks["area_m2"] / 1e6).round(4)
-            blocks.to_file(tmp, layer="blocks", driver="GPKG", engine="pyogrio")
+            # GeoPackage 1.2: readable by the older GDAL of QGIS LTR installations
+            blocks.to_file(tmp, layer="blocks", driver="GPKG", engine="pyogrio", VERSION="1.2")
             findings = report.findings.copy()
             findings["overlap_km2"] = (findings["overlap_m2"].astype(float) / 1e6).round(4)
-            findings.to_file(tmp, layer="findings", driver="GPKG", engine="pyogrio", append=True)
+            findings.to_file(tmp, layer="findings", driver="GPKG", engine="pyogrio", append=True, VERSION="1.2")

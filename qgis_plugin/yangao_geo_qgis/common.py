@@ -1,0 +1,46 @@
+"""Shared plumbing: importing the library with a clear message, sinks from GeoDataFrames, cancel/progress."""
+
+from qgis.core import QgsCoordinateReferenceSystem, QgsFeatureSink, QgsProcessingException
+
+
+def library():
+    """The yangao_geo module, or a QgsProcessingException that says how to install it."""
+    try:
+        import yangao_geo
+    except ImportError as exc:
+        raise QgsProcessingException(
+            f"yangao_geo is not installed in QGIS's Python ({exc}). Install it with QGIS's pip, e.g. in the "
+            "OSGeo4W shell: python -m pip install yangao-geo"
+        ) from None
+    return yangao_geo
+
+
+def write_sink(alg, parameters, context, name, gdf):
+    """Create the feature sink ``name`` and fill it from ``gdf`` (EPSG:4547 unless the frame says otherwise)."""
+    from qgis.core import QgsWkbTypes
+
+    from yangao_geo.qgis_adapter import gdf_to_features, qgis_fields
+
+    fields = qgis_fields(gdf)
+    crs = QgsCoordinateReferenceSystem(f"EPSG:{gdf.crs.to_epsg() or 4547}")
+    sink, dest_id = alg.parameterAsSink(parameters, name, context, fields, QgsWkbTypes.MultiPolygon, crs)
+    if sink is None:
+        raise QgsProcessingException(alg.invalidSinkError(parameters, name))
+    for feat in gdf_to_features(gdf, fields):
+        sink.addFeature(feat, QgsFeatureSink.FastInsert)
+    return dest_id
+
+
+class Canceled(Exception):
+    """Raised from the progress callback when the user cancels."""
+
+
+def progress_callback(feedback):
+    def update(done, total, label):
+        if feedback.isCanceled():
+            raise Canceled()
+        if total:
+            feedback.setProgress(100.0 * done / total)
+        feedback.setProgressText(f"yangao_geo: {label}")
+
+    return update

@@ -1,0 +1,21 @@
+"""The ``yangao`` Processing provider."""
+
+from qgis.core import QgsProcessingProvider
+
+from .alg_check_blocks import CheckBlocksAlgorithm
+from .alg_corner_points import ExportCornerPointsAlgorithm, ImportCornerPointsAlgorithm
+
+
+class YangaoProvider(QgsProcessingProvider):
+    def id(self):
+        return "yangao"
+
+    def name(self):
+        return "yangao_geo 阳高县矿产资源规划"
+
+    def longName(self):
+        return "yangao_geo — Yanggao mineral plan 2021–2025 block checker"
+
+    def loadAlgorithms(self):
+        for alg in (CheckBlocksAlgorithm(), ImportCornerPointsAlgorithm(), ExportCornerPointsAlgorithm()):
+            self.addAlgorithm(alg)

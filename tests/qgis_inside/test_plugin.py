@@ -1,0 +1,238 @@
+"""The Processing provider in a real QGIS: same findings as the library, memory layers, selections,
+text formats, qgis_process, and the plugin loaded from its zip."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from qgis_helpers import BLOCKS, BOUNDARIES, PLUGIN_DIR, REDLINES, REPO, gpkg_layer
+
+import yangao_geo
+
+KEYS = ["block_id", "rule_id", "severity", "feature_id"]
+LAYER_PARAMS = {
+    "MINING_RIGHTS": (BOUNDARIES, "mining_rights"),
+    "ECO_REDLINE": (REDLINES, "eco_redline"),
+    "BASIC_FARMLAND": (REDLINES, "basic_farmland"),
+    "TOWN_BOUNDARY": (REDLINES, "town_boundary"),
+    "ARABLE_LAND": (BOUNDARIES, "arable_land"),
+    "DEPOSITS": (BOUNDARIES, "deposits"),
+    "COUNTY_BOUNDARY": (BOUNDARIES, "county_boundary"),
+    "CONCENTRATED_AREAS": (BOUNDARIES, "concentrated_areas"),
+}
+
+
+def _value(v):
+    """NULLs (QVariant, None, NaN, "") as None, everything else as text."""
+    if v is None or v == "" or str(v) == "NULL" or (isinstance(v, float) and v != v):
+        return None
+    return str(v)
+
+
+def _key(values, overlap):
+    area = _value(overlap)
+    return (*(_value(v) for v in values), None if area is None else round(float(area), 2))
+
+
+def _rows(layer):
+    names = [f.name() for f in layer.fields()]
+    rows = [dict(zip(names, feat.attributes())) for feat in layer.getFeatures()]
+    return sorted((_key([r[k] for k in KEYS], r["overlap_m2"]) for r in rows), key=str)
+
+
+def _expected(report):
+    f = report.findings
+    return sorted((_key(vals[:-1], vals[-1]) for vals in zip(*(f[k] for k in KEYS), f["overlap_m2"])), key=str)
+
+
+def test_check_blocks_with_layer_parameters_equals_the_library(processing_ready, tmp_path):
+    import processing
+
+    params = {
+        "INPUT": gpkg_layer(BLOCKS, "blocks"),
+        "FINDINGS": "memory:",
+        "BLOCKS": "memory:",
+        "HTML": str(tmp_path / "r.html"),
+        "XLSX": str(tmp_path / "r.xlsx"),
+    }
+    for key, (path, name) in LAYER_PARAMS.items():
+        params[key] = gpkg_layer(path, name)
+    result = processing.run("yangao:check_blocks", params)
+    report = yangao_geo.check(BLOCKS)
+    assert _rows(result["FINDINGS"]) == _expected(report)
+    assert result["FINDINGS"].crs().authid() == "EPSG:4547"
+    statuses = {f["block_id"]: f["status"] for f in result["BLOCKS"].getFeatures()}
+    assert statuses == dict(zip(report.blocks.block_id, report.blocks.status))
+    assert result["FAILS"] == report.counts()["fail"] and result["EXIT_CODE"] == 1
+    assert (tmp_path / "r.html").exists() and (tmp_path / "r.xlsx").exists()
+
+
+def test_check_blocks_with_the_bundled_constraints_and_a_geopackage(processing_ready, tmp_path):
+    import processing
+
+    default = processing.run("yangao:check_blocks", {"INPUT": str(BLOCKS), "FINDINGS": "memory:", "BLOCKS": "memory:"})
+    assert _rows(default["FINDINGS"]) == _expected(yangao_geo.check(BLOCKS))
+    gpkg = tmp_path / "constraints.gpkg"
+    shutil.copy(REDLINES, gpkg)  # eco_redline, basic_farmland, town_boundary ...
+    import geopandas as gpd
+
+    gpd.read_file(BOUNDARIES, layer="mining_rights").to_file(gpkg, layer="mining_rights", append=True)
+    from_gpkg = processing.run(
+        "yangao:check_blocks",
+        {"INPUT": str(BLOCKS), "CONSTRAINTS": str(gpkg), "FINDINGS": "memory:", "BLOCKS": "memory:"},
+    )
+    assert _rows(from_gpkg["FINDINGS"]) == _expected(yangao_geo.check(BLOCKS, gpkg))
+
+
+def test_memory_layer_and_selected_features_only(processing_ready):
+    import processing
+    from qgis.core import QgsProcessingFeatureSourceDefinition, QgsVectorLayer
+
+    source = gpkg_layer(BLOCKS, "blocks")
+    memory = QgsVectorLayer(f"Polygon?crs={source.crs().authid()}", "unsaved", "memory")
+    memory.dataProvider().addAttributes(source.fields().toList())
+    memory.updateFields()
+    memory.dataProvider().addFeatures(list(source.getFeatures()))
+    ids = [f.id() for f in memory.getFeatures() if f["区块编号"] in ("KC03", "KC01")]
+    memory.selectByIds(ids)
+    from qgis.core import QgsProject
+
+    QgsProject.instance().addMapLayer(memory)
+    result = processing.run(
+        "yangao:check_blocks",
+        {
+            "INPUT": QgsProcessingFeatureSourceDefinition(memory.id(), selectedFeaturesOnly=True),
+            "FINDINGS": "memory:",
+            "BLOCKS": "memory:",
+        },
+    )
+    assert sorted(f["block_id"] for f in result["BLOCKS"].getFeatures()) == ["KC01", "KC03"]
+    b301 = [f["block_id"] for f in result["FINDINGS"].getFeatures() if f["rule_id"] == "B301"]
+    assert b301 == ["KC03"]
+
+
+def test_library_accepts_a_qgis_layer_directly(qgis_app):
+    layer = gpkg_layer(BLOCKS, "blocks")
+    report = yangao_geo.check(layer)
+    assert _expected(report) == _expected(yangao_geo.check(BLOCKS))
+    assert report.inputs[0].path == str(BLOCKS) and report.inputs[0].sha256
+
+
+def test_errors_become_processing_exceptions(processing_ready, tmp_path):
+    import geopandas as gpd
+    import processing
+    from qgis.core import QgsProcessingException
+
+    partial = tmp_path / "partial.gpkg"
+    gpd.read_file(REDLINES, layer="eco_redline").to_file(partial, layer="eco_redline")
+    with pytest.raises(QgsProcessingException, match="required layer"):
+        processing.run(
+            "yangao:check_blocks",
+            {"INPUT": str(BLOCKS), "CONSTRAINTS": str(partial), "FINDINGS": "memory:", "BLOCKS": "memory:"},
+        )
+
+
+def test_import_and_export_corner_points(processing_ready, tmp_path):
+    import processing
+
+    fixtures = REPO / "tests" / "fixtures"
+    imported = processing.run(
+        "yangao:import_corner_points", {"INPUT": str(fixtures / "land_gbk.txt"), "OUTPUT": "memory:"}
+    )["OUTPUT"]
+    assert sorted(f["block_id"] for f in imported.getFeatures()) == ["DK01", "DK02"]
+    assert imported.crs().authid() == "EPSG:4526"
+    out = tmp_path / "back.txt"
+    processing.run("yangao:export_corner_points", {"INPUT": imported, "OUTPUT": str(out)})
+    assert "J1,1,4469000.00,38478000.00" in out.read_bytes().decode("gbk")
+
+
+def _qgis_process():
+    exe = shutil.which("qgis_process.bin") or shutil.which("qgis_process")
+    if exe is None:
+        pytest.skip("qgis_process not installed")
+    return exe
+
+
+def _env(tmp_path, plugin_parent):
+    import site
+    from pathlib import Path
+
+    env = dict(os.environ)
+    # qgis_process embeds the system Python: give it this environment's packages (and yangao_geo's folder,
+    # which an editable install only announces through a .pth file that PYTHONPATH does not read)
+    package_parent = str(Path(yangao_geo.__file__).resolve().parents[1])
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        XDG_DATA_HOME=str(tmp_path / "profile"),
+        QGIS_PLUGINPATH=str(plugin_parent),
+        PYTHONPATH=os.pathsep.join([package_parent, *site.getsitepackages(), env.get("PYTHONPATH", "")]),
+    )
+    return env
+
+
+def test_qgis_process_runs_the_algorithm_and_returns_json(tmp_path):
+    exe = _qgis_process()
+    env = _env(tmp_path, PLUGIN_DIR)
+    subprocess.run([exe, "plugins", "enable", "yangao_geo_qgis"], env=env, capture_output=True, timeout=120)
+    proc = subprocess.run(
+        [
+            exe,
+            "--json",
+            "run",
+            "yangao:check_blocks",
+            "--",
+            f"INPUT={BLOCKS}",
+            f"FINDINGS={tmp_path / 'f.gpkg'}",
+            f"BLOCKS={tmp_path / 'b.gpkg'}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    doc = json.loads(proc.stdout)
+    report = yangao_geo.check(BLOCKS)
+    assert doc["results"]["FAILS"] == report.counts()["fail"]
+    assert doc["results"]["FAILING_BLOCKS"] == int((report.blocks.status == "fail").sum())
+    import geopandas as gpd
+
+    findings = gpd.read_file(tmp_path / "f.gpkg")
+    assert sorted(zip(findings.block_id.fillna(""), findings.rule_id)) == sorted(
+        zip(report.findings.block_id.fillna(""), report.findings.rule_id)
+    )
+
+
+def test_plugin_loads_from_its_zip(qgis_app, tmp_path):
+    sys.path.insert(0, str(REPO / "qgis_plugin"))
+    from build_zip import build
+
+    archive = build(tmp_path / "dist")
+    with zipfile.ZipFile(archive) as zf:
+        names = zf.namelist()
+        assert "yangao_geo_qgis/metadata.txt" in names and "yangao_geo_qgis/__init__.py" in names
+        plugins = tmp_path / "plugins"
+        zf.extractall(plugins)  # what QGIS's plugin manager does with a zip
+    import qgis.utils
+    from qgis.core import QgsApplication
+
+    sys.modules.pop("yangao_geo_qgis", None)
+    for name in [m for m in sys.modules if m.startswith("yangao_geo_qgis.")]:
+        sys.modules.pop(name)
+    qgis.utils.plugin_paths.insert(0, str(plugins))
+    sys.path.insert(0, str(plugins))
+    assert qgis.utils.loadPlugin("yangao_geo_qgis")
+    assert qgis.utils.startProcessingPlugin("yangao_geo_qgis")
+    assert qgis.utils.plugins["yangao_geo_qgis"].__module__.startswith("yangao_geo_qgis")
+    assert str(plugins) in sys.modules["yangao_geo_qgis"].__file__
+    provider = QgsApplication.processingRegistry().providerById("yangao")
+    assert provider is not None and {a.name() for a in provider.algorithms()} >= {
+        "check_blocks",
+        "import_corner_points",
+        "export_corner_points",
+    }
+    qgis.utils.unloadPlugin("yangao_geo_qgis")
