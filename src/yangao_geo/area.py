@@ -37,6 +37,7 @@ __all__ = [
     "ellipsoidal_area",
     "geodesic_area",
     "graticule_cell_area",
+    "scale_factor_area",
 ]
 
 SEMI_MAJOR_M = 6_378_137.0
@@ -178,6 +179,80 @@ def geodesic_area(geometries, crs, *, densify_m: float = DENSIFY_M) -> np.ndarra
         lo, hi = bounds[k], bounds[k + 1]
         areas[owner[k]] += sign[k] * abs(GEOD.polygon_area_perimeter(lon[lo:hi], lat[lo:hi])[0])
     return np.maximum(areas, 0.0)
+
+
+def _gk_false_easting_and_meridian(crs: pyproj.CRS) -> tuple[float, float]:
+    op = crs.coordinate_operation
+    if op is None or "transverse mercator" not in op.method_name.lower():
+        raise ValueError(f"scale_factor_area needs a Gauss-Krüger CRS, got {crs.name}")
+    params = {p.name.lower(): p.value for p in op.params}
+    x_0 = next(v for k, v in params.items() if "false easting" in k)
+    lon_0 = next(v for k, v in params.items() if "longitude" in k or "central meridian" in k)
+    return x_0, lon_0
+
+
+def scale_factor_area(geometries, crs=4547) -> np.ndarray:
+    """Ellipsoidal area in m² of polygons bounded by straight lines in a Gauss-Krüger plane, from the plane itself.
+
+    The ellipsoidal area of a region of the Gauss-Krüger plane is the integral of ``1/k²`` over it, where
+    ``k = 1 + x²/(2ρν) + O(x⁴)`` is the point scale factor (x: distance from the central meridian; ρν:
+    the product of the principal radii of curvature at the region's latitude). With Green's theorem both
+    ``∬dA`` and ``∬x²dA`` are exact sums over the polygon's edges, so no densification and no
+    reprojection of vertices is needed: one latitude per polygon. The neglected terms are below
+    ``(2/3)(x/R)⁴`` — under 1e-8 relative within 100 km of the central meridian — and the tests hold this
+    function to 2e-8 of :func:`ellipsoidal_area` (the TD/T 1055 path). It is the fast path for the
+    thousands of small overlap pieces of a large check.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> square = shapely.box(500_000, 4_400_000, 501_000, 4_401_000)
+    >>> a, b = scale_factor_area([square])[0], ellipsoidal_area([square], 4547)[0]
+    >>> bool(abs(a / b - 1) < 2e-8)
+    True
+    """
+    crs = pyproj.CRS.from_user_input(crs)
+    x_0, _ = _gk_false_easting_and_meridian(crs)
+    geoms = np.asarray(geometries, dtype=object)
+    out = np.zeros(len(geoms), dtype=float)
+    if len(geoms) == 0:
+        return out
+    parts, part_index = shapely.get_parts(geoms, return_index=True)
+    keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
+    parts, part_index = parts[keep], part_index[keep]
+    if len(parts) == 0:
+        return out
+    _, coords, (ring_off, poly_off) = shapely.to_ragged_array(parts)
+    x = coords[:, 0] - x_0
+    y = coords[:, 1]
+    # edge k joins coordinates k and k+1; edges that jump from one ring to the next are zeroed
+    dy = y[1:] - y[:-1]
+    xi, xj = x[:-1], x[1:]
+    m0 = dy * (xi + xj) / 2.0  # ∮ x dy      = ∬ dA
+    m2 = dy * (xi * xi + xj * xj) * (xi + xj) / 12.0  # ∮ x³/3 dy = ∬ x² dA
+    jumps = ring_off[1:-1] - 1
+    m0[jumps] = 0.0
+    m2[jumps] = 0.0
+    c0 = np.concatenate([[0.0], np.cumsum(m0)])
+    c2 = np.concatenate([[0.0], np.cumsum(m2)])
+    first, last = ring_off[:-1], ring_off[1:] - 1
+    ring_m0, ring_m2 = c0[last] - c0[first], c2[last] - c2[first]
+    sign = np.where(ring_m0 < 0, -1.0, 1.0)  # each ring by its own orientation
+    ring_of_poly = np.repeat(np.arange(len(parts)), np.diff(poly_off))
+    exterior = np.zeros(len(first), dtype=bool)
+    exterior[poly_off[:-1]] = True
+    weight = np.where(exterior, 1.0, -1.0) * sign
+    poly_m0 = np.bincount(ring_of_poly, weights=weight * ring_m0, minlength=len(parts))
+    poly_m2 = np.bincount(ring_of_poly, weights=weight * ring_m2, minlength=len(parts))
+    # latitude of each polygon from the first vertex of its exterior ring (ρν varies by 1e-7 per km)
+    start = ring_off[poly_off[:-1]]
+    _, lat = _to_lonlat(crs).transform(coords[start, 0], coords[start, 1])
+    f = 1 / INVERSE_FLATTENING
+    e2 = f * (2 - f)
+    s2 = np.sin(np.radians(np.asarray(lat))) ** 2
+    rho_nu = SEMI_MAJOR_M**2 * (1 - e2) / (1 - e2 * s2) ** 2
+    np.add.at(out, part_index, poly_m0 - poly_m2 / rho_nu)
+    return np.maximum(out, 0.0)
 
 
 def _authalic_q(lat_rad: float, e: float) -> float:

@@ -203,32 +203,29 @@ def _context_layers(constraints, blocks: gpd.GeoDataFrame, margin_m: float = 200
     return out
 
 
-def _build_report(table: gpd.GeoDataFrame, findings: list[dict]) -> Report:
-    rows = []
-    for f in findings:
-        pos = f["block_pos"]
-        block = table.iloc[pos] if pos is not None else None
-        rows.append(
-            {
-                "block_id": None if block is None else block["block_id"],
-                "block_name": None if block is None else block["name"],
-                "kind": None if block is None else block["kind"],
-                "mineral": None if block is None else block["mineral"],
-                **{k: f[k] for k in FINDING_COLUMNS if k in f and k != "block_id"},
-                "_pos": -1 if pos is None else pos,
-                "_rule": _RULE_ORDER[f["rule_id"]],
-            }
-        )
-    frame = pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "_pos", "_rule"])
-    frame = frame.sort_values(["_pos", "_rule"], kind="stable").drop(columns=["_pos", "_rule"]).reset_index(drop=True)
+def _build_report(table: gpd.GeoDataFrame, findings: dict) -> Report:
+    frame = pd.DataFrame(findings)
+    pos = frame.pop("block_pos")
+    has_block = pos.notna().to_numpy()
+    idx = np.where(has_block, pos.fillna(0).to_numpy(dtype=float), 0).astype(int)
+    for col, src in (("block_id", "block_id"), ("block_name", "name"), ("kind", "kind"), ("mineral", "mineral")):
+        values = np.asarray(table[src].to_numpy(dtype=object), dtype=object)[idx] if len(table) else idx
+        frame[col] = np.where(has_block, values, None)
+    frame["_pos"] = np.where(has_block, idx, -1)
+    frame["_rule"] = frame["rule_id"].map(_RULE_ORDER)
+    frame = frame.sort_values(["_pos", "_rule"], kind="stable").reset_index(drop=True)
+    positions = frame["_pos"].to_numpy()
+    frame = frame[list(FINDING_COLUMNS)]
     for col in ("overlap_m2", "overlap_ratio"):
         frame[col] = frame[col].astype(float)
     findings_gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=ANALYSIS_CRS)
 
-    worst = {}
-    for pos, sev in ((f["block_pos"], f["severity"]) for f in findings if f["block_pos"] is not None):
-        worst[pos] = max(worst.get(pos, 0), SEVERITY_ORDER[sev])
-    status = [{2: "fail", 1: "warn"}.get(worst.get(i, 0), "pass") for i in range(len(table))]
+    # a block's status is its worst finding; info findings do not count
+    rank = frame["severity"].map(SEVERITY_ORDER).to_numpy(dtype=int)
+    worst = np.zeros(len(table), dtype=int)
+    on_block = positions >= 0
+    np.maximum.at(worst, positions[on_block], rank[on_block])
+    status = np.array(["pass", "warn", "fail"], dtype=object)[worst].tolist()
     blocks = gpd.GeoDataFrame(
         {
             "block_id": table["block_id"],

@@ -58,8 +58,8 @@ _LEGACY_NAMES = {
     "xian_1980": "Xian 1980",
     "xi'an 1980": "Xian 1980",
 }
-#: degrees; about 10 m, the densification step for lon/lat sources
-_DENSIFY_DEG = 1e-4
+#: degrees; at most 50 m (the TD/T 1055 bound), the densification step for lon/lat sources
+_DENSIFY_DEG = 4.5e-4
 
 
 @dataclass(frozen=True)
@@ -340,7 +340,7 @@ def _same_projection_shift(src: pyproj.CRS) -> float | None:
 def to_analysis_crs(geometries, src_crs, *, datum=None) -> np.ndarray:
     """Bring geometries into :data:`ANALYSIS_CRS` (EPSG:4547), keeping their edges' shape.
 
-    Edges are densified in the source plane first (10 m, or 1e-4° for
+    Edges are densified in the source plane first (10 m, or 4.5e-4° ≤ 50 m for
     lon/lat), so a boundary drawn straight in lon/lat or in another zone keeps
     its true course; the same central meridian with a zone prefix is an exact
     shift of the easting.

@@ -24,7 +24,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from .area import ellipsoidal_area
+from .area import scale_factor_area
 from .crs import ANALYSIS_CRS
 from .geometry import polygonal
 from .layers import ConstraintSet
@@ -34,6 +34,22 @@ from .rules.registry import Rule
 __all__ = ["NUMERIC_ZERO_M2", "Context", "Overlaps", "run_rules"]
 
 NUMERIC_ZERO_M2 = 1e-4
+#: the columns of a finding as rules record them (block position instead of the block's attributes)
+FINDING_FIELDS = (
+    "block_pos",
+    "rule_id",
+    "rule_name",
+    "severity",
+    "layer",
+    "feature_id",
+    "overlap_m2",
+    "overlap_ratio",
+    "message",
+    "citation",
+    "geometry",
+)
+#: features with more vertices than this are clipped to the block's box before intersecting
+_CLIP_VERTICES = 500
 _TO_LONLAT = pyproj.Transformer.from_crs(ANALYSIS_CRS, 4490, always_xy=True)
 
 
@@ -87,11 +103,14 @@ class Context:
         self.minerals = minerals
         self.geometry_issues = geometry_issues
         self.crs_notes = crs_notes
-        self.findings: list[dict] = []
+        self.findings: dict[str, list] = {c: [] for c in FINDING_FIELDS}
         self._rule: Rule | None = None
         self._overlaps: dict[str, Overlaps] = {}
         self._geoms = np.asarray(blocks.geometry.values, dtype=object)
         self._spatial = np.asarray(blocks["spatial"], dtype=bool)
+        self._area = np.asarray(blocks["area_m2"], dtype=float)
+        self._is_prepared = False
+        self._minerals = None
 
     # ----------------------------------------------------------------- blocks
     def block_positions(self, kinds=None, *, spatial: bool = False) -> np.ndarray:
@@ -130,7 +149,10 @@ class Context:
         """Interior overlaps of every usable block with every feature of layer ``name`` (cached)."""
         if name not in self._overlaps:
             self._overlaps[name] = self._pairs(
-                self.constraints.geometries(name), self.constraints.tree(name), self_join=False
+                self.constraints.geometries(name),
+                self.constraints.tree(name),
+                self_join=False,
+                feature_areas=self.constraints.areas(name),
             )
         return self._overlaps[name]
 
@@ -140,7 +162,18 @@ class Context:
             self._overlaps["__blocks__"] = self._pairs(self._geoms, shapely.STRtree(self._geoms), self_join=True)
         return self._overlaps["__blocks__"]
 
-    def _pairs(self, feats: np.ndarray, tree: shapely.STRtree, *, self_join: bool) -> Overlaps:
+    def _pairs(
+        self, feats: np.ndarray, tree: shapely.STRtree, *, self_join: bool, feature_areas: np.ndarray | None = None
+    ) -> Overlaps:
+        """Interior overlaps of the usable blocks with ``feats``, exact, with three shortcuts.
+
+        * a feature that lies wholly inside a block (``contains_properly``) *is* the overlap: no
+          intersection is computed, its area is the feature's own (computed once per layer);
+        * a feature with many vertices (a red line) is first clipped to the block's bounding box, so
+          GEOS intersects a small piece instead of the whole polygon;
+        * overlap areas come from :func:`~yangao_geo.area.scale_factor_area` (exact Gauss-Krüger scale
+          integral, within 2e-8 of the TD/T 1055 path; tested).
+        """
         usable = np.flatnonzero(self._spatial)
         empty = Overlaps(np.array([], int), np.array([], int), np.array([], object), np.array([], float))
         if len(usable) == 0 or len(feats) == 0:
@@ -152,11 +185,32 @@ class Context:
             bi, fi = bi[keep], fi[keep]
         if len(bi) == 0:
             return empty
-        pieces = polygonal(shapely.intersection(self._geoms[bi], feats[fi]))
-        areas = ellipsoidal_area(pieces, ANALYSIS_CRS)
+        pieces = np.empty(len(bi), dtype=object)
+        areas = np.empty(len(bi), dtype=float)
+        inside = np.zeros(len(bi), dtype=bool)
+        if not self_join and feature_areas is not None:
+            inside = shapely.contains_properly(self._prepared()[bi], feats[fi])
+            pieces[inside] = feats[fi[inside]]
+            areas[inside] = feature_areas[fi[inside]]
+        rest = np.flatnonzero(~inside)
+        if len(rest):
+            b, f = self._geoms[bi[rest]], feats[fi[rest]]
+            heavy = shapely.get_num_coordinates(f) > _CLIP_VERTICES
+            if heavy.any():
+                bounds = shapely.bounds(b[heavy])
+                f = f.copy()
+                f[heavy] = [shapely.clip_by_rect(g, *bb) for g, bb in zip(f[heavy], bounds)]
+            pieces[rest] = polygonal(shapely.intersection(b, f))
+            areas[rest] = scale_factor_area(pieces[rest], ANALYSIS_CRS)
         keep = areas > NUMERIC_ZERO_M2
         order = np.lexsort((fi[keep], bi[keep]))
         return Overlaps(bi[keep][order], fi[keep][order], pieces[keep][order], areas[keep][order])
+
+    def _prepared(self) -> np.ndarray:
+        if not self._is_prepared:
+            shapely.prepare(self._geoms)
+            self._is_prepared = True
+        return self._geoms
 
     def significant(self, area_m2: float) -> bool:
         """True when an overlap exceeds the tolerance (a violation, not a sliver)."""
@@ -179,25 +233,79 @@ class Context:
         r = self._rule
         ratio = None
         if pos is not None and overlap_m2 is not None:
-            area = float(self.blocks["area_m2"].iloc[pos])
+            area = self._area[pos]
             ratio = overlap_m2 / area if area > 0 else None
         if geometry is None and pos is not None:
             geometry = self._geoms[pos]
-        self.findings.append(
-            {
-                "block_pos": pos,
-                "rule_id": r.code,
-                "rule_name": r.name,
-                "severity": severity,
-                "layer": layer,
-                "feature_id": None if feature_id is None else str(feature_id),
-                "overlap_m2": None if overlap_m2 is None else float(overlap_m2),
-                "overlap_ratio": ratio,
-                "message": message,
-                "citation": citation or r.citation,
-                "geometry": geometry,
-            }
+        row = (
+            pos,
+            r.code,
+            r.name,
+            severity,
+            layer,
+            None if feature_id is None else str(feature_id),
+            None if overlap_m2 is None else float(overlap_m2),
+            ratio,
+            message,
+            citation or r.citation,
+            geometry,
         )
+        for col, value in zip(FINDING_FIELDS, row):
+            self.findings[col].append(value)
+
+    def add_many(
+        self, positions, severity, messages, *, layer: str, feature_ids, overlap_m2, geometries, citation=None
+    ) -> None:
+        """Record many findings of the running rule at once (columns of equal length).
+
+        ``severity`` and ``citation`` may be one value or one per finding.
+        """
+        positions = np.asarray(positions, dtype=int)
+        n = len(positions)
+        if n == 0:
+            return
+        r = self._rule
+        overlap = np.asarray(overlap_m2, dtype=float)
+        area = self._area[positions]
+        ratio = np.divide(overlap, area, out=np.full(n, np.nan), where=area > 0)
+
+        def column(value):
+            return list(value) if isinstance(value, (list, tuple, np.ndarray)) else [value] * n
+
+        cols = {
+            "block_pos": positions.tolist(),
+            "rule_id": [r.code] * n,
+            "rule_name": [r.name] * n,
+            "severity": column(severity),
+            "layer": [layer] * n,
+            "feature_id": [str(f) for f in feature_ids],
+            "overlap_m2": overlap.tolist(),
+            "overlap_ratio": ratio.tolist(),
+            "message": list(messages),
+            "citation": column(r.citation if citation is None else citation),
+            "geometry": list(geometries),
+        }
+        for col in FINDING_FIELDS:
+            self.findings[col].extend(cols[col])
+
+    @property
+    def current_rule(self) -> Rule:
+        return self._rule
+
+    @property
+    def block_areas(self) -> np.ndarray:
+        """Ellipsoidal area of every block, m²."""
+        return self._area
+
+    @property
+    def block_kinds(self) -> np.ndarray:
+        return self.blocks["kind"].to_numpy(dtype=object)
+
+    def block_minerals(self) -> list:
+        """The mineral-table entry of every block (None where missing or unknown), computed once."""
+        if self._minerals is None:
+            self._minerals = [self.mineral(i) for i in range(len(self.blocks))]
+        return self._minerals
 
 
 def run_rules(ctx: Context, rules: list[Rule], params: dict[str, dict], on_rule=None) -> None:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .area import ellipsoidal_area
+from .area import scale_factor_area
 from .crs import ANALYSIS_CRS, resolve_crs, to_analysis_crs, to_lonlat_vertices
 from .errors import CRSError, InputError
 from .geometry import is_polygonal, repair_polygons
@@ -109,9 +109,9 @@ class ConstraintSet:
         return self._trees[name]
 
     def areas(self, name: str) -> np.ndarray:
-        """Ellipsoidal area in m² of every feature of the layer (computed once)."""
+        """Ellipsoidal area in m² of every feature of the layer (computed once; scale-factor method)."""
         if name not in self._areas:
-            self._areas[name] = ellipsoidal_area(self.geometries(name), ANALYSIS_CRS)
+            self._areas[name] = scale_factor_area(self.geometries(name), ANALYSIS_CRS)
         return self._areas[name]
 
     @property

@@ -69,8 +69,11 @@ def extent_outside_county(ctx, params):
     if len(county) == 0:
         return
     union = shapely.union_all(np.asarray(county.geometry.values, dtype=object))
+    shapely.prepare(union)
     positions = ctx.block_positions(spatial=True)
     geoms = np.asarray(ctx.blocks.geometry.values, dtype=object)[positions]
+    crossing = ~shapely.contains_properly(union, geoms)  # blocks well inside need no difference
+    positions, geoms = positions[crossing], geoms[crossing]
     outside = polygonal(shapely.difference(geoms, union))
     areas = ellipsoidal_area(outside, ANALYSIS_CRS)
     for pos, piece, area in zip(positions, outside, areas):

@@ -68,14 +68,15 @@ def deposit_split(ctx, params):
     """
     ov = ctx.overlaps("deposits")
     deposit_ids = ctx.layer("deposits")["feature_id"].to_numpy()
+    kinds, block_ids = ctx.block_kinds, ctx.blocks["block_id"].to_numpy(dtype=object)
     groups: dict[tuple, list] = defaultdict(list)
     for pos, feat, geom, area in zip(ov.block, ov.feature, ov.geometry, ov.area_m2):
         if ctx.significant(area):
-            groups[(feat, _FAMILY[ctx.blocks["kind"].iloc[pos]])].append((pos, geom, area))
+            groups[(feat, _FAMILY[kinds[pos]])].append((pos, geom, area))
     for (feat, family), members in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         if len({pos for pos, _, _ in members}) < 2:
             continue
-        ids = ", ".join(str(ctx.blocks["block_id"].iloc[pos]) for pos, _, _ in members)
+        ids = ", ".join(str(block_ids[pos]) for pos, _, _ in members)
         for pos, geom, area in members:
             ctx.add(
                 pos,
@@ -107,8 +108,9 @@ def deposit_partial(ctx, params):
     deposits = ctx.layer("deposits")
     deposit_areas = ctx.layer_areas("deposits")
     ids = deposits["feature_id"].to_numpy()
+    kinds = ctx.block_kinds
     for pos, feat, geom, area in zip(ov.block, ov.feature, ov.geometry, ov.area_m2):
-        if ctx.blocks["kind"].iloc[pos] not in ("mining", "concentrated") or not ctx.significant(area):
+        if kinds[pos] not in ("mining", "concentrated") or not ctx.significant(area):
             continue
         outside = deposit_areas[feat] - area
         if ctx.significant(outside):
@@ -133,10 +135,11 @@ def blocks_overlap(ctx, params):
     """
     ov = ctx.block_overlaps()
     ids = ctx.blocks["block_id"].to_numpy()
+    block_areas = ctx.block_areas
     for a, b, geom, area in zip(ov.block, ov.feature, ov.geometry, ov.area_m2):
         severity = "fail" if ctx.significant(area) else "warn"
         for pos, other in ((a, b), (b, a)):
-            ratio = area / float(ctx.blocks["area_m2"].iloc[pos])
+            ratio = area / block_areas[pos]
             message = f"overlaps proposed block {ids[other]} by {area_text(area)}, {percent(ratio)} of the block"
             if severity == "warn":
                 message += f"; sliver at or below the {ctx.tolerance_m2:g} m² tolerance"

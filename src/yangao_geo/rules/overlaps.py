@@ -8,7 +8,9 @@ layers), never a fail; a shared edge or point is no overlap at all.
 
 from __future__ import annotations
 
-from .messages import area_text, percent
+import numpy as np
+
+from .messages import percent
 from .registry import rule
 
 _EXPLORATION_RIGHTS = "第三章第三节 二(二)1(1) 勘查规划区块不得与现有矿业权重叠"
@@ -19,6 +21,10 @@ _THREE_LINES = (
 )
 _TOWN = "第三章第一节 二 除地热、矿泉水外，城镇开发边界内不得新设置矿业权；第三章第三节 二(二)1(7)、三(二)1(5)"
 _CLAY = "第三章第一节 一、二 禁止开采可耕地内砖瓦粘土"
+_PRIORITY_NOTE = (
+    "exploration rights have priority to become mining blocks (转采); name the right in "
+    "source_right (原探矿权) if this block converts it"
+)
 _RIGHT_NAMES = {
     "exploration": "exploration right (探矿权)",
     "mining": "mining right (采矿权)",
@@ -26,45 +32,49 @@ _RIGHT_NAMES = {
 }
 
 
-def _ratio(ctx, pos, area):
-    block_area = float(ctx.blocks["area_m2"].iloc[pos])
-    return area / block_area if block_area > 0 else None
+def _overlap_findings(ctx, layer: str, what, *, decide=None, citation=None) -> None:
+    """One finding per block × feature overlap, built column-wise (there may be millions).
 
-
-def _overlap_findings(ctx, layer: str, what, *, severity_for=None, citation=None) -> None:
-    """One finding per block × feature overlap.
-
-    ``what`` names the feature's layer (a string, or a function of the feature
-    position); ``severity_for(pos, feature)`` may return ``(severity, note,
-    citation)`` to change the finding, or None to drop it.
+    ``what`` names the feature's layer (a string, or an array with one label per overlap). ``decide(ov)``
+    may return ``(keep, severity, note, citation)`` arrays (one entry per overlap) to drop overlaps or
+    change their severity; by default every overlap fails. An overlap at or below the tolerance that
+    would fail is a ``warn`` sliver instead.
     """
     ov = ctx.overlaps(layer)
-    feature_ids = ctx.layer(layer)["feature_id"].to_numpy()
-    for pos, feat, geom, area in zip(ov.block, ov.feature, ov.geometry, ov.area_m2):
-        severity, note, cite = "fail", "", citation
-        if severity_for is not None:
-            decided = severity_for(pos, feat)
-            if decided is None:
-                continue
-            severity, note, cite = decided
-        if not ctx.significant(area) and severity == "fail":
-            severity, note = "warn", f"sliver at or below the {ctx.tolerance_m2:g} m² tolerance"
-        label = what(feat) if callable(what) else what
-        message = (
-            f"overlaps {label} {feature_ids[feat]} by {area_text(area)}, {percent(_ratio(ctx, pos, area))} of the block"
-        )
-        if note:
-            message += f"; {note}"
-        ctx.add(
-            pos,
-            severity,
-            message,
-            layer=layer,
-            feature_id=feature_ids[feat],
-            overlap_m2=area,
-            geometry=geom,
-            citation=cite,
-        )
+    n = len(ov)
+    if n == 0:
+        return
+    if decide is None:
+        keep = np.ones(n, dtype=bool)
+        severity = np.full(n, "fail", dtype=object)
+        note = np.full(n, "", dtype=object)
+        cites = np.full(n, citation or ctx.current_rule.citation, dtype=object)
+    else:
+        keep, severity, note, cites = decide(ov)
+        severity, note = severity.astype(object), note.astype(object)
+    sliver = (ov.area_m2 <= ctx.tolerance_m2) & (severity == "fail")
+    severity = np.where(sliver, "warn", severity)
+    note = np.where(sliver, f"sliver at or below the {ctx.tolerance_m2:g} m² tolerance", note)
+    feature_ids = ctx.layer(layer)["feature_id"].to_numpy(dtype=object)[ov.feature]
+    labels = np.broadcast_to(np.asarray(what, dtype=object), (n,))
+    block_area = ctx.block_areas[ov.block]
+    k = np.flatnonzero(keep)
+    messages = [
+        f"overlaps {labels[i]} {feature_ids[i]} by {ov.area_m2[i]:.2f} m² ({ov.area_m2[i] / 1e6:.4f} km²), "
+        f"{percent(ov.area_m2[i] / block_area[i] if block_area[i] > 0 else None)} of the block"
+        + (f"; {note[i]}" if note[i] else "")
+        for i in k
+    ]
+    ctx.add_many(
+        ov.block[k],
+        severity[k],
+        messages,
+        layer=layer,
+        feature_ids=feature_ids[k],
+        overlap_m2=ov.area_m2[k],
+        geometries=ov.geometry[k],
+        citation=cites[k],
+    )
 
 
 @rule(
@@ -84,31 +94,28 @@ def rights_overlap(ctx, params):
     Pass: the block only shares an edge with the right.
     """
     rights = ctx.layer("mining_rights")
-    types = rights["right_type"].to_numpy()
-    ids = rights["feature_id"].to_numpy()
+    types = rights["right_type"].to_numpy(dtype=object)
+    ids = rights["feature_id"].to_numpy(dtype=object)
+    kinds = ctx.block_kinds
+    sources = ctx.blocks["source_right"].to_numpy(dtype=object)
 
-    def decide(pos, feat):
-        kind = ctx.blocks["kind"].iloc[pos]
-        if kind == "exploration":
-            return "fail", "", _EXPLORATION_RIGHTS
-        if types[feat] == "exploration":
-            if ctx.attr(pos, "source_right") == ids[feat]:
-                return None
-            return (
-                "warn",
-                "exploration rights have priority to become mining blocks (转采); name the right in "
-                "source_right (原探矿权) if this block converts it",
-                _EXPLORATION_PRIORITY,
-            )
-        return "fail", "", _MINING_RIGHTS
+    def decide(ov):
+        kind, rtype = kinds[ov.block], types[ov.feature]
+        exploration_block = kind == "exploration"
+        over_exploration_right = ~exploration_block & (rtype == "exploration")
+        converts = over_exploration_right & (sources[ov.block] == ids[ov.feature])
+        severity = np.where(over_exploration_right, "warn", "fail")
+        note = np.where(over_exploration_right, _PRIORITY_NOTE, "")
+        cites = np.where(
+            exploration_block,
+            _EXPLORATION_RIGHTS,
+            np.where(over_exploration_right, _EXPLORATION_PRIORITY, _MINING_RIGHTS),
+        )
+        return ~converts, severity, note, cites
 
-    _overlap_findings(
-        ctx,
-        "mining_rights",
-        lambda feat: f"existing {_RIGHT_NAMES[types[feat]]}",
-        severity_for=decide,
-        citation=_MINING_RIGHTS,
-    )
+    labels = np.array([f"existing {_RIGHT_NAMES[t]}" for t in types], dtype=object)
+    ov = ctx.overlaps("mining_rights")
+    _overlap_findings(ctx, "mining_rights", labels[ov.feature] if len(ov) else "", decide=decide)
 
 
 @rule(code="O202", name="redline.overlap", severity="fail", layers=("eco_redline",), citation=_THREE_LINES)
@@ -137,13 +144,18 @@ def town_inside(ctx, params):
     Info: the same overlap for 地热/矿泉水, which the plan exempts.
     """
 
-    def decide(pos, feat):
-        mineral = ctx.mineral(pos)
-        if mineral is not None and mineral.town_exempt:
-            return "info", f"allowed: {mineral.name} is exempt inside the town boundary", _TOWN
-        return "fail", "", _TOWN
+    minerals = ctx.block_minerals()
+    exempt = np.array([m is not None and m.town_exempt for m in minerals], dtype=bool)
+    names = np.array([m.name if m is not None else "" for m in minerals], dtype=object)
 
-    _overlap_findings(ctx, "town_boundary", "the town development boundary (城镇开发边界)", severity_for=decide)
+    def decide(ov):
+        ex = exempt[ov.block]
+        severity = np.where(ex, "info", "fail")
+        note = np.where(ex, np.char.add(names[ov.block].astype(str), " is exempt inside the town boundary"), "")
+        note = np.where(ex, np.char.add("allowed: ", note.astype(str)), "")
+        return np.ones(len(ov), dtype=bool), severity, note, np.full(len(ov), _TOWN, dtype=object)
+
+    _overlap_findings(ctx, "town_boundary", "the town development boundary (城镇开发边界)", decide=decide)
 
 
 @rule(code="O205", name="arable.clay", severity="fail", layers=("arable_land",), citation=_CLAY)
@@ -154,10 +166,10 @@ def arable_clay(ctx, params):
     Pass: any other mineral, or a clay block off arable land.
     """
 
-    def decide(pos, feat):
-        mineral = ctx.mineral(pos)
-        if mineral is None or mineral.name != "砖瓦用粘土":
-            return None
-        return "fail", "", _CLAY
+    clay = np.array([m is not None and m.name == "砖瓦用粘土" for m in ctx.block_minerals()], dtype=bool)
 
-    _overlap_findings(ctx, "arable_land", "arable land (耕地) parcel", severity_for=decide)
+    def decide(ov):
+        n = len(ov)
+        return clay[ov.block], np.full(n, "fail"), np.full(n, ""), np.full(n, _CLAY, dtype=object)
+
+    _overlap_findings(ctx, "arable_land", "arable land (耕地) parcel", decide=decide)
