@@ -141,7 +141,9 @@ def check(
         constraint_set = constraints
     else:
         needed = {name for r in selected for name in r.layers} | set(REQUIRED_LAYERS)
-        constraint_set = load_constraints(constraints, engine=engine, layers_needed=needed, datum=settings.datum)
+        constraint_set = load_constraints(
+            constraints, engine=engine, layers_needed=needed, datum=settings.datum, near=_area_of_interest(table)
+        )
 
     skipped = [{"rule_id": c, "reason": "disabled in config"} for c in settings.disabled]
     skipped += [
@@ -201,6 +203,15 @@ def _context_layers(constraints, blocks: gpd.GeoDataFrame, margin_m: float = 200
             gdf = constraints.get(name)
             out[name] = gdf.iloc[np.sort(idx)][["feature_id", "geometry"]]
     return out
+
+
+def _area_of_interest(table: gpd.GeoDataFrame):
+    """The blocks' envelopes (EPSG:4547), for reading only the constraint features near them."""
+    geoms = np.asarray(table.geometry.values, dtype=object)
+    boxes = shapely.envelope(geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)])
+    if len(boxes) == 0:
+        return None
+    return shapely.union_all(shapely.buffer(boxes, 10.0, join_style="mitre"))
 
 
 def _build_report(table: gpd.GeoDataFrame, findings: dict) -> Report:

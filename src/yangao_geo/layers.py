@@ -147,6 +147,7 @@ def load_layer(
     engine: str = "pyogrio",
     encoding: str | None = None,
     datum=None,
+    near=None,
 ) -> LoadedLayer:
     """Read a path or take a GeoDataFrame, resolve its CRS and bring it to EPSG:4547.
 
@@ -168,9 +169,21 @@ def load_layer(
         if len(gdf) == 0 and role == "blocks":
             raise InputError(f"{role}: the GeoDataFrame has no features")
     else:
+        read_mask = _mask_in_file_crs(source, layer, near, engine) if near is not None else None
         gdf, info = read_vector(
-            source, layer=layer, engine=engine, encoding=encoding, role=role, allow_empty=role != "blocks", crs=crs
+            source,
+            layer=layer,
+            engine=engine,
+            encoding=encoding,
+            role=role,
+            allow_empty=role != "blocks",
+            crs=crs,
+            mask=read_mask,
         )
+        if read_mask is not None:
+            total = _feature_count(source, layer, engine)
+            info.notes.append(f"read {len(gdf)} of {total} features (those near the blocks)")
+            info.features = total
     try:
         resolved = resolve_crs(gdf.crs, _bounds(gdf), user_crs=crs, datum=datum)
     except CRSError as exc:
@@ -192,6 +205,41 @@ def load_layer(
         info.notes.append(resolved.note)
     vertices = to_lonlat_vertices(geoms, resolved.crs, datum=resolved.datum) if role == "blocks" else None
     return LoadedLayer(role, gdf, info, note, vertices)
+
+
+def _mask_in_file_crs(source, layer, near, engine):
+    """``near`` in the file's own CRS for a spatial filter, or None to read everything.
+
+    Only when the file declares a CGCS2000 CRS that its coordinates agree with: a mask in a wrong CRS
+    would silently drop features, so any doubt reads the whole layer.
+    """
+    if engine != "pyogrio" or not isinstance(source, (str, Path)) or not Path(source).is_file():
+        return None
+    import pyogrio
+
+    try:
+        meta = pyogrio.read_info(str(source), layer=layer, force_total_bounds=True)
+        crs_text = meta.get("crs")
+        if not crs_text or meta.get("total_bounds") is None:
+            return None
+        resolved = resolve_crs(crs_text, tuple(meta["total_bounds"]))
+    except Exception:  # unreadable here means: let the normal reader report it
+        return None
+    if resolved.inferred or resolved.datum is not None:
+        return None
+    if resolved.crs.equals(ANALYSIS_CRS):
+        return near
+    import pyproj
+
+    to_file = pyproj.Transformer.from_crs(ANALYSIS_CRS, resolved.crs, always_xy=True)
+    ring = shapely.segmentize(near.buffer(50.0, join_style="mitre"), 500.0)  # margin for edge curvature
+    return shapely.transform(ring, lambda xy: np.column_stack(to_file.transform(xy[:, 0], xy[:, 1])))
+
+
+def _feature_count(source, layer, engine) -> int:
+    import pyogrio
+
+    return int(pyogrio.read_info(str(source), layer=layer)["features"])
 
 
 def _canonical_layer_name(name: str) -> str | None:
@@ -271,7 +319,9 @@ def _prepare_constraint(loaded: LoadedLayer, name: str, source_name: str) -> Loa
     return LoadedLayer(name, out, loaded.info, loaded.crs_note)
 
 
-def load_constraints(constraints=None, *, engine: str = "pyogrio", layers_needed=None, datum=None) -> ConstraintSet:
+def load_constraints(
+    constraints=None, *, engine: str = "pyogrio", layers_needed=None, datum=None, near=None
+) -> ConstraintSet:
     """Load the constraint layers.
 
     Parameters
@@ -284,6 +334,10 @@ def load_constraints(constraints=None, *, engine: str = "pyogrio", layers_needed
         Only these layers are read (others found are ignored).
     datum : DatumShift, optional
         Parameters for layers in Beijing 1954 / Xian 1980 (see :mod:`yangao_geo.datum`).
+    near : shapely geometry, optional
+        Area of interest in EPSG:4547 (the blocks' envelopes): only features intersecting it are read,
+        through the file's spatial index — when the file's CRS is declared and its bounds fit it; any
+        doubt, and the whole layer is read.
 
     Raises
     ------
@@ -319,6 +373,6 @@ def load_constraints(constraints=None, *, engine: str = "pyogrio", layers_needed
     for name, (src, layer, source_name) in found.items():
         if layers_needed is not None and name not in layers_needed:
             continue
-        loaded = load_layer(src, role=name, layer=layer, engine=engine, datum=datum)
+        loaded = load_layer(src, role=name, layer=layer, engine=engine, datum=datum, near=near)
         result.layers[name] = _prepare_constraint(loaded, name, source_name)
     return result

@@ -130,7 +130,7 @@ class Report:
         return table[["block_id", "name", "kind", "mineral", "area_km2", "status", "fail", "warn", "info"]]
 
     # --------------------------------------------------------------- export
-    def to_dict(self) -> dict:
+    def to_dict(self, *, findings: bool = True) -> dict:
         """The JSON report as a dict (schema documented in README, "JSON report")."""
         blocks = [
             {
@@ -145,26 +145,41 @@ class Report:
             }
             for r in self.blocks.itertuples()
         ]
-        findings = []
-        for r in self.findings.itertuples():
+        rows = []
+        for r in self.findings.itertuples() if findings else ():
             row = {k: _none(getattr(r, k)) for k in _JSON_FINDING}
             row["block_id"] = None if row["block_id"] is None else str(row["block_id"])
             row["feature_id"] = None if row["feature_id"] is None else str(row["feature_id"])
             row["overlap_m2"] = _round(row["overlap_m2"], 2)
             row["overlap_ratio"] = _round(row["overlap_ratio"], 6)
-            findings.append(row)
+            rows.append(row)
         return {
             "tool": dict(self.tool),
             "settings": dict(self.settings),
             "inputs": [i.as_dict() for i in self.inputs],
             "skipped_rules": list(self.skipped_rules),
             "blocks": blocks,
-            "findings": findings,
+            "findings": rows,
         }
 
     def to_json(self, path=None, *, overwrite: bool = False, indent: int = 2) -> str:
-        """The JSON report as text; also written atomically to ``path`` when given."""
-        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        """The JSON report as text; also written atomically to ``path`` when given.
+
+        Same document as :meth:`to_dict`; the findings (there may be millions) are serialised column-wise
+        by pandas.
+        """
+        head = self.to_dict(findings=False)
+        marker = "\u0000findings\u0000"
+        head["findings"] = marker
+        text = json.dumps(head, ensure_ascii=False, indent=indent)
+        table = pd.DataFrame({k: self.findings[k] for k in _JSON_FINDING})
+        for col in ("block_id", "feature_id"):
+            table[col] = table[col].astype(object).where(table[col].notna(), None)
+            table[col] = [None if v is None else str(v) for v in table[col]]
+        table["overlap_m2"] = table["overlap_m2"].astype(float).round(2)
+        table["overlap_ratio"] = table["overlap_ratio"].astype(float).round(6)
+        body = table.to_json(orient="records", force_ascii=False, double_precision=10) if len(table) else "[]"
+        text = text.replace(json.dumps(marker), body)
         if path is not None:
             from .writers import write_text
 

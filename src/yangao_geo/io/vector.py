@@ -23,6 +23,12 @@ from .shapefile import check_shapefile_integrity
 __all__ = ["ENGINES", "VECTOR_SUFFIXES", "SourceInfo", "file_sha256", "list_layers", "read_vector"]
 
 ENGINES = ("pyogrio", "fiona")
+try:  # Arrow I/O where pyarrow is installed: the fastest path through pyogrio
+    import pyarrow  # noqa: F401
+
+    _HAS_ARROW = True
+except ImportError:  # pragma: no cover - depends on the environment
+    _HAS_ARROW = False
 #: file suffixes taken as vector data when a folder is searched
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".fgb", ".gml", ".kml", ".sqlite", ".tab")
 _SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
@@ -105,6 +111,7 @@ def read_vector(
     bbox: tuple[float, float, float, float] | None = None,
     allow_empty: bool = False,
     crs=None,
+    mask=None,
 ) -> tuple[gpd.GeoDataFrame, SourceInfo]:
     """Read one vector layer, read-only, and describe where it came from.
 
@@ -133,6 +140,8 @@ def read_vector(
         Accept a layer with no features (constraint layers may be empty).
     crs : CRS-like, optional
         For corner-point tables whose eastings carry no zone prefix.
+    mask : shapely geometry, optional
+        Only read features intersecting it (in the file's CRS), through the spatial index.
 
     Returns
     -------
@@ -184,13 +193,20 @@ def read_vector(
     kwargs = {"layer": layer, "engine": engine, "encoding": encoding}
     if bbox is not None:
         kwargs["bbox"] = bbox
+    if mask is not None:
+        kwargs["mask"] = mask
+        kwargs["fid_as_index"] = True  # a spatial filter returns features in index order: restore file order
+    if engine == "pyogrio" and _HAS_ARROW:
+        kwargs["use_arrow"] = True
     try:
         gdf = gpd.read_file(p, **kwargs)
     except Exception as exc:
         raise DataSourceError(f"{p}: cannot read layer {layer!r} as a vector layer ({_short(exc)})") from None
+    if mask is not None and isinstance(gdf, gpd.GeoDataFrame):
+        gdf = gdf.sort_index().reset_index(drop=True)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise InputError(f"{p}: layer {layer!r} has no geometry column; expected polygon features")
-    if len(gdf) == 0 and bbox is None and not allow_empty:
+    if len(gdf) == 0 and bbox is None and mask is None and not allow_empty:
         raise InputError(f"{p}: layer {layer!r} has no features")
     info = SourceInfo(
         path=str(p),

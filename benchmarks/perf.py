@@ -1,0 +1,479 @@
+"""Performance benchmark: yangao_geo against the ways analysts and engineers compute the same overlaps.
+
+Usage::
+
+    python benchmarks/perf.py                                   # reference sizes, 3 runs, all peers
+    python benchmarks/perf.py --sizes 200x50000 --repeat 1      # quick
+    python benchmarks/perf.py --scaling                         # time vs F ∈ {50k,100k,200k,500k} (N=200)
+
+For each size the data are generated once (``benchmarks/synthetic.py``, cached under ``--cache``) and every
+method runs in its own process, on the same files, ``--repeat`` times; the parent records wall time and
+peak memory (max RSS) of each run. Before any time is printed, every method's set of
+(block, layer, feature, overlap area) is compared with yangao_geo's: the same pairs, areas equal within
+1e-6 relative (or 0.01 m², the rounding of the JSON report). Methods:
+
+``yangao``   ``yangao-geo check BLOCKS -c CONSTRAINTS -o report.json``: end to end, every rule, JSON written
+``overlay``  geopandas: read, ``to_crs``, ``overlay(how="intersection")``, ellipsoidal area
+``sjoin``    geopandas: read, ``to_crs``, ``sjoin(predicate="intersects")``, shapely intersection, area
+``duckdb``   DuckDB with its spatial extension (from PyPI, offline): ST_Read, ST_Transform, spatial join
+``postgis``  PostgreSQL 15 + PostGIS 3 (Debian), started here on 127.0.0.1; load and query timed apart
+``floor``    read + reproject + intersection and area of exactly the true pairs (known in advance)
+
+Peers compute the ellipsoidal area of each piece with pyproj's geodesic polygon area after densifying to
+10 m in the plane (``yangao_geo.area.geodesic_area``) or, in the databases, their spheroidal area.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+LAYERS = ("mining_rights", "eco_redline", "basic_farmland", "town_boundary")
+METHODS = ("yangao", "overlay", "sjoin", "duckdb", "postgis", "floor")
+
+
+# --------------------------------------------------------------------------- workers (run in a child process)
+
+
+def _read(path, layer=None):
+    import geopandas as gpd
+
+    return gpd.read_file(path, layer=layer, engine="pyogrio", use_arrow=True)
+
+
+def _pairs_frame(rows):
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=["block_id", "layer", "feature_id", "area"])
+
+
+def _area(pieces):
+    from yangao_geo.area import geodesic_area
+
+    return geodesic_area(pieces, 4547)
+
+
+def worker_yangao(data, out):
+    t0 = time.perf_counter()
+    report = data / "_yangao_report.json"
+    if report.exists():
+        report.unlink()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "yangao_geo",
+            "check",
+            str(data / "blocks.gpkg"),
+            "-c",
+            str(data / "constraints.gpkg"),
+            "-o",
+            str(report),
+            "-q",
+        ],
+        check=False,
+    )
+    total = time.perf_counter() - t0
+    doc = json.loads(report.read_text(encoding="utf-8"))
+    rows = [
+        (f["block_id"], f["layer"], f["feature_id"], f["overlap_m2"])
+        for f in doc["findings"]
+        if f["layer"] in LAYERS and f["overlap_m2"] is not None
+    ]
+    return {"total": total}, _pairs_frame(rows)
+
+
+def _load_geopandas(data):
+    blocks = _read(data / "blocks.gpkg").to_crs(4547)[["block_id", "geometry"]]
+    layers = {name: _read(data / "constraints.gpkg", name).to_crs(4547)[["feature_id", "geometry"]] for name in LAYERS}
+    return blocks, layers
+
+
+def worker_overlay(data, out):
+    import geopandas as gpd
+    import pandas as pd
+
+    t0 = time.perf_counter()
+    blocks, layers = _load_geopandas(data)
+    frames = []
+    for name, layer in layers.items():
+        inter = gpd.overlay(blocks, layer, how="intersection", keep_geom_type=True)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "block_id": inter.block_id,
+                    "layer": name,
+                    "feature_id": inter.feature_id,
+                    "area": _area(inter.geometry.values),
+                }
+            )
+        )
+    result = pd.concat(frames)
+    result = result[result.area > 1e-4]
+    return {"total": time.perf_counter() - t0}, result
+
+
+def worker_sjoin(data, out):
+    import pandas as pd
+    import shapely
+
+    from yangao_geo.geometry import polygonal
+
+    t0 = time.perf_counter()
+    blocks, layers = _load_geopandas(data)
+    frames = []
+    for name, layer in layers.items():
+        joined = blocks.sjoin(layer, predicate="intersects", how="inner")
+        right = layer.geometry.values[joined.index_right.to_numpy()] if "index_right" in joined else None
+        pieces = polygonal(shapely.intersection(joined.geometry.values, right))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "block_id": joined.block_id.to_numpy(),
+                    "layer": name,
+                    "feature_id": joined.feature_id.to_numpy(),
+                    "area": _area(pieces),
+                }
+            )
+        )
+    result = pd.concat(frames)
+    result = result[result.area > 1e-4]
+    return {"total": time.perf_counter() - t0}, result
+
+
+def _duckdb_connect():
+    import glob
+    import site
+
+    import duckdb
+
+    ext = next(
+        iter(
+            sorted(
+                glob.glob(
+                    os.path.join(
+                        site.getsitepackages()[0], "duckdb_ext", "extensions", "*", "*", "spatial.duckdb_extension"
+                    )
+                )
+            )
+        ),
+        None,
+    )
+    con = duckdb.connect()
+    con.execute("SET threads TO 2")
+    con.execute(f"LOAD '{ext}'" if ext else "LOAD spatial")
+    return con
+
+
+def worker_duckdb(data, out):
+    con = _duckdb_connect()
+    t0 = time.perf_counter()
+    con.execute(f"""CREATE TABLE b AS SELECT block_id,
+        ST_Transform(geom, 'EPSG:4490', 'EPSG:4547', always_xy := true) AS g
+        FROM ST_Read('{data / "blocks.gpkg"}', layer := 'blocks')""")
+    frames = []
+    for name in LAYERS:
+        con.execute(f"""CREATE OR REPLACE TABLE f AS SELECT feature_id,
+            ST_Transform(geom, 'EPSG:4490', 'EPSG:4547', always_xy := true) AS g
+            FROM ST_Read('{data / "constraints.gpkg"}', layer := '{name}')""")
+        df = con.execute("""
+            WITH p AS (SELECT b.block_id, f.feature_id, ST_CollectionExtract(ST_Intersection(b.g, f.g), 3) AS piece
+                       FROM b JOIN f ON ST_Intersects(b.g, f.g))
+            SELECT block_id, feature_id,
+                   ST_Area_Spheroid(ST_FlipCoordinates(
+                       ST_Transform(piece, 'EPSG:4547', 'EPSG:4490', always_xy := true))) AS area
+            FROM p WHERE NOT ST_IsEmpty(piece)""").df()
+        df["layer"] = name
+        frames.append(df)
+    import pandas as pd
+
+    result = pd.concat(frames)[["block_id", "layer", "feature_id", "area"]]
+    result = result[result.area > 1e-4]
+    return {"total": time.perf_counter() - t0}, result
+
+
+def worker_postgis(data, out):
+    import pandas as pd
+    import psycopg
+
+    dsn = os.environ["YG_BENCH_PG"]
+    t0 = time.perf_counter()
+    with psycopg.connect(dsn, autocommit=True) as con:
+        blocks = _read(data / "blocks.gpkg")
+        _pg_load(con, "b", "block_id", blocks)
+        for name in LAYERS:
+            _pg_load(con, name, "feature_id", _read(data / "constraints.gpkg", name))
+        t_load = time.perf_counter() - t0
+        frames = []
+        for name in LAYERS:
+            rows = con.execute(f"""
+                WITH p AS (SELECT b.id AS block_id, f.id AS feature_id,
+                                  ST_CollectionExtract(ST_Intersection(b.g, f.g), 3) AS piece
+                           FROM b JOIN {name} f ON ST_Intersects(b.g, f.g))
+                SELECT block_id, feature_id, ST_Area(ST_Transform(piece, 4490)::geography, true)
+                FROM p WHERE NOT ST_IsEmpty(piece)""").fetchall()
+            frames.append(pd.DataFrame(rows, columns=["block_id", "feature_id", "area"]).assign(layer=name))
+    total = time.perf_counter() - t0
+    result = pd.concat(frames)[["block_id", "layer", "feature_id", "area"]]
+    result = result[result.area > 1e-4]
+    return {"total": total, "load": t_load, "query": total - t_load}, result
+
+
+def _pg_load(con, table, id_col, gdf):
+    import shapely
+
+    con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute(f"CREATE TABLE {table} (id text, g geometry(Geometry, 4547))")
+    wkb = shapely.to_wkb(gdf.geometry.values, hex=True)
+    with con.cursor().copy(f"COPY {table} (id, g) FROM STDIN") as copy:
+        for ident, hexwkb in zip(gdf[id_col].astype(str), wkb):
+            copy.write_row((ident, None if hexwkb is None else f"SRID=4490;{hexwkb}"))
+    con.execute(f"ALTER TABLE {table} ALTER COLUMN g TYPE geometry(Geometry, 4547) USING ST_Transform(g, 4547)")
+    con.execute(f"CREATE INDEX ON {table} USING GIST (g)")
+    con.execute(f"ANALYZE {table}")
+
+
+def worker_floor(data, out):
+    import pandas as pd
+    import shapely
+
+    from yangao_geo.geometry import polygonal
+
+    truth = pd.read_parquet(out.with_name("truth.parquet"))
+    t0 = time.perf_counter()
+    blocks, layers = _load_geopandas(data)
+    block_pos = {b: i for i, b in enumerate(blocks.block_id)}
+    frames = []
+    for name, layer in layers.items():
+        sub = truth[truth.layer == name]
+        feat_pos = {f: i for i, f in enumerate(layer.feature_id)}
+        bi = np.array([block_pos[b] for b in sub.block_id], dtype=int)
+        fi = np.array([feat_pos[f] for f in sub.feature_id], dtype=int)
+        pieces = polygonal(shapely.intersection(blocks.geometry.values[bi], layer.geometry.values[fi]))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "block_id": sub.block_id.to_numpy(),
+                    "layer": name,
+                    "feature_id": sub.feature_id.to_numpy(),
+                    "area": _area(pieces),
+                }
+            )
+        )
+    return {"total": time.perf_counter() - t0}, pd.concat(frames)
+
+
+WORKERS = {
+    "yangao": worker_yangao,
+    "overlay": worker_overlay,
+    "sjoin": worker_sjoin,
+    "duckdb": worker_duckdb,
+    "postgis": worker_postgis,
+    "floor": worker_floor,
+}
+
+
+# --------------------------------------------------------------------------- parent: run, verify, report
+
+
+def _run_worker(method, data: Path, out: Path, env=None) -> dict:
+    """Run one method in a child process; return its timings and peak memory (MiB)."""
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--worker", method, "--data", str(data), "--out", str(out)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    start = time.perf_counter()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    stdout, stderr = proc.stdout.read(), proc.stderr.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{method} failed:\n{stderr[-3000:]}")
+    timings = json.loads(stdout.strip().splitlines()[-1])
+    timings.update(wall=wall, peak_mib=usage.ru_maxrss / 1024)
+    return timings
+
+
+def _verify(method: str, got, truth) -> None:
+    """Same (block, layer, feature) pairs, areas equal within 1e-6 relative or 0.01 m²."""
+    key = ["block_id", "layer", "feature_id"]
+    a = truth.assign(**{k: truth[k].astype(str) for k in key}).set_index(key)["area"].sort_index()
+    b = got.assign(**{k: got[k].astype(str) for k in key}).groupby(key)["area"].sum().sort_index()
+    if not a.index.equals(b.index):
+        only_a, only_b = a.index.difference(b.index), b.index.difference(a.index)
+        raise AssertionError(
+            f"{method}: pair sets differ ({len(only_a)} only in yangao, e.g. {list(only_a[:3])}; "
+            f"{len(only_b)} only in {method}, e.g. {list(only_b[:3])})"
+        )
+    diff = np.abs(a.to_numpy() - b.to_numpy())
+    bad = diff > np.maximum(1e-6 * np.maximum(a.to_numpy(), b.to_numpy()), 0.01)
+    if bad.any():
+        i = int(np.argmax(diff / np.maximum(a.to_numpy(), 1e-9)))
+        raise AssertionError(f"{method}: {int(bad.sum())} areas differ, e.g. {a.index[i]}: {a.iloc[i]} vs {b.iloc[i]}")
+
+
+def _postgres():
+    """Start a throwaway PostgreSQL 15 + PostGIS on 127.0.0.1; return (dsn, stop)."""
+    bindir = Path("/usr/lib/postgresql/15/bin")
+    if not (bindir / "initdb").exists():
+        return None, None
+    root = Path(tempfile.mkdtemp(prefix="yg-pg-"))
+    shutil.chown(root, "postgres", "postgres")
+    run = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    subprocess.run(
+        [*run, str(bindir / "initdb"), "-D", str(root / "data"), "-A", "trust", "-U", "postgres"],
+        check=True,
+        capture_output=True,
+    )
+    port = "54329"
+    subprocess.run(
+        [
+            *run,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(root / "data"),
+            "-o",
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c shared_buffers=1GB -c work_mem=256MB "
+            "-c max_parallel_workers_per_gather=2 -c fsync=off",
+            "-l",
+            str(root / "log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    dsn = f"host=127.0.0.1 port={port} user=postgres dbname=postgres"
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as con:
+        con.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+
+    def stop():
+        subprocess.run(
+            [*run, str(bindir / "pg_ctl"), "-D", str(root / "data"), "-m", "fast", "stop"], capture_output=True
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+    return dsn, stop
+
+
+def _data(cache: Path, n: int, f: int) -> Path:
+    sys.path.insert(0, str(HERE))
+    from synthetic import build
+
+    data = cache / f"{n}x{f}"
+    if not (data / "constraints.gpkg").exists():
+        build(n, f, data)
+    return data
+
+
+def run_size(cache: Path, n: int, f: int, methods, repeat: int) -> dict:
+    import pandas as pd
+
+    data = _data(cache, n, f)
+    out = data / "pairs.parquet"
+    results = {}
+    env = dict(os.environ)
+    stop = None
+    if "postgis" in methods:
+        dsn, stop = _postgres()
+        if dsn is None:
+            print("postgis: PostgreSQL 15 not installed (apt-get install postgresql-15-postgis-3); skipped")
+            methods = [m for m in methods if m != "postgis"]
+        else:
+            env["YG_BENCH_PG"] = dsn
+    try:
+        for method in methods:
+            runs = []
+            for _ in range(repeat):
+                runs.append(_run_worker(method, data, out, env))
+                got = pd.read_parquet(out)
+                if method == "yangao":
+                    got.to_parquet(data / "truth.parquet")
+                _verify(method, got, pd.read_parquet(data / "truth.parquet"))
+            results[method] = runs
+            print(f"  {method:8s} verified; median {statistics.median(r['wall'] for r in runs):.1f} s", flush=True)
+    finally:
+        if stop:
+            stop()
+    pairs = len(pd.read_parquet(data / "truth.parquet"))
+    return {"n": n, "f": f, "pairs": pairs, "results": results}
+
+
+def _table(size: dict) -> str:
+    res = size["results"]
+    ours = statistics.median(r["wall"] for r in res["yangao"])
+    lines = [
+        f"### N = {size['n']:,} blocks, F = {size['f']:,} farmland parcels ({size['pairs']:,} overlapping pairs)",
+        "",
+        "| method | median wall time (s) | peak memory (MiB) | time ÷ yangao_geo | note |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for method, runs in res.items():
+        wall = statistics.median(r["wall"] for r in runs)
+        peak = max(r["peak_mib"] for r in runs)
+        note = ""
+        if method == "postgis":
+            note = (
+                f"load {statistics.median(r['load'] for r in runs):.1f} s + query "
+                f"{statistics.median(r['query'] for r in runs):.1f} s"
+            )
+        lines.append(f"| {method} | {wall:.1f} | {peak:,.0f} | {wall / ours:.2f}× | {note} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", default="200x50000,2000x500000")
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cache", type=Path, default=HERE / ".cache")
+    parser.add_argument("--scaling", action="store_true", help="time yangao_geo for F = 50k…500k at N = 200")
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    args = parser.parse_args()
+    if args.worker:
+        timings, pairs = WORKERS[args.worker](args.data, args.out)
+        pairs.to_parquet(args.out)
+        print(json.dumps(timings))
+        return
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    methods = [m for m in args.methods.split(",") if m]
+    if "yangao" in methods:
+        methods = ["yangao", *[m for m in methods if m != "yangao"]]
+    report = {"sizes": [], "scaling": []}
+    if args.scaling:
+        for f in (50_000, 100_000, 200_000, 500_000):
+            size = run_size(args.cache, 200, f, ["yangao"], args.repeat)
+            report["scaling"].append(size)
+            print(f"F={f}: {statistics.median(r['wall'] for r in size['results']['yangao']):.1f} s")
+    else:
+        for spec in args.sizes.split(","):
+            n, f = (int(v) for v in spec.lower().split("x"))
+            print(f"N={n} F={f}")
+            size = run_size(args.cache, n, f, methods, args.repeat)
+            report["sizes"].append(size)
+            print(_table(size), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
