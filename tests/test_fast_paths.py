@@ -1,0 +1,107 @@
+"""The shortcuts that make large checks fast give the same answers as the slow exact path."""
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+import yangao_geo
+from yangao_geo.area import ellipsoidal_area, geodesic_area, scale_factor_area
+from yangao_geo.geometry import polygonal
+from yangao_geo.layers import bundled_blocks_path, bundled_constraint_paths, load_constraints
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return load_constraints()
+
+
+def test_scale_factor_area_matches_the_tdt_path_on_every_bundled_feature(bundled):
+    for name, layer in bundled.layers.items():
+        geoms = layer.gdf.geometry.values
+        fast, exact = scale_factor_area(geoms), ellipsoidal_area(geoms, 4547)
+        assert np.all(np.abs(fast - exact) <= 2e-8 * exact + 1e-6), name
+
+
+def test_scale_factor_area_far_from_the_central_meridian_and_with_holes():
+    # 100 km east of CM 114°E, a 5 km square with a hole
+    outer = shapely.box(600_000, 4_450_000, 605_000, 4_455_000)
+    poly = outer.difference(shapely.box(601_000, 4_451_000, 602_000, 4_452_000))
+    fast, exact = scale_factor_area([poly])[0], ellipsoidal_area([poly], 4547)[0]
+    assert fast == pytest.approx(exact, rel=2e-8)
+    assert exact == pytest.approx(geodesic_area([poly], 4547)[0], rel=1e-8)
+    assert shapely.area(poly) != pytest.approx(exact, rel=1e-5)  # the plane alone is 1e-4 off here
+
+
+def test_engine_overlaps_equal_the_naive_exact_computation(bundled):
+    """Every block × farmland parcel intersected in full and measured with TD/T 1055: same pairs, same areas
+    (the bundled blocks widened by 800 m so that they cross hundreds of parcels, some wholly inside)."""
+    wide = yangao_geo.check(_widened_blocks(), rules=["O203"])
+    engine = {(r.block_id, r.feature_id): r.overlap_m2 for r in wide.findings.itertuples()}
+    naive = _naive_for(wide.blocks, bundled.get("basic_farmland"))
+    assert engine.keys() == naive.keys() and len(engine) > 100
+    for key, area in naive.items():
+        assert engine[key] == pytest.approx(area, rel=1e-6, abs=1e-4)
+
+
+def _widened_blocks():
+    gdf = gpd.read_file(bundled_blocks_path())
+    gdf["geometry"] = gdf.to_crs(4547).geometry.buffer(800).to_crs(4490)
+    return gdf
+
+
+def _naive_for(blocks, parcels):
+    out = {}
+    for b in blocks.itertuples():
+        hits = np.flatnonzero(shapely.intersects(b.geometry, parcels.geometry.values))
+        pieces = polygonal(shapely.intersection(b.geometry, parcels.geometry.values[hits]))
+        for f, a in zip(hits, ellipsoidal_area(pieces, 4547)):
+            if a > 1e-4:
+                out[(b.block_id, parcels.feature_id.iloc[f])] = a
+    return out
+
+
+def test_reading_only_features_near_the_blocks_changes_nothing(default_report):
+    boundaries, redlines = bundled_constraint_paths()
+    full = {}
+    for path in (boundaries, redlines):
+        import pyogrio
+
+        for name in pyogrio.list_layers(path)[:, 0]:
+            full[name] = gpd.read_file(path, layer=name)  # GeoDataFrames: no spatial filter possible
+    everything = yangao_geo.check(bundled_blocks_path(), {k: v for k, v in full.items() if k != "key_exploration_area"})
+    assert everything.to_dict()["findings"] == default_report.to_dict()["findings"]
+    farmland = next(i for i in default_report.inputs if i.role == "basic_farmland")
+    assert any("features (those near the blocks)" in n for n in farmland.notes)
+
+
+def test_a_file_whose_crs_is_contradicted_is_read_whole(tmp_path):
+    parcels = gpd.read_file(bundled_constraint_paths()[1], layer="basic_farmland").to_crs(4526)
+    wrong = tmp_path / "farmland.gpkg"
+    parcels.set_crs(4547, allow_override=True).to_file(wrong, layer="basic_farmland")  # says 4547, is 4526
+    from conftest import empty_layer
+
+    blocks = _widened_blocks()
+    report = yangao_geo.check(
+        blocks,
+        {
+            "basic_farmland": wrong,
+            "eco_redline": empty_layer(),
+            "town_boundary": empty_layer(),
+            "mining_rights": empty_layer(),
+        },
+        rules=["O203", "D103"],
+    )
+    reference = yangao_geo.check(
+        blocks,
+        {
+            "basic_farmland": parcels,
+            "eco_redline": empty_layer(),
+            "town_boundary": empty_layer(),
+            "mining_rights": empty_layer(),
+        },
+        rules=["O203"],
+    )
+    got = report.findings[report.findings.rule_id == "O203"]
+    assert len(got) == len(reference.findings) > 0
+    assert not report.findings[report.findings.rule_id == "D103"].empty
