@@ -6,7 +6,6 @@ import time
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from .area import ellipsoidal_area
@@ -215,26 +214,30 @@ def _area_of_interest(table: gpd.GeoDataFrame):
 
 
 def _build_report(table: gpd.GeoDataFrame, findings: dict) -> Report:
-    frame = pd.DataFrame(findings)
-    pos = frame.pop("block_pos")
-    has_block = pos.notna().to_numpy()
-    idx = np.where(has_block, pos.fillna(0).to_numpy(dtype=float), 0).astype(int)
+    """Findings in a stable order (input findings first, then by block and rule), each column taken once."""
+    raw_pos = findings["block_pos"]
+    positions = np.array([-1 if p is None else p for p in raw_pos], dtype=np.int64)
+    rule_rank = np.array([_RULE_ORDER[r] for r in findings["rule_id"]], dtype=np.int64)
+    order = np.lexsort((np.arange(len(positions)), rule_rank, positions))
+    positions = positions[order]
+    on_block = positions >= 0
+    idx = np.where(on_block, positions, 0)
+    columns = {}
     for col, src in (("block_id", "block_id"), ("block_name", "name"), ("kind", "kind"), ("mineral", "mineral")):
-        values = np.asarray(table[src].to_numpy(dtype=object), dtype=object)[idx] if len(table) else idx
-        frame[col] = np.where(has_block, values, None)
-    frame["_pos"] = np.where(has_block, idx, -1)
-    frame["_rule"] = frame["rule_id"].map(_RULE_ORDER)
-    frame = frame.sort_values(["_pos", "_rule"], kind="stable").reset_index(drop=True)
-    positions = frame["_pos"].to_numpy()
-    frame = frame[list(FINDING_COLUMNS)]
+        values = table[src].to_numpy(dtype=object)[idx] if len(table) else np.empty(0, dtype=object)
+        columns[col] = np.where(on_block, values, None)
+    for col in FINDING_COLUMNS[4:]:
+        values = np.empty(len(order), dtype=object)
+        values[:] = findings[col]
+        columns[col] = values[order]
     for col in ("overlap_m2", "overlap_ratio"):
-        frame[col] = frame[col].astype(float)
-    findings_gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=ANALYSIS_CRS)
+        columns[col] = np.array([np.nan if v is None else v for v in columns[col]], dtype=float)
+    geometry = columns.pop("geometry")
+    findings_gdf = gpd.GeoDataFrame(columns, geometry=geometry, crs=ANALYSIS_CRS)[list(FINDING_COLUMNS)]
 
     # a block's status is its worst finding; info findings do not count
-    rank = frame["severity"].map(SEVERITY_ORDER).to_numpy(dtype=int)
+    rank = np.array([SEVERITY_ORDER[s] for s in columns["severity"]], dtype=int)
     worst = np.zeros(len(table), dtype=int)
-    on_block = positions >= 0
     np.maximum.at(worst, positions[on_block], rank[on_block])
     status = np.array(["pass", "warn", "fail"], dtype=object)[worst].tolist()
     blocks = gpd.GeoDataFrame(

@@ -60,6 +60,7 @@ _LEGACY_NAMES = {
 }
 #: degrees; at most 50 m (the TD/T 1055 bound), the densification step for lon/lat sources
 _DENSIFY_DEG = 4.5e-4
+_CHUNK = 20_000
 
 
 @dataclass(frozen=True)
@@ -364,9 +365,14 @@ def _densified_transform(geoms: np.ndarray, src: pyproj.CRS, transformer: pyproj
         x, y = transformer.transform(xy[:, 0], xy[:, 1])
         return np.column_stack([x, y])
 
+    out = np.empty(len(geoms), dtype=object)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return shapely.transform(shapely.segmentize(geoms, step), _fwd)
+        # in chunks, so that only one chunk's densified copy exists at a time (memory on large layers)
+        for start in range(0, len(geoms), _CHUNK):
+            part = geoms[start : start + _CHUNK]
+            out[start : start + len(part)] = shapely.transform(shapely.segmentize(part, step), _fwd)
+    return out
 
 
 def to_lonlat_vertices(geometries, src_crs, *, datum=None) -> np.ndarray:

@@ -162,29 +162,44 @@ class Report:
             "findings": rows,
         }
 
-    def to_json(self, path=None, *, overwrite: bool = False, indent: int = 2) -> str:
-        """The JSON report as text; also written atomically to ``path`` when given.
+    def to_json(self, path=None, *, overwrite: bool = False, indent: int = 2) -> str | None:
+        """The JSON report as text, or — when ``path`` is given — written there atomically (returns None).
 
         Same document as :meth:`to_dict`; the findings (there may be millions) are serialised column-wise
-        by pandas.
+        by pandas, and streamed to the file in chunks rather than built as one string.
         """
+        if path is None:
+            import io
+
+            buffer = io.StringIO()
+            self._write_json(buffer, indent)
+            return buffer.getvalue()
+        from .io.output import atomic_path
+
+        with atomic_path(path, overwrite=overwrite) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+            self._write_json(fh, indent)
+        return None
+
+    def _write_json(self, fh, indent: int, chunk: int = 50_000) -> None:
         head = self.to_dict(findings=False)
         marker = "\u0000findings\u0000"
         head["findings"] = marker
-        text = json.dumps(head, ensure_ascii=False, indent=indent)
-        table = pd.DataFrame({k: self.findings[k] for k in _JSON_FINDING})
-        for col in ("block_id", "feature_id"):
-            table[col] = table[col].astype(object).where(table[col].notna(), None)
-            table[col] = [None if v is None else str(v) for v in table[col]]
-        table["overlap_m2"] = table["overlap_m2"].astype(float).round(2)
-        table["overlap_ratio"] = table["overlap_ratio"].astype(float).round(6)
-        body = table.to_json(orient="records", force_ascii=False, double_precision=10) if len(table) else "[]"
-        text = text.replace(json.dumps(marker), body)
-        if path is not None:
-            from .writers import write_text
-
-            write_text(path, text, overwrite=overwrite)
-        return text
+        before, after = json.dumps(head, ensure_ascii=False, indent=indent).split(json.dumps(marker))
+        fh.write(before)
+        n = len(self.findings)
+        fh.write("[" if n else "[]")
+        for start in range(0, n, chunk):
+            part = self.findings.iloc[start : start + chunk]
+            table = pd.DataFrame({k: part[k].to_numpy(dtype=object) for k in _JSON_FINDING})
+            for col in ("block_id", "feature_id"):
+                table[col] = [None if v is None or v != v else str(v) for v in table[col]]
+            table["overlap_m2"] = part["overlap_m2"].astype(float).round(2).to_numpy()
+            table["overlap_ratio"] = part["overlap_ratio"].astype(float).round(6).to_numpy()
+            text = table.to_json(orient="records", force_ascii=False, double_precision=10)
+            fh.write(("," if start else "") + text[1:-1])
+        if n:
+            fh.write("]")
+        fh.write(after)
 
     def to_html(self, *, tiles: str | None = None) -> str:
         """The self-contained HTML report (summary, map, findings, provenance); opens offline.

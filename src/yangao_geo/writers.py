@@ -43,7 +43,7 @@ def write_report(report, path, *, overwrite: bool = False) -> None:
             f"{path}: unknown report format {suffix or '(no suffix)'!r}; expected one of {', '.join(FORMATS)}"
         )
     if suffix == ".json":
-        write_text(path, report.to_json(), overwrite=overwrite)
+        report.to_json(path, overwrite=overwrite)
     elif suffix == ".html":
         write_text(path, report.to_html(), overwrite=overwrite)
     elif suffix == ".xlsx":
