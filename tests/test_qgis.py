@@ -38,6 +38,23 @@ def qgis_venv():
             timeout=1800,
         )
         assert proc.returncode == 0, f"setting up {VENV} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+    else:  # an environment from an earlier run: put this checkout's yangao_geo in it
+        proc = subprocess.run(
+            [
+                str(VENV / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--force-reinstall",
+                str(REPO),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert proc.returncode == 0, proc.stderr[-3000:]
     return VENV
 
 

@@ -29,25 +29,14 @@ from .crs import ANALYSIS_CRS
 from .geometry import polygonal
 from .layers import ConstraintSet
 from .minerals import Mineral, MineralTable
+from .report import FINDING_COLUMNS
 from .rules.registry import Rule
 
 __all__ = ["NUMERIC_ZERO_M2", "Context", "Overlaps", "run_rules"]
 
 NUMERIC_ZERO_M2 = 1e-4
 #: the columns of a finding as rules record them (block position instead of the block's attributes)
-FINDING_FIELDS = (
-    "block_pos",
-    "rule_id",
-    "rule_name",
-    "severity",
-    "layer",
-    "feature_id",
-    "overlap_m2",
-    "overlap_ratio",
-    "message",
-    "citation",
-    "geometry",
-)
+FINDING_FIELDS = ("block_pos", *FINDING_COLUMNS[4:])
 #: features with more vertices than this are clipped to the block's box before intersecting
 _CLIP_VERTICES = 500
 _TO_LONLAT = pyproj.Transformer.from_crs(ANALYSIS_CRS, 4490, always_xy=True)
