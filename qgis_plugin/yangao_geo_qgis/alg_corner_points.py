@@ -15,7 +15,17 @@ from qgis.core import (
 from .common import library, write_sink
 
 
-class ImportCornerPointsAlgorithm(QgsProcessingAlgorithm):
+class _CoordinatesAlgorithm(QgsProcessingAlgorithm):
+    """The shared group of the corner-point algorithms."""
+
+    def group(self):
+        return "坐标 Coordinates"
+
+    def groupId(self):
+        return "coordinates"
+
+
+class ImportCornerPointsAlgorithm(_CoordinatesAlgorithm):
     INPUT, CRS, OUTPUT = "INPUT", "CRS", "OUTPUT"
 
     def name(self):
@@ -23,12 +33,6 @@ class ImportCornerPointsAlgorithm(QgsProcessingAlgorithm):
 
     def displayName(self):
         return "导入拐点坐标 Import corner points (坐标TXT, 报盘, 拐点表)"
-
-    def group(self):
-        return "坐标 Coordinates"
-
-    def groupId(self):
-        return "coordinates"
 
     def shortHelpString(self):
         return (
@@ -63,7 +67,7 @@ class ImportCornerPointsAlgorithm(QgsProcessingAlgorithm):
         return {self.OUTPUT: write_sink(self, parameters, context, self.OUTPUT, gdf)}
 
 
-class ExportCornerPointsAlgorithm(QgsProcessingAlgorithm):
+class ExportCornerPointsAlgorithm(_CoordinatesAlgorithm):
     INPUT, OUTPUT, ZONE, PREFIX = "INPUT", "OUTPUT", "ZONE", "PREFIX"
 
     def name(self):
@@ -71,12 +75,6 @@ class ExportCornerPointsAlgorithm(QgsProcessingAlgorithm):
 
     def displayName(self):
         return "导出拐点坐标 Export corner points (坐标TXT, 界址点成果表)"
-
-    def group(self):
-        return "坐标 Coordinates"
-
-    def groupId(self):
-        return "coordinates"
 
     def shortHelpString(self):
         return (
