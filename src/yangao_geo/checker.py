@@ -12,6 +12,7 @@ from .area import ellipsoidal_area
 from .attributes import normalise_blocks
 from .config import build_settings
 from .crs import ANALYSIS_CRS
+from .distributed import connect
 from .engine import Context, run_rules
 from .errors import InputError
 from .geometry import is_polygonal, repair_polygons
@@ -80,6 +81,7 @@ def check(
     engine="pyogrio",
     encoding=None,
     progress=None,
+    dask=None,
 ) -> Report:
     """Check proposed planning blocks against the rules of the Yanggao mineral plan.
 
@@ -110,6 +112,9 @@ def check(
         Attribute encoding of the blocks file (default: detected).
     progress : callable, optional
         ``progress(done, total, label)`` after each step (reading, each rule).
+    dask : distributed.Client or str, optional
+        Compute the overlaps with large layers on a Dask cluster (a client or a scheduler address);
+        the findings are identical (see :mod:`yangao_geo.distributed`).
 
     Returns
     -------
@@ -166,6 +171,7 @@ def check(
         minerals=settings.minerals,
         geometry_issues=issues,
         crs_notes=crs_notes,
+        client=connect(dask),
     )
     if progress is not None:
         progress(0, len(runnable), "rules")

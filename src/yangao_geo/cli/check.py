@@ -140,6 +140,7 @@ def _print_report(report, console: Console) -> None:
     is_flag=True,
     help="Batch: re-check only inputs (or constraints/settings) changed since DIR/index.json.",
 )
+@click.option("--dask", "dask_address", help="Compute overlaps on a Dask cluster: its scheduler address.")
 @click.option("-q", "--quiet", is_flag=True, help="No terminal tables (exit code and -o output only).")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors.")
 def check_command(
@@ -159,6 +160,7 @@ def check_command(
     jobs,
     formats,
     skip_unchanged,
+    dask_address,
     quiet,
     verbose,
 ) -> int:
@@ -208,6 +210,7 @@ def check_command(
             engine=engine,
             encoding=encoding,
             progress=progress,
+            dask=dask_address,
         )
     if output:
         report.to_file(output, overwrite=overwrite)
