@@ -200,3 +200,29 @@ def test_python_dash_m_runs_the_same_cli():
         [sys.executable, "-m", "yangao_geo", "check", "-q", "--rules", "B301"], capture_output=True, text=True
     )
     assert proc.returncode == 1, proc.stderr
+
+
+def test_convert_command_writes_and_refuses_to_clobber(tmp_path, capsys):
+    from conftest import FIXTURES
+
+    out = tmp_path / "blocks.xlsx"
+    code, captured = cli("convert", str(FIXTURES / "land_gbk.txt"), str(out), capsys=capsys)
+    assert code == 0 and "2 features written" in captured.out and out.exists()
+    code, captured = cli("convert", str(FIXTURES / "land_gbk.txt"), str(out), capsys=capsys)
+    assert code == 2 and "already exists" in captured.err
+    code, captured = cli("convert", str(FIXTURES / "land_gbk.txt"), str(tmp_path / "x.pdf"), capsys=capsys)
+    assert code == 2 and "unknown output format '.pdf'" in captured.err
+
+
+def test_batch_rejects_unknown_report_formats(tmp_path, capsys):
+    code, captured = cli(
+        "check", str(tmp_path), str(tmp_path), "-o", str(tmp_path / "out"), "--format", "pdf", capsys=capsys
+    )
+    assert code == 2 and "unknown format(s) ['pdf']" in captured.err
+
+
+def test_rules_table_and_dask_option(capsys):
+    code, captured = cli("rules", capsys=capsys)
+    assert code == 0 and "B305" in captured.out and "grid.alignment" in captured.out
+    code, captured = cli("check", "-q", "--dask", "tcp://127.0.0.1:9", capsys=capsys)
+    assert code == 2 and "cannot reach the Dask scheduler" in captured.err
