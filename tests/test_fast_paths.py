@@ -105,3 +105,15 @@ def test_a_file_whose_crs_is_contradicted_is_read_whole(tmp_path):
     got = report.findings[report.findings.rule_id == "O203"]
     assert len(got) == len(reference.findings) > 0
     assert not report.findings[report.findings.rule_id == "D103"].empty
+
+
+def test_without_geometry_the_findings_are_the_same_numbers(monkeypatch):
+    """keep_geometry=False (JSON/CSV runs) measures pieces chunk by chunk and drops them: same findings."""
+    import yangao_geo.engine as engine
+
+    monkeypatch.setattr(engine, "_PAIR_CHUNK", 7)  # many chunks
+    blocks = _widened_blocks()
+    full = yangao_geo.check(blocks)
+    lean = yangao_geo.check(blocks, keep_geometry=False)
+    assert lean.to_dict()["findings"] == full.to_dict()["findings"]
+    assert lean.findings.geometry.isna().all() and full.findings.geometry.notna().any()

@@ -82,6 +82,7 @@ def check(
     encoding=None,
     progress=None,
     dask=None,
+    keep_geometry: bool = True,
 ) -> Report:
     """Check proposed planning blocks against the rules of the Yanggao mineral plan.
 
@@ -112,6 +113,9 @@ def check(
         Attribute encoding of the blocks file (default: detected).
     progress : callable, optional
         ``progress(done, total, label)`` after each step (reading, each rule).
+    keep_geometry : bool
+        False drops the geometry of every finding (the column is all None) and keeps no overlap piece in
+        memory: for runs whose outputs are JSON/CSV only (the CLI does this), on large layers.
     dask : distributed.Client or str, optional
         Compute the overlaps with large layers on a Dask cluster (a client or a scheduler address);
         the findings are identical (see :mod:`yangao_geo.distributed`).
@@ -172,6 +176,7 @@ def check(
         geometry_issues=issues,
         crs_notes=crs_notes,
         client=connect(dask),
+        keep_geometry=keep_geometry,
     )
     if progress is not None:
         progress(0, len(runnable), "rules")

@@ -43,13 +43,13 @@ def connect(dask):
         raise YangaoError(f"cannot reach the Dask scheduler at {dask}: {exc}") from None
 
 
-def _chunk_overlaps(blocks_and_mask, feats, areas, offset):
+def _chunk_overlaps(blocks_and_mask, feats, areas, offset, keep_pieces):
     blocks, spatial = blocks_and_mask
-    ov = interior_overlaps(blocks, spatial, feats, feature_areas=areas)
+    ov = interior_overlaps(blocks, spatial, feats, feature_areas=areas, keep_pieces=keep_pieces)
     return ov.block, ov.feature + offset, ov.geometry, ov.area_m2
 
 
-def distributed_overlaps(client, blocks, spatial, feats, feature_areas) -> Overlaps:
+def distributed_overlaps(client, blocks, spatial, feats, feature_areas, keep_pieces: bool = True) -> Overlaps:
     """Interior overlaps of ``blocks`` with ``feats``, computed chunk by chunk on the cluster's workers."""
     n_workers = max(1, len(client.scheduler_info().get("workers", {})))
     chunk = max(MIN_CHUNK, math.ceil(len(feats) / (4 * n_workers)))
@@ -61,6 +61,7 @@ def distributed_overlaps(client, blocks, spatial, feats, feature_areas) -> Overl
             feats[start : start + chunk],
             None if feature_areas is None else feature_areas[start : start + chunk],
             start,
+            keep_pieces,
             pure=False,
         )
         for start in range(0, len(feats), chunk)

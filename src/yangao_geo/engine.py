@@ -39,6 +39,8 @@ NUMERIC_ZERO_M2 = 1e-4
 FINDING_FIELDS = ("block_pos", *FINDING_COLUMNS[4:])
 #: features with more vertices than this are clipped to the block's box before intersecting
 _CLIP_VERTICES = 500
+#: pairs intersected at a time
+_PAIR_CHUNK = 50_000
 _TO_LONLAT = pyproj.Transformer.from_crs(ANALYSIS_CRS, 4490, always_xy=True)
 
 
@@ -66,6 +68,7 @@ def interior_overlaps(
     tree=None,
     feature_areas: np.ndarray | None = None,
     self_join: bool = False,
+    keep_pieces: bool = True,
 ) -> Overlaps:
     """Interior overlaps of the usable blocks with ``feats``, exact, with three shortcuts.
 
@@ -76,7 +79,9 @@ def interior_overlaps(
     * overlap areas come from :func:`~yangao_geo.area.scale_factor_area` (exact Gauss-Krüger scale
       integral, within 2e-8 of the TD/T 1055 path; tested).
 
-    Returns the pairs sorted by block, then feature (positions in ``blocks`` and ``feats``).
+    Returns the pairs sorted by block, then feature (positions in ``blocks`` and ``feats``). With
+    ``keep_pieces=False`` the overlap geometries are measured and dropped (``geometry`` is all None),
+    chunk by chunk, so that memory does not grow with the number of pairs.
     """
     usable = np.flatnonzero(spatial)
     empty = Overlaps(np.array([], int), np.array([], int), np.array([], object), np.array([], float))
@@ -98,15 +103,20 @@ def interior_overlaps(
         pieces[inside] = feats[fi[inside]]
         areas[inside] = feature_areas[fi[inside]]
     rest = np.flatnonzero(~inside)
-    if len(rest):
-        b, f = blocks[bi[rest]], feats[fi[rest]]
+    for start in range(0, len(rest), _PAIR_CHUNK):
+        part = rest[start : start + _PAIR_CHUNK]
+        b, f = blocks[bi[part]], feats[fi[part]]
         heavy = shapely.get_num_coordinates(f) > _CLIP_VERTICES
         if heavy.any():
             bounds = shapely.bounds(b[heavy])
             f = f.copy()
             f[heavy] = [shapely.clip_by_rect(g, *bb) for g, bb in zip(f[heavy], bounds)]
-        pieces[rest] = polygonal(shapely.intersection(b, f))
-        areas[rest] = scale_factor_area(pieces[rest], ANALYSIS_CRS)
+        chunk_pieces = polygonal(shapely.intersection(b, f))
+        areas[part] = scale_factor_area(chunk_pieces, ANALYSIS_CRS)
+        if keep_pieces:
+            pieces[part] = chunk_pieces
+    if not keep_pieces:
+        pieces[:] = None
     keep = areas > NUMERIC_ZERO_M2
     order = np.lexsort((fi[keep], bi[keep]))
     return Overlaps(bi[keep][order], fi[keep][order], pieces[keep][order], areas[keep][order])
@@ -140,6 +150,7 @@ class Context:
         geometry_issues: dict,
         crs_notes: list[str],
         client=None,
+        keep_geometry: bool = True,
     ):
         self.blocks = blocks
         self.constraints = constraints
@@ -156,6 +167,8 @@ class Context:
         self._is_prepared = False
         self._minerals = None
         self.client = client
+        #: False: findings carry no geometry (JSON/CSV-only runs), overlap pieces are not kept
+        self.keep_geometry = keep_geometry
 
     # ----------------------------------------------------------------- blocks
     def block_positions(self, kinds=None, *, spatial: bool = False) -> np.ndarray:
@@ -219,9 +232,17 @@ class Context:
             from . import distributed
 
             if len(feats) > distributed.MIN_FEATURES:
-                return distributed.distributed_overlaps(self.client, self._geoms, self._spatial, feats, feature_areas)
+                return distributed.distributed_overlaps(
+                    self.client, self._geoms, self._spatial, feats, feature_areas, self.keep_geometry
+                )
         return interior_overlaps(
-            self._prepared(), self._spatial, feats, tree=tree, feature_areas=feature_areas, self_join=self_join
+            self._prepared(),
+            self._spatial,
+            feats,
+            tree=tree,
+            feature_areas=feature_areas,
+            self_join=self_join,
+            keep_pieces=self.keep_geometry,
         )
 
     def _prepared(self) -> np.ndarray:
@@ -253,7 +274,9 @@ class Context:
         if pos is not None and overlap_m2 is not None:
             area = self._area[pos]
             ratio = overlap_m2 / area if area > 0 else None
-        if geometry is None and pos is not None:
+        if not self.keep_geometry:
+            geometry = None
+        elif geometry is None and pos is not None:
             geometry = self._geoms[pos]
         row = (
             pos,
@@ -301,7 +324,7 @@ class Context:
             "overlap_ratio": ratio.tolist(),
             "message": list(messages),
             "citation": column(r.citation if citation is None else citation),
-            "geometry": list(geometries),
+            "geometry": list(geometries) if self.keep_geometry else [None] * n,
         }
         for col in FINDING_FIELDS:
             self.findings[col].extend(cols[col])

@@ -211,6 +211,8 @@ def check_command(
             encoding=encoding,
             progress=progress,
             dask=dask_address,
+            # only the GeoPackage and HTML outputs draw geometries: otherwise keep none in memory
+            keep_geometry=bool(output) and Path(output).suffix.lower() in (".gpkg", ".html"),
         )
     if output:
         report.to_file(output, overwrite=overwrite)
