@@ -65,6 +65,8 @@ def test_json_report_follows_the_contract(tmp_path, capsys):
     }
     assert all(set(f) == keys for f in doc["findings"])
     assert all(isinstance(b["block_id"], str) for b in doc["blocks"])
+    assert all(b["area_km2"] == round(b["area_m2"] / 1e6, 4) for b in doc["blocks"])  # km² to 4 decimals
+    assert all(f["overlap_m2"] is None or f["overlap_m2"] == round(f["overlap_m2"], 2) for f in doc["findings"])
     assert all(f["feature_id"] is None or isinstance(f["feature_id"], str) for f in doc["findings"])
     assert all(len(i["sha256"]) == 64 for i in doc["inputs"])
 

@@ -169,7 +169,7 @@ def load_layer(
         if len(gdf) == 0 and role == "blocks":
             raise InputError(f"{role}: the GeoDataFrame has no features")
     else:
-        read_mask = _mask_in_file_crs(source, layer, near, engine) if near is not None else None
+        read_mask, total = _mask_in_file_crs(source, layer, near, engine) if near is not None else (None, 0)
         gdf, info = read_vector(
             source,
             layer=layer,
@@ -181,7 +181,6 @@ def load_layer(
             mask=read_mask,
         )
         if read_mask is not None:
-            total = _feature_count(source, layer, engine)
             info.notes.append(f"read {len(gdf)} of {total} features (those near the blocks)")
             info.features = total
     try:
@@ -208,38 +207,34 @@ def load_layer(
 
 
 def _mask_in_file_crs(source, layer, near, engine):
-    """``near`` in the file's own CRS for a spatial filter, or None to read everything.
+    """``(near in the file's own CRS, the layer's feature count)`` for a spatial filter, or ``(None, 0)``
+    to read everything.
 
     Only when the file declares a CGCS2000 CRS that its coordinates agree with: a mask in a wrong CRS
     would silently drop features, so any doubt reads the whole layer.
     """
     if engine != "pyogrio" or not isinstance(source, (str, Path)) or not Path(source).is_file():
-        return None
+        return None, 0
     import pyogrio
 
     try:
         meta = pyogrio.read_info(str(source), layer=layer, force_total_bounds=True)
         crs_text = meta.get("crs")
         if not crs_text or meta.get("total_bounds") is None:
-            return None
+            return None, 0
         resolved = resolve_crs(crs_text, tuple(meta["total_bounds"]))
     except Exception:  # unreadable here means: let the normal reader report it
-        return None
+        return None, 0
     if resolved.inferred or resolved.datum is not None:
-        return None
+        return None, 0
+    total = int(meta["features"])
     if resolved.crs.equals(ANALYSIS_CRS):
-        return near
+        return near, total
     import pyproj
 
     to_file = pyproj.Transformer.from_crs(ANALYSIS_CRS, resolved.crs, always_xy=True)
     ring = shapely.segmentize(near.buffer(50.0, join_style="mitre"), 500.0)  # margin for edge curvature
-    return shapely.transform(ring, lambda xy: np.column_stack(to_file.transform(xy[:, 0], xy[:, 1])))
-
-
-def _feature_count(source, layer, engine) -> int:
-    import pyogrio
-
-    return int(pyogrio.read_info(str(source), layer=layer)["features"])
+    return shapely.transform(ring, lambda xy: np.column_stack(to_file.transform(xy[:, 0], xy[:, 1]))), total
 
 
 def _canonical_layer_name(name: str) -> str | None:
