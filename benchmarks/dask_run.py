@@ -33,9 +33,11 @@ def main() -> None:
         t_dask = time.perf_counter() - t0
     cluster.close()
     same = remote.to_dict()["findings"] == local.to_dict()["findings"]
-    print(f"| run | wall time (s) | findings | identical |\n|---|---:|---:|---|\n"
-          f"| single machine | {t_local:.1f} | {len(local.findings):,} | |\n"
-          f"| Dask LocalCluster, {args.workers} workers | {t_dask:.1f} | {len(remote.findings):,} | {same} |")
+    print(
+        f"| run | wall time (s) | findings | identical |\n|---|---:|---:|---|\n"
+        f"| single machine | {t_local:.1f} | {len(local.findings):,} | |\n"
+        f"| Dask LocalCluster, {args.workers} workers | {t_dask:.1f} | {len(remote.findings):,} | {same} |"
+    )
 
 
 if __name__ == "__main__":

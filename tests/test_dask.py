@@ -41,3 +41,31 @@ def test_dask_by_scheduler_address(client):
 def test_unreachable_scheduler_is_an_input_error():
     with pytest.raises(yangao_geo.YangaoError, match="cannot reach the Dask scheduler"):
         yangao_geo.check(dask="tcp://127.0.0.1:9")
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # geopandas: centroid in a geographic CRS
+def test_streamed_layers_on_the_cluster_are_identical(client, tmp_path, monkeypatch):
+    """GeoParquet parts read by the workers, a GeoPackage read in batches by the driver: same findings."""
+    import pandas as pd
+
+    from test_streaming import _partitioned
+    from yangao_geo import streaming
+    from yangao_geo.layers import bundled_constraint_paths
+
+    monkeypatch.setattr(streaming, "STREAM_MIN_FEATURES", 0)
+    monkeypatch.setattr(streaming, "BATCH_FEATURES", 300)
+    folder, _ = _partitioned(tmp_path, parts=6)
+    blocks = _widened_blocks()
+    for constraints, task in ((None, "_batch_overlaps"), ([folder, *bundled_constraint_paths()], "_part_overlaps")):
+        local = yangao_geo.check(blocks, constraints, keep_geometry=False)
+        with distributed.get_task_stream(client) as stream:
+            on_cluster = yangao_geo.check(blocks, constraints, keep_geometry=False, dask=client)
+        assert (local.findings.rule_id == "O203").sum() > 100
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(on_cluster.findings.drop(columns="geometry")),
+            pd.DataFrame(local.findings.drop(columns="geometry")),
+        )
+        ran = [t for t in stream.data if task in str(t["key"])]
+        assert len(ran) >= 2  # several batches (parts) computed by the workers
+        if task == "_part_overlaps":
+            assert len(ran) <= 6  # one task per part near the blocks, no more

@@ -115,7 +115,9 @@ def check(
         ``progress(done, total, label)`` after each step (reading, each rule).
     keep_geometry : bool
         False drops the geometry of every finding (the column is all None) and keeps no overlap piece in
-        memory: for runs whose outputs are JSON/CSV only (the CLI does this), on large layers.
+        memory: for runs whose outputs are JSON/CSV only (the CLI does this), on large layers. Such a run
+        also leaves a large farmland/arable layer on disk and reads it batch by batch
+        (:mod:`yangao_geo.streaming`; same findings).
     dask : distributed.Client or str, optional
         Compute the overlaps with large layers on a Dask cluster (a client or a scheduler address);
         the findings are identical (see :mod:`yangao_geo.distributed`).
@@ -150,7 +152,12 @@ def check(
     else:
         needed = {name for r in selected for name in r.layers} | set(REQUIRED_LAYERS)
         constraint_set = load_constraints(
-            constraints, engine=engine, layers_needed=needed, datum=settings.datum, near=_area_of_interest(table)
+            constraints,
+            engine=engine,
+            layers_needed=needed,
+            datum=settings.datum,
+            near=_area_of_interest(table),
+            stream=not keep_geometry,
         )
 
     skipped = [{"rule_id": c, "reason": "disabled in config"} for c in settings.disabled]

@@ -6,8 +6,13 @@ overlaps of the blocks with their chunk (:func:`yangao_geo.engine.interior_overl
 single-machine run uses); the driver gathers and orders them. Every pair is computed by the same code on
 the same geometries, so the findings are identical to a single-machine run (tested on a ``LocalCluster``).
 
-Needs ``pip install "yangao-geo[dask]"`` (dask.distributed). The constraint layers are still read by the
-driver; reading province-scale layers from partitioned GeoParquet on the workers is not implemented yet.
+A layer too large to hold (a streamed layer, :mod:`yangao_geo.streaming`) never passes through the
+driver when it is partitioned GeoParquet: each worker reads its own parts (only those whose recorded bounds
+touch the blocks) and returns the pairs' numbers; a streamed GDAL file is read by the driver batch by batch,
+a few batches in flight, and computed on the workers. The parts' paths must be readable by every worker
+(a shared file system).
+
+Needs ``pip install "yangao-geo[dask]"`` (dask.distributed).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import numpy as np
 from .engine import Overlaps, interior_overlaps
 from .errors import YangaoError
 
-__all__ = ["MIN_CHUNK", "MIN_FEATURES", "connect", "distributed_overlaps"]
+__all__ = ["MIN_CHUNK", "MIN_FEATURES", "connect", "distributed_overlaps", "distributed_stream"]
 
 #: layers with fewer features are faster on the driver than shipped to the workers
 MIN_FEATURES = 1_000
@@ -73,3 +78,49 @@ def distributed_overlaps(client, blocks, spatial, feats, feature_areas, keep_pie
     areas = np.concatenate([p[3] for p in parts]).astype(float)
     order = np.lexsort((fi, bi))
     return Overlaps(bi[order], fi[order], pieces[order], areas[order])
+
+
+def _part_overlaps(blocks_and_mask, stream, k):
+    from .streaming import batch_overlaps
+
+    blocks, spatial = blocks_and_mask
+    gdf, keys = stream.read_part(k)
+    if gdf is None or len(gdf) == 0:
+        return None
+    return batch_overlaps(blocks, spatial, gdf, keys, stream)
+
+
+def _batch_overlaps(blocks_and_mask, stream, gdf, keys):
+    from .streaming import batch_overlaps
+
+    blocks, spatial = blocks_and_mask
+    return batch_overlaps(blocks, spatial, gdf, keys, stream)
+
+
+def distributed_stream(client, blocks, spatial, stream) -> list:
+    """The :class:`~yangao_geo.streaming.BatchOverlaps` of every batch of ``stream``, computed by the workers.
+
+    GeoParquet: one task per part near the blocks, each worker reading its part. Other formats: the driver
+    reads the batches and keeps at most two per worker in flight, so its memory stays at a few batches.
+    """
+    from distributed import as_completed
+
+    shared = client.scatter((blocks, spatial), broadcast=True, hash=False)
+    if stream.parts is not None:
+        import shapely
+
+        wanted = [
+            k
+            for k, bounds in enumerate(stream.part_bounds)
+            if stream.mask is None or np.isnan(bounds).any() or shapely.intersects(shapely.box(*bounds), stream.mask)
+        ]
+        futures = client.map(_part_overlaps, [shared] * len(wanted), [stream] * len(wanted), wanted, pure=False)
+        return [b for b in client.gather(futures) if b is not None]
+    n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+    results, pending = [], as_completed()
+    for gdf, keys in stream.batches():
+        pending.add(client.submit(_batch_overlaps, shared, stream, gdf, keys, pure=False))
+        while pending.count() >= 2 * n_workers:
+            results.append(next(pending).result())
+    results.extend(f.result() for f in pending)
+    return results

@@ -41,6 +41,8 @@ FINDING_FIELDS = ("block_pos", *FINDING_COLUMNS[4:])
 _CLIP_VERTICES = 500
 #: pairs intersected at a time
 _PAIR_CHUNK = 50_000
+#: pairs with a heavy feature intersected at a time (each clipped piece may hold thousands of vertices)
+_HEAVY_PAIR_CHUNK = 64
 _TO_LONLAT = pyproj.Transformer.from_crs(ANALYSIS_CRS, 4490, always_xy=True)
 
 
@@ -48,13 +50,15 @@ _TO_LONLAT = pyproj.Transformer.from_crs(ANALYSIS_CRS, 4490, always_xy=True)
 class Overlaps:
     """Block × feature pairs whose interiors intersect (area > :data:`NUMERIC_ZERO_M2`).
 
-    All arrays are aligned; ``block`` and ``feature`` are positional indices.
+    All arrays are aligned; ``block`` and ``feature`` are positional indices; ``feature_id`` (set by
+    :meth:`Context.overlaps`) is each feature's id as reports show it.
     """
 
     block: np.ndarray
     feature: np.ndarray
     geometry: np.ndarray
     area_m2: np.ndarray
+    feature_id: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.block)
@@ -103,14 +107,14 @@ def interior_overlaps(
         pieces[inside] = feats[fi[inside]]
         areas[inside] = feature_areas[fi[inside]]
     rest = np.flatnonzero(~inside)
-    for start in range(0, len(rest), _PAIR_CHUNK):
-        part = rest[start : start + _PAIR_CHUNK]
+    heavy = shapely.get_num_coordinates(feats[fi[rest]]) > _CLIP_VERTICES
+    light, heavy = rest[~heavy], rest[heavy]
+    chunks = [light[i : i + _PAIR_CHUNK] for i in range(0, len(light), _PAIR_CHUNK)]
+    chunks += [heavy[i : i + _HEAVY_PAIR_CHUNK] for i in range(0, len(heavy), _HEAVY_PAIR_CHUNK)]
+    for part in chunks:
         b, f = blocks[bi[part]], feats[fi[part]]
-        heavy = shapely.get_num_coordinates(f) > _CLIP_VERTICES
-        if heavy.any():
-            bounds = shapely.bounds(b[heavy])
-            f = f.copy()
-            f[heavy] = [shapely.clip_by_rect(g, *bb) for g, bb in zip(f[heavy], bounds)]
+        if shapely.get_num_coordinates(f[:1])[0] > _CLIP_VERTICES:  # a chunk of heavy features
+            f = np.array([shapely.clip_by_rect(g, *bb) for g, bb in zip(f, shapely.bounds(b))], dtype=object)
         chunk_pieces = polygonal(shapely.intersection(b, f))
         areas[part] = scale_factor_area(chunk_pieces, ANALYSIS_CRS)
         if keep_pieces:
@@ -204,14 +208,25 @@ class Context:
         return self.constraints.areas(name)
 
     def overlaps(self, name: str) -> Overlaps:
-        """Interior overlaps of every usable block with every feature of layer ``name`` (cached)."""
+        """Interior overlaps of every usable block with every feature of layer ``name`` (cached).
+
+        A layer too large to hold (see :mod:`yangao_geo.streaming`) is read batch by batch here.
+        """
         if name not in self._overlaps:
-            self._overlaps[name] = self._pairs(
-                self.constraints.geometries(name),
-                self.constraints.tree(name),
-                self_join=False,
-                feature_areas=self.constraints.areas(name),
-            )
+            stream = self.constraints.streams.get(name)
+            if stream is not None:
+                from .streaming import streamed_overlaps
+
+                ov = streamed_overlaps(self._prepared(), self._spatial, stream, client=self.client)
+            else:
+                ov = self._pairs(
+                    self.constraints.geometries(name),
+                    self.constraints.tree(name),
+                    self_join=False,
+                    feature_areas=self.constraints.areas(name),
+                )
+                ov.feature_id = self.constraints.get(name)["feature_id"].to_numpy(dtype=object)[ov.feature]
+            self._overlaps[name] = ov
         return self._overlaps[name]
 
     def block_overlaps(self) -> Overlaps:

@@ -89,6 +89,10 @@ class ConstraintSet:
     """
 
     layers: dict[str, LoadedLayer] = field(default_factory=dict)
+    #: layers not loaded but read batch by batch by the overlap rules (see :mod:`yangao_geo.streaming`)
+    streams: dict = field(default_factory=dict)
+    #: layer names in the order they were found (the order of the report's inputs)
+    order: list = field(default_factory=list)
     _trees: dict = field(default_factory=dict, repr=False)
     _areas: dict = field(default_factory=dict, repr=False)
 
@@ -97,7 +101,7 @@ class ConstraintSet:
         return None if layer is None else layer.gdf
 
     def __contains__(self, name: str) -> bool:
-        return name in self.layers
+        return name in self.layers or name in self.streams
 
     def geometries(self, name: str) -> np.ndarray:
         return np.asarray(self.layers[name].gdf.geometry.values, dtype=object)
@@ -116,7 +120,10 @@ class ConstraintSet:
 
     @property
     def sources(self) -> list[SourceInfo]:
-        return [layer.info for layer in self.layers.values()]
+        names = [*self.layers, *self.streams]
+        rank = {name: i for i, name in enumerate(self.order)}
+        names.sort(key=lambda n: rank.get(n, len(rank)))
+        return [self.layers[n].info if n in self.layers else self.streams[n].info for n in names]
 
 
 def bundled_blocks_path() -> Path:
@@ -169,7 +176,8 @@ def load_layer(
         if len(gdf) == 0 and role == "blocks":
             raise InputError(f"{role}: the GeoDataFrame has no features")
     else:
-        read_mask, total = _mask_in_file_crs(source, layer, near, engine) if near is not None else (None, 0)
+        facts = declared_facts(source, layer, engine) if near is not None else None
+        read_mask = None if facts is None else mask_in_file_crs(near, facts.crs)
         gdf, info = read_vector(
             source,
             layer=layer,
@@ -181,8 +189,8 @@ def load_layer(
             mask=read_mask,
         )
         if read_mask is not None:
-            info.notes.append(f"read {len(gdf)} of {total} features (those near the blocks)")
-            info.features = total
+            info.notes.append(f"read {len(gdf)} of {facts.features} features (those near the blocks)")
+            info.features = facts.features
     try:
         resolved = resolve_crs(gdf.crs, _bounds(gdf), user_crs=crs, datum=datum)
     except CRSError as exc:
@@ -206,35 +214,55 @@ def load_layer(
     return LoadedLayer(role, gdf, info, note, vertices)
 
 
-def _mask_in_file_crs(source, layer, near, engine):
-    """``(near in the file's own CRS, the layer's feature count)`` for a spatial filter, or ``(None, 0)``
-    to read everything.
+@dataclass
+class FileFacts:
+    """What a layer's metadata say, read without reading its features."""
 
-    Only when the file declares a CGCS2000 CRS that its coordinates agree with: a mask in a wrong CRS
-    would silently drop features, so any doubt reads the whole layer.
+    crs: object  # pyproj.CRS, declared by the file and agreeing with its bounds
+    features: int
+    fields: list
+
+
+def declared_facts(source, layer=None, engine: str = "pyogrio") -> FileFacts | None:
+    """The CRS, feature count and fields a file declares — or None when any of it is in doubt.
+
+    Only a CGCS2000 CRS that the file declares and its coordinates agree with counts (no inference, no
+    datum shift): a spatial filter or a batch read in a wrong CRS would silently drop features.
     """
-    if engine != "pyogrio" or not isinstance(source, (str, Path)) or not Path(source).is_file():
-        return None, 0
-    import pyogrio
+    if engine != "pyogrio" or not isinstance(source, (str, Path)):
+        return None
+    from .io.geoparquet import is_geoparquet, parquet_info
 
     try:
-        meta = pyogrio.read_info(str(source), layer=layer, force_total_bounds=True)
-        crs_text = meta.get("crs")
-        if not crs_text or meta.get("total_bounds") is None:
-            return None, 0
-        resolved = resolve_crs(crs_text, tuple(meta["total_bounds"]))
+        if is_geoparquet(source):
+            meta = parquet_info(source)
+            crs_text, bounds, fields = meta["crs"], meta["total_bounds"], list(meta["fields"])
+        elif Path(source).is_file():
+            import pyogrio
+
+            meta = pyogrio.read_info(str(source), layer=layer, force_total_bounds=True)
+            crs_text, bounds, fields = meta.get("crs"), meta.get("total_bounds"), list(meta.get("fields", []))
+        else:
+            return None
+        if not crs_text or bounds is None or np.isnan(np.asarray(bounds, dtype=float)).any():
+            return None
+        resolved = resolve_crs(crs_text, tuple(bounds))
     except Exception:  # unreadable here means: let the normal reader report it
-        return None, 0
+        return None
     if resolved.inferred or resolved.datum is not None:
-        return None, 0
-    total = int(meta["features"])
-    if resolved.crs.equals(ANALYSIS_CRS):
-        return near, total
+        return None
+    return FileFacts(resolved.crs, int(meta["features"]), fields)
+
+
+def mask_in_file_crs(near, crs):
+    """The area of interest ``near`` (EPSG:4547) in the file's CRS, with a margin for edge curvature."""
+    if crs.equals(ANALYSIS_CRS):
+        return near
     import pyproj
 
-    to_file = pyproj.Transformer.from_crs(ANALYSIS_CRS, resolved.crs, always_xy=True)
-    ring = shapely.segmentize(near.buffer(50.0, join_style="mitre"), 500.0)  # margin for edge curvature
-    return shapely.transform(ring, lambda xy: np.column_stack(to_file.transform(xy[:, 0], xy[:, 1]))), total
+    to_file = pyproj.Transformer.from_crs(ANALYSIS_CRS, crs, always_xy=True)
+    ring = shapely.segmentize(near.buffer(50.0, join_style="mitre"), 500.0)
+    return shapely.transform(ring, lambda xy: np.column_stack(to_file.transform(xy[:, 0], xy[:, 1])))
 
 
 def _canonical_layer_name(name: str) -> str | None:
@@ -249,13 +277,22 @@ def _discover(source) -> dict[str, tuple]:
     path = Path(source)
     if not path.exists():
         raise InputError(f"constraints: {path}: no such file or directory")
+    from .io.geoparquet import is_geoparquet
+
     found: dict[str, tuple] = {}
+    if is_geoparquet(path):  # one GeoParquet layer (a file or a folder of parts), named by its stem
+        name = _canonical_layer_name(path.name.split(".")[0])
+        return {name: (path, None)} if name else {}
     if path.is_dir():
         for child in sorted(path.iterdir()):
             if child.suffix.lower() in VECTOR_SUFFIXES:
                 name = _canonical_layer_name(child.stem)
-                if name and name not in found:
-                    found[name] = (child, None)
+            elif is_geoparquet(child):
+                name = _canonical_layer_name(child.name.split(".")[0])
+            else:
+                continue
+            if name and name not in found:
+                found[name] = (child, None)
     else:
         for layer in list_layers(path):
             name = _canonical_layer_name(layer)
@@ -264,13 +301,23 @@ def _discover(source) -> dict[str, tuple]:
     return found
 
 
+def id_columns(columns, fields=_ID_FIELDS) -> list:
+    """The columns that may carry feature ids, in order of preference (case-insensitive match)."""
+    lower = {str(c).lower(): c for c in columns}
+    return [lower[f.lower()] for f in fields if f.lower() in lower]
+
+
+def format_id(value) -> str:
+    """A feature id as text: ``12.0`` (a float column) is ``"12"``."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
 def _feature_ids(gdf: gpd.GeoDataFrame, fields) -> list[str]:
-    lower = {str(c).lower(): c for c in gdf.columns}
-    for f in fields:
-        if f.lower() in lower:
-            col = gdf[lower[f.lower()]]
-            if col.notna().all():
-                return [str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in col]
+    """Ids from the first id column with no missing value; else the features' 1-based row numbers."""
+    for column in id_columns(gdf.columns, fields):
+        col = gdf[column]
+        if col.notna().all():
+            return [format_id(v) for v in col]
     return [str(i) for i in range(1, len(gdf) + 1)]
 
 
@@ -287,13 +334,28 @@ def _right_types(gdf: gpd.GeoDataFrame, ids: list[str]) -> list[str | None]:
     return out
 
 
+def is_dltb(source_name: str) -> bool:
+    """True for a 三调 地类图斑 layer, of which only 耕地 (DLBM 01xx) is arable land."""
+    return source_name.lower() == "dltb"
+
+
+def dlbm_column(columns, path) -> str:
+    """The DLBM (地类编码) column of a DLTB layer, or an error naming the file."""
+    lower = {str(c).lower(): c for c in columns}
+    if "dlbm" not in lower:
+        raise InputError(f"{path}: DLTB layer has no DLBM field; cannot select 耕地 (DLBM 01xx)")
+    return lower["dlbm"]
+
+
+def arable_mask(gdf: gpd.GeoDataFrame, path) -> np.ndarray:
+    """Which features of a DLTB layer are 耕地 (DLBM 01xx)."""
+    return gdf[dlbm_column(gdf.columns, path)].astype(str).str.startswith("01").to_numpy()
+
+
 def _prepare_constraint(loaded: LoadedLayer, name: str, source_name: str) -> LoadedLayer:
     gdf = loaded.gdf
-    if source_name.lower() == "dltb":
-        lower = {str(c).lower(): c for c in gdf.columns}
-        if "dlbm" not in lower:
-            raise InputError(f"{loaded.info.path}: DLTB layer has no DLBM field; cannot select 耕地 (DLBM 01xx)")
-        gdf = gdf[gdf[lower["dlbm"]].astype(str).str.startswith("01")]
+    if is_dltb(source_name):
+        gdf = gdf[arable_mask(gdf, loaded.info.path)]
         loaded.info.notes.append(f"DLTB: kept {len(gdf)} 耕地 parcels (DLBM 01xx)")
     geoms, reasons = repair_polygons(gdf.geometry.values.to_numpy() if len(gdf) else np.array([], dtype=object))
     repaired = sum(r is not None for r in reasons)
@@ -315,7 +377,7 @@ def _prepare_constraint(loaded: LoadedLayer, name: str, source_name: str) -> Loa
 
 
 def load_constraints(
-    constraints=None, *, engine: str = "pyogrio", layers_needed=None, datum=None, near=None
+    constraints=None, *, engine: str = "pyogrio", layers_needed=None, datum=None, near=None, stream: bool = False
 ) -> ConstraintSet:
     """Load the constraint layers.
 
@@ -333,6 +395,9 @@ def load_constraints(
         Area of interest in EPSG:4547 (the blocks' envelopes): only features intersecting it are read,
         through the file's spatial index — when the file's CRS is declared and its bounds fit it; any
         doubt, and the whole layer is read.
+    stream : bool
+        Leave large farmland/arable layers on disk, to be read batch by batch by the overlap rules
+        (:mod:`yangao_geo.streaming`); for runs that keep no overlap geometry.
 
     Raises
     ------
@@ -368,6 +433,62 @@ def load_constraints(
     for name, (src, layer, source_name) in found.items():
         if layers_needed is not None and name not in layers_needed:
             continue
+        result.order.append(name)
+        streamed = _open_stream(src, name, layer, source_name, engine, near) if stream else None
+        if streamed is not None:
+            result.streams[name] = streamed
+            continue
         loaded = load_layer(src, role=name, layer=layer, engine=engine, datum=datum, near=near)
         result.layers[name] = _prepare_constraint(loaded, name, source_name)
     return result
+
+
+def _open_stream(source, name, layer, source_name, engine, near):
+    """A :class:`~yangao_geo.streaming.LayerStream` for a large streamable file layer, else None."""
+    from .io.encoding import detect_shapefile_encoding
+    from .io.geoparquet import is_geoparquet, parquet_info
+    from .io.shapefile import check_shapefile_integrity
+    from .io.vector import file_sha256
+    from .streaming import STREAM_MIN_FEATURES, STREAMABLE_LAYERS, LayerStream
+
+    if name not in STREAMABLE_LAYERS:
+        return None
+    facts = declared_facts(source, layer, engine)
+    if facts is None or facts.features <= STREAM_MIN_FEATURES:
+        return None
+    path = Path(source)
+    if is_dltb(source_name):
+        dlbm_column(facts.fields, path)  # fail now, not mid-run
+    info = SourceInfo(
+        path=str(path),
+        layer=layer,
+        crs=f"EPSG:{facts.crs.to_epsg()}",
+        features=facts.features,
+        sha256=file_sha256(path),
+        role=name,
+    )
+    stream = LayerStream(
+        name=name,
+        source_name=source_name,
+        path=path,
+        layer=layer,
+        crs=facts.crs,
+        mask=None if near is None else mask_in_file_crs(near, facts.crs),
+        info=info,
+        fields=facts.fields,
+    )
+    if is_geoparquet(path):
+        meta = parquet_info(path)
+        stream.parts, stream.part_bounds, stream.geometry_name = meta["parts"], meta["bounds"], meta["geometry_name"]
+        info.notes.append("format: GeoParquet")
+    else:
+        if path.suffix.lower() == ".shp":
+            check_shapefile_integrity(path)
+            stream.encoding, how = detect_shapefile_encoding(path)
+            info.notes.append(f"encoding {stream.encoding} ({how})")
+        else:
+            stream.encoding = "utf-8"
+        info.encoding = stream.encoding
+        if layer is None:
+            stream.layer = info.layer = list_layers(path)[0]
+    return stream

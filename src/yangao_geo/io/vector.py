@@ -64,7 +64,12 @@ def file_sha256(path: str | Path) -> str:
     """SHA-256 of a file; for a shapefile, of its .shp/.shx/.dbf/.prj/.cpg in that order."""
     p = Path(path)
     h = hashlib.sha256()
-    parts = [p.with_suffix(s) for s in _SIDECARS] if p.suffix.lower() == ".shp" else [p]
+    if p.is_dir():  # a partitioned GeoParquet layer: its parts in order
+        from .geoparquet import parquet_parts
+
+        parts = parquet_parts(p)
+    else:
+        parts = [p.with_suffix(s) for s in _SIDECARS] if p.suffix.lower() == ".shp" else [p]
     for part in parts:
         if part.is_file():
             with open(part, "rb") as fh:
@@ -84,6 +89,10 @@ def list_layers(path: str | Path, *, engine: str = "pyogrio") -> list[str]:
     p = Path(path)
     if not p.exists():
         raise DataSourceError(f"{p}: no such file or directory")
+    from .geoparquet import is_geoparquet
+
+    if is_geoparquet(p):
+        return [p.name[: -len(".parquet")] if p.name.lower().endswith(".parquet") else p.name]
     try:
         if engine == "fiona":
             import fiona
@@ -153,7 +162,15 @@ def read_vector(
     if not p.exists():
         raise DataSourceError(f"{p}: no such file or directory")
     from .formats import TEXT_FORMATS, read_text_format, sniff_text_format
+    from .geoparquet import is_geoparquet, read_parquet_layer
 
+    if is_geoparquet(p):
+        gdf = read_parquet_layer(p, mask=mask)
+        if len(gdf) == 0 and mask is None and not allow_empty:
+            raise InputError(f"{p}: GeoParquet layer has no features")
+        info = SourceInfo(path=str(p), layer=None, features=len(gdf), sha256=file_sha256(p), role=role)
+        info.notes.append("format: GeoParquet")
+        return gdf, info
     text_format = sniff_text_format(p)
     if text_format is not None:
         gdf, used = read_text_format(text_format, p, encoding=encoding, crs=crs)

@@ -55,7 +55,7 @@ def _overlap_findings(ctx, layer: str, what, *, decide=None, citation=None) -> N
     sliver = (ov.area_m2 <= ctx.tolerance_m2) & (severity == "fail")
     severity = np.where(sliver, "warn", severity)
     note = np.where(sliver, f"sliver at or below the {ctx.tolerance_m2:g} m² tolerance", note)
-    feature_ids = ctx.layer(layer)["feature_id"].to_numpy(dtype=object)[ov.feature]
+    feature_ids = ov.feature_id
     labels = np.broadcast_to(np.asarray(what, dtype=object), (n,))
     block_area = ctx.block_areas[ov.block]
     k = np.flatnonzero(keep)

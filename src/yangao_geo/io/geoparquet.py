@@ -1,0 +1,142 @@
+"""GeoParquet layers: one ``.parquet`` file, or a folder of parts (a partitioned layer).
+
+A province-scale farmland layer is best kept as partitioned GeoParquet — parts
+cut by location, e.g. with dask-geopandas::
+
+    import dask_geopandas
+    ddf = dask_geopandas.read_file("YJJBNTBHTB.gpkg", npartitions=64)
+    ddf.spatial_shuffle().to_parquet("basic_farmland.parquet")
+
+Each part's ``geo`` metadata carries its CRS and bounding box, so a run reads
+only the parts near the blocks, and on a Dask cluster each worker reads its own
+parts (:mod:`yangao_geo.streaming`). The parts of a folder are taken in natural
+order of their names (``part.2`` before ``part.10``): a feature's position in the
+layer is its position in that concatenation, as :func:`geopandas.read_parquet`
+of the folder would give it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from ..errors import DataSourceError, InputError
+
+__all__ = ["is_geoparquet", "parquet_info", "parquet_parts", "read_parquet_layer", "read_parquet_part"]
+
+
+def _natural_key(path: Path):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
+
+
+def parquet_parts(path: str | Path) -> list[Path]:
+    """The parquet files of a layer: the file itself, or a folder's ``*.parquet`` in natural order."""
+    p = Path(path)
+    if p.is_file():
+        return [p]
+    return sorted((c for c in p.iterdir() if c.is_file() and c.suffix.lower() == ".parquet"), key=_natural_key)
+
+
+def is_geoparquet(path: str | Path) -> bool:
+    """True for a ``.parquet`` file or a folder holding ``.parquet`` parts."""
+    p = Path(path)
+    if p.is_file():
+        return p.suffix.lower() == ".parquet"
+    return p.is_dir() and any(c.suffix.lower() == ".parquet" for c in p.iterdir())
+
+
+def _geo_metadata(part: Path) -> tuple[dict, object]:
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(part)
+    except Exception as exc:  # pyarrow raises several types for a broken file
+        raise DataSourceError(f"{part}: not a readable Parquet file ({exc})") from None
+    raw = (meta.metadata or {}).get(b"geo")
+    if raw is None:
+        raise InputError(f"{part}: a Parquet file without GeoParquet 'geo' metadata; expected a GeoParquet layer")
+    return json.loads(raw), meta
+
+
+def parquet_info(path: str | Path) -> dict:
+    """What the parts' metadata say, without reading any feature.
+
+    Returns
+    -------
+    dict
+        ``parts`` (paths), ``rows`` (per part), ``bounds`` (per part, file CRS; NaN when not recorded),
+        ``features``, ``total_bounds``, ``crs`` (PROJJSON dict, a string, or None), ``geometry_name``,
+        ``fields`` (attribute column names).
+    """
+    parts = parquet_parts(path)
+    if not parts:
+        raise DataSourceError(f"{path}: a folder without .parquet files")
+    rows, bounds, crs, geometry_name, fields = [], [], None, None, None
+    for part in parts:
+        geo, meta = _geo_metadata(part)
+        name = geo.get("primary_column", "geometry")
+        column = geo.get("columns", {}).get(name, {})
+        if geometry_name is None:
+            geometry_name, crs = name, column.get("crs", "OGC:CRS84")
+            schema = meta.schema.to_arrow_schema()
+            fields = [f for f in schema.names if f != name and not f.startswith("__")]
+        elif name != geometry_name or column.get("crs", "OGC:CRS84") != crs:
+            raise InputError(f"{part}: its geometry column or CRS differs from {parts[0].name}'s; one layer expected")
+        rows.append(meta.num_rows)
+        bbox = column.get("bbox")
+        bounds.append(tuple(bbox[:4]) if bbox and len(bbox) == 4 else (np.nan,) * 4)
+    b = np.array(bounds, dtype=float)
+    total = tuple(np.nanmin(b[:, :2], axis=0)) + tuple(np.nanmax(b[:, 2:], axis=0)) if len(b) else (np.nan,) * 4
+    return {
+        "parts": parts,
+        "rows": rows,
+        "bounds": bounds,
+        "features": int(sum(rows)),
+        "total_bounds": total,
+        "crs": crs,
+        "geometry_name": geometry_name,
+        "fields": fields,
+    }
+
+
+def read_parquet_part(part: Path, *, columns=None, mask=None, bounds=None):
+    """One part as a GeoDataFrame (file CRS) and the row numbers kept.
+
+    ``mask`` (file CRS) keeps the features intersecting it, as GDAL's spatial filter does; a part whose
+    recorded ``bounds`` miss the mask is not read at all.
+    """
+    import geopandas as gpd
+
+    if mask is not None and bounds is not None and not np.isnan(bounds).any():
+        if not shapely.intersects(shapely.box(*bounds), mask):
+            return None, np.empty(0, dtype=np.int64)
+    try:
+        gdf = gpd.read_parquet(part, columns=columns)
+    except Exception as exc:
+        raise DataSourceError(f"{part}: cannot read as GeoParquet ({str(exc).splitlines()[0]})") from None
+    rows = np.arange(len(gdf), dtype=np.int64)
+    if mask is not None and len(gdf):
+        keep = shapely.intersects(np.asarray(gdf.geometry.values, dtype=object), mask)
+        gdf, rows = gdf.iloc[np.flatnonzero(keep)], rows[keep]
+    return gdf.reset_index(drop=True), rows
+
+
+def read_parquet_layer(path: str | Path, *, mask=None):
+    """A whole GeoParquet layer (all parts, in order), optionally only the features intersecting ``mask``."""
+    import geopandas as gpd
+    import pandas as pd
+
+    info = parquet_info(path)
+    frames = []
+    for part, bounds in zip(info["parts"], info["bounds"]):
+        gdf, _ = read_parquet_part(part, mask=mask, bounds=bounds)
+        if gdf is not None:
+            frames.append(gdf)
+    if not frames:
+        first, _ = read_parquet_part(info["parts"][0])
+        return first.iloc[:0]
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)

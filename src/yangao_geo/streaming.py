@@ -1,0 +1,230 @@
+"""Overlaps with a constraint layer too large to hold: read in batches, measured, dropped.
+
+A run whose outputs carry no overlap geometry (JSON/CSV: what the CLI writes by
+default) needs from the farmland layer only *which* parcel overlaps *which*
+block and by how much. For such a run, a layer of :data:`STREAMABLE_LAYERS` with
+more than :data:`STREAM_MIN_FEATURES` features is not loaded: it is read
+:data:`BATCH_FEATURES` features at a time — through the file's spatial index,
+only near the blocks — and each batch goes through exactly the steps the
+in-memory path applies to the whole layer (reprojection, repair, the same
+:func:`~yangao_geo.engine.interior_overlaps`), keeping only the pairs' numbers.
+The findings are identical to the in-memory run, feature positions and ids
+included (tested); memory holds one batch, not the layer.
+
+The same batches are what a Dask cluster's workers compute
+(:mod:`yangao_geo.distributed`): for a partitioned GeoParquet layer each worker
+reads its own parts, so a province-scale layer never passes through the driver.
+
+Streaming is used only where nothing else reads the layer: the farmland and
+arable-land layers serve only overlap rules (O203, O205); maps and GPKG/HTML
+outputs need the geometry and load the layer as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from .area import scale_factor_area
+from .crs import to_analysis_crs
+from .engine import Overlaps, interior_overlaps
+from .errors import DataSourceError
+from .geometry import is_polygonal, repair_polygons
+from .io.vector import SourceInfo
+from .layers import arable_mask, dlbm_column, format_id, id_columns, is_dltb
+
+__all__ = [
+    "BATCH_FEATURES",
+    "STREAMABLE_LAYERS",
+    "STREAM_MIN_FEATURES",
+    "BatchOverlaps",
+    "LayerStream",
+    "batch_overlaps",
+    "combine_batches",
+    "streamed_overlaps",
+]
+
+#: layers read by the overlap rules only, hence streamable
+STREAMABLE_LAYERS = ("basic_farmland", "arable_land")
+#: layers with more features than this (in the whole file) are streamed in geometry-free runs
+STREAM_MIN_FEATURES = 100_000
+#: features read, reprojected and intersected at a time
+BATCH_FEATURES = 50_000
+#: keys of GeoParquet features: part number << _PART_SHIFT | row in part (file order)
+_PART_SHIFT = 32
+
+
+@dataclass
+class LayerStream:
+    """A constraint layer read batch by batch: where it is and how to read it.
+
+    ``mask`` (file CRS) selects the features near the blocks; None reads them all. ``parts`` is set for
+    GeoParquet (one or many files), with each part's recorded ``part_bounds``.
+    """
+
+    name: str
+    source_name: str
+    path: Path
+    layer: str | None
+    crs: object
+    mask: object
+    info: SourceInfo
+    fields: list = field(default_factory=list)
+    encoding: str | None = None
+    parts: list | None = None
+    part_bounds: list | None = None
+    geometry_name: str | None = None
+
+    @property
+    def columns(self) -> list:
+        """The attribute columns a batch needs: the id candidates, and DLBM for a DLTB layer."""
+        cols = id_columns(self.fields)
+        if is_dltb(self.source_name):
+            cols.append(dlbm_column(self.fields, self.path))
+        return cols
+
+    def batches(self, batch_size: int = BATCH_FEATURES):
+        """Yield ``(GeoDataFrame in the file's CRS, int64 keys in file order)`` for the features near the blocks."""
+        if self.parts is not None:
+            for k in range(len(self.parts)):
+                gdf, keys = self.read_part(k)
+                if gdf is not None and len(gdf):
+                    yield gdf, keys
+            return
+        yield from _ogr_batches(self.path, self.layer, self.encoding, self.columns, self.mask, batch_size)
+
+    def read_part(self, k: int):
+        """GeoParquet part ``k``: ``(GeoDataFrame or None, keys)`` (what a Dask worker reads)."""
+        from .io.geoparquet import read_parquet_part
+
+        gdf, rows = read_parquet_part(
+            self.parts[k], columns=[*self.columns, self.geometry_name], mask=self.mask, bounds=self.part_bounds[k]
+        )
+        return gdf, (np.int64(k) << _PART_SHIFT) | rows
+
+
+def _ogr_batches(path, layer, encoding, columns, mask, batch_size):
+    import geopandas as gpd
+    from pyogrio.raw import open_arrow
+
+    try:
+        with open_arrow(
+            str(path),
+            layer=layer,
+            encoding=encoding,
+            columns=columns,
+            mask=mask,
+            return_fids=True,
+            batch_size=batch_size,
+            use_pyarrow=True,
+        ) as (meta, reader):
+            geometry = meta["geometry_name"] or "wkb"
+            for batch in reader:
+                names = batch.schema.names
+                fid = next(n for n in names if n not in columns and n != geometry)
+                keys = batch.column(fid).to_numpy().astype(np.int64)
+                geoms = shapely.from_wkb(batch.column(geometry).to_numpy(zero_copy_only=False))
+                attrs = batch.select(list(columns)).to_pandas() if columns else None
+                yield gpd.GeoDataFrame(attrs, geometry=geoms), keys
+    except DataSourceError:
+        raise
+    except Exception as exc:
+        raise DataSourceError(f"{path}: cannot read layer {layer!r} in batches ({str(exc).splitlines()[0]})") from None
+
+
+@dataclass
+class BatchOverlaps:
+    """The overlaps of the blocks with one batch: numbers only, plus what feature ids need."""
+
+    block: np.ndarray
+    key: np.ndarray
+    area_m2: np.ndarray
+    #: id candidate column -> the overlapping features' values
+    ids: dict
+    #: id candidate column -> True when no feature of the batch lacks it
+    complete: dict
+    #: keys of every feature kept (polygonal after repair), for row-number ids
+    kept_keys: np.ndarray
+    read: int = 0
+    repaired: int = 0
+
+
+def batch_overlaps(blocks, spatial, gdf, keys, stream: LayerStream) -> BatchOverlaps:
+    """The interior overlaps of ``blocks`` (EPSG:4547, prepared) with one batch read from ``stream``.
+
+    The batch takes the in-memory path's steps, feature by feature: DLTB selection, reprojection to the
+    analysis CRS, repair, polygonal features only, areas by the scale-factor integral.
+    """
+    read = len(gdf)
+    if is_dltb(stream.source_name):
+        arable = arable_mask(gdf, stream.path)
+        gdf, keys = gdf.iloc[np.flatnonzero(arable)], keys[arable]
+    geoms = to_analysis_crs(np.asarray(gdf.geometry.values, dtype=object), stream.crs)
+    geoms, reasons = repair_polygons(geoms)
+    keep = is_polygonal(geoms) if len(geoms) else np.zeros(0, dtype=bool)
+    geoms, keys = geoms[keep], keys[keep]
+    attrs = gdf.iloc[np.flatnonzero(keep)]
+    candidates = id_columns(stream.fields)
+    ov = interior_overlaps(
+        blocks, spatial, geoms, feature_areas=scale_factor_area(geoms, "EPSG:4547"), keep_pieces=False
+    )
+    return BatchOverlaps(
+        block=ov.block,
+        key=keys[ov.feature],
+        area_m2=ov.area_m2,
+        ids={c: attrs[c].to_numpy(dtype=object)[ov.feature] for c in candidates},
+        complete={c: bool(attrs[c].notna().all()) for c in candidates},
+        kept_keys=keys,
+        read=read,
+        repaired=sum(r is not None for r in reasons),
+    )
+
+
+def combine_batches(batches: list[BatchOverlaps], stream: LayerStream) -> Overlaps:
+    """One :class:`~yangao_geo.engine.Overlaps` from the batches, as the in-memory path orders and names it.
+
+    ``feature`` is the feature's position in the layer as the in-memory path reads it (file order, near
+    features only); ``feature_id`` follows :func:`yangao_geo.layers._feature_ids`: the first id column
+    complete in every batch, else the 1-based row number.
+    """
+    kept = np.sort(np.concatenate([b.kept_keys for b in batches])) if batches else np.empty(0, np.int64)
+    if not batches or not sum(len(b.block) for b in batches):
+        empty = np.empty(0, dtype=int)
+        return Overlaps(empty, empty, np.empty(0, object), np.empty(0, float), np.empty(0, object))
+    block = np.concatenate([b.block for b in batches]).astype(int)
+    key = np.concatenate([b.key for b in batches])
+    area = np.concatenate([b.area_m2 for b in batches]).astype(float)
+    position = np.searchsorted(kept, key)
+    order = np.lexsort((position, block))
+    column = next((c for c in id_columns(stream.fields) if all(b.complete[c] for b in batches)), None)
+    if column is None:
+        ids = np.array([str(p + 1) for p in position[order]], dtype=object)
+    else:
+        values = np.concatenate([b.ids[column] for b in batches])[order]
+        ids = np.array([format_id(v) for v in values], dtype=object)
+    pieces = np.full(len(order), None, dtype=object)
+    return Overlaps(block[order], position[order], pieces, area[order], ids)
+
+
+def streamed_overlaps(blocks, spatial, stream: LayerStream, client=None) -> Overlaps:
+    """The interior overlaps of the usable blocks with a streamed layer, on this machine or a Dask cluster."""
+    if not np.asarray(spatial, dtype=bool).any():
+        return combine_batches([], stream)
+    if client is not None:
+        from .distributed import distributed_stream
+
+        batches = distributed_stream(client, blocks, spatial, stream)
+    else:
+        batches = [batch_overlaps(blocks, spatial, gdf, keys, stream) for gdf, keys in stream.batches()]
+    overlaps = combine_batches(batches, stream)
+    repaired = sum(b.repaired for b in batches)
+    stream.info.notes.append(
+        f"read {sum(b.read for b in batches)} of {stream.info.features} features (those near the blocks), "
+        f"in batches of up to {BATCH_FEATURES} (not held in memory)"
+    )
+    if repaired:
+        stream.info.notes.append(f"{repaired} invalid geometries repaired")
+    return overlaps
