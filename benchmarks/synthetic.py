@@ -104,10 +104,15 @@ def farmland(n_parcels: int, seed: int = 1) -> np.ndarray:
 
 
 def _place(rng, r, basin_half, placement):
-    """A block centre: anywhere, or (``hills``) in the hills around the farmland basin, 1 in 4 across its edge."""
+    """A block centre: anywhere, or (``hills``) in the hills around the farmland basin, 1 in 4 across its edge.
+
+    Blocks are placed in the 80 km study area, or — when the basin outgrows it (a province-scale layer,
+    F > ~1 million) — in a square 10 km wider than the basin.
+    """
     cx, cy = CENTRE
+    half = max(HALF, basin_half + 10_000.0)
     while True:
-        x, y = cx + rng.uniform(-HALF + r, HALF - r), cy + rng.uniform(-HALF + r, HALF - r)
+        x, y = cx + rng.uniform(-half + r, half - r), cy + rng.uniform(-half + r, half - r)
         if placement == "anywhere":
             return x, y
         d = max(abs(x - cx), abs(y - cy)) - basin_half  # > 0 outside the basin square

@@ -109,3 +109,14 @@ def test_vertex_only_pentagon_in_zone_38_matches_the_reference_comparison():
     a, g = ellipsoidal_area([pentagon], 4526)[0], geodesic_area([pentagon], 4526)[0]
     assert a == pytest.approx(g, rel=1e-7)
     assert pentagon.area != pytest.approx(a, rel=1e-5)  # the planar area is off by ~10 ppm in zone 38
+
+
+def test_measuring_in_groups_changes_no_area(monkeypatch):
+    from yangao_geo import area
+
+    geoms = np.array([SQUARE, None, WITH_HOLE, shapely.Polygon(), MULTIPART, SQUARE] * 5, dtype=object)
+    whole = ellipsoidal_area(geoms, 4547)
+    monkeypatch.setattr(area, "_CHUNK_COORDS", 12)  # a group every few polygons
+    grouped = ellipsoidal_area(geoms, 4547)
+    assert len(grouped) == len(geoms) and (whole > 0).sum() == 20
+    np.testing.assert_array_equal(grouped, whole)

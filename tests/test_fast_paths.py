@@ -1,7 +1,10 @@
 """The shortcuts that make large checks fast give the same answers as the slow exact path."""
 
+import json
+
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -117,3 +120,21 @@ def test_without_geometry_the_findings_are_the_same_numbers(monkeypatch):
     lean = yangao_geo.check(blocks, keep_geometry=False)
     assert lean.to_dict()["findings"] == full.to_dict()["findings"]
     assert lean.findings.geometry.isna().all() and full.findings.geometry.notna().any()
+
+
+def test_reports_write_json_summary_and_counts_without_building_the_findings_table(tmp_path):
+    from yangao_geo.findings import FindingColumns
+
+    blocks = _widened_blocks()
+    lazy = yangao_geo.check(blocks, keep_geometry=False)
+    text, summary, counts, code = lazy.to_json(), lazy.summary(), lazy.counts(), lazy.exit_code("warn")
+    assert isinstance(lazy._findings, FindingColumns)  # still columns: nothing built
+    built = yangao_geo.check(blocks, keep_geometry=False)
+    table = built.findings  # the GeoDataFrame, built
+    assert len(table) == lazy.n_findings > 100
+    assert not isinstance(built._findings, FindingColumns)
+    doc, again = json.loads(text), json.loads(built.to_json())  # from the columns, from the table
+    assert doc["findings"] == again["findings"] and doc["blocks"] == again["blocks"]
+    pd.testing.assert_frame_equal(built.summary(), summary)
+    assert (built.counts(), built.exit_code("warn")) == (counts, code)
+    assert [f["message"] for f in doc["findings"]] == table.message.tolist()

@@ -108,3 +108,25 @@ def test_parquet_without_geo_metadata_is_named(tmp_path):
     pd.DataFrame({"a": [1]}).to_parquet(path)
     with pytest.raises(yangao_geo.InputError, match="without GeoParquet 'geo' metadata"):
         yangao_geo.check(constraints=[path, *bundled_constraint_paths()])
+
+
+def test_partition_command_makes_a_layer_that_checks_the_same(tmp_path, blocks, stream_everything):
+    from yangao_geo.cli.main import main
+
+    folder = tmp_path / "basic_farmland.parquet"
+    argv = ["partition", str(bundled_constraint_paths()[1]), str(folder), "--layer", "basic_farmland"]
+    with pytest.raises(SystemExit) as done:
+        main([*argv, "--features-per-part", "500"])
+    assert done.value.code == 0
+    assert len(list(folder.glob("*.parquet"))) == 5  # 2 067 parcels, about 500 per part
+    gpkg = yangao_geo.check(blocks, keep_geometry=False)
+    parts = yangao_geo.check(blocks, [folder, *bundled_constraint_paths()], keep_geometry=False)
+    assert "basic_farmland" in _streamed(parts)
+    key = ["block_id", "rule_id", "layer", "feature_id"]
+    pd.testing.assert_frame_equal(
+        _table(gpkg).sort_values(key, ignore_index=True), _table(parts).sort_values(key, ignore_index=True)
+    )
+    with pytest.raises(SystemExit) as again:  # an existing folder is never written into
+        main(argv)
+    assert again.value.code == 2
+    assert len(list(folder.glob("*.parquet"))) == 5 and not list(tmp_path.glob(".basic_farmland*"))

@@ -45,6 +45,8 @@ INVERSE_FLATTENING = 298.257222101
 GEOD = pyproj.Geod(a=SEMI_MAJOR_M, rf=INVERSE_FLATTENING)
 #: Edge densification step in the defining plane, metres.
 DENSIFY_M = 10.0
+#: geometries are measured in groups of about this many vertices (bounded memory; same results)
+_CHUNK_COORDS = 100_000
 
 _TO_LONLAT: dict[str, pyproj.Transformer] = {}
 
@@ -132,6 +134,15 @@ def ellipsoidal_area(geometries, crs, *, densify_m: float = DENSIFY_M) -> np.nda
     >>> float(ellipsoidal_area([square], 4547)[0].round(1))
     1000000.0
     """
+    geoms = np.asarray(geometries, dtype=object)
+    counts = shapely.get_num_coordinates(geoms)
+    if counts.sum() > _CHUNK_COORDS and len(geoms) > 1:  # bounded memory: geometries a group at a time
+        group = np.cumsum(counts) // _CHUNK_COORDS
+        return np.concatenate([_ellipsoidal_area(geoms[group == g], crs, densify_m) for g in np.unique(group)])
+    return _ellipsoidal_area(geoms, crs, densify_m)
+
+
+def _ellipsoidal_area(geometries, crs, densify_m: float) -> np.ndarray:
     lon, lat, bounds, sign, owner, n = _lonlat_rings(geometries, crs, densify_m)
     areas = np.zeros(n, dtype=float)
     if len(sign) == 0:

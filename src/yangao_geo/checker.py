@@ -6,6 +6,7 @@ import time
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from .area import ellipsoidal_area
@@ -15,10 +16,11 @@ from .crs import ANALYSIS_CRS
 from .distributed import connect
 from .engine import Context, run_rules
 from .errors import InputError
+from .findings import FINDING_FIELDS, FindingColumns
 from .geometry import is_polygonal, repair_polygons
 from .layers import REQUIRED_LAYERS, ConstraintSet, bundled_blocks_path, load_constraints, load_layer
 from .provenance import environment, now_iso
-from .report import BLOCK_COLUMNS, FINDING_COLUMNS, SEVERITY_ORDER, Report
+from .report import BLOCK_COLUMNS, SEVERITY_ORDER, Report
 from .rules import RULES
 from .units import parse_capacity
 
@@ -189,8 +191,15 @@ def check(
         progress(0, len(runnable), "rules")
     run_rules(ctx, runnable, settings.params, on_rule=progress)
 
-    report = _build_report(table, ctx.findings)
-    report.inputs = [loaded.info, *constraint_set.sources]
+    store = ctx.findings
+    del ctx  # the overlap caches: not needed by the report
+    context = _context_layers(constraint_set, table) if keep_geometry else {}
+    sources = constraint_set.sources
+    if not isinstance(constraints, ConstraintSet):
+        del constraint_set  # loaded here, used up (a caller's set is the caller's to keep)
+    report = _build_report(table, store)
+    del store
+    report.inputs = [loaded.info, *sources]
     report.skipped_rules = sorted(skipped, key=lambda s: _RULE_ORDER[s["rule_id"]])
     report.settings = settings.as_dict()
     from . import __version__
@@ -202,7 +211,7 @@ def check(
         "elapsed_s": round(time.perf_counter() - started, 3),
         "environment": environment(),
     }
-    report.context = _context_layers(constraint_set, report.blocks)
+    report.context = context
     return report
 
 
@@ -231,30 +240,25 @@ def _area_of_interest(table: gpd.GeoDataFrame):
     return shapely.union_all(shapely.buffer(boxes, 10.0, join_style="mitre"))
 
 
-def _build_report(table: gpd.GeoDataFrame, findings: dict) -> Report:
-    """Findings in a stable order (input findings first, then by block and rule), each column taken once."""
-    raw_pos = findings["block_pos"]
-    positions = np.array([-1 if p is None else p for p in raw_pos], dtype=np.int64)
-    rule_rank = np.array([_RULE_ORDER[r] for r in findings["rule_id"]], dtype=np.int64)
+def _build_report(table: gpd.GeoDataFrame, store) -> Report:
+    """Findings in a stable order (input findings first, then by block and rule, then as recorded).
+
+    The findings stay columns (:class:`~yangao_geo.findings.FindingColumns`): the report builds its
+    GeoDataFrame only when asked, and writes JSON/CSV without it.
+    """
+    found = {f: store.column(f, release=True) for f in FINDING_FIELDS}
+    positions = found["block_pos"]
+    rule_rank = pd.Series(found["rule_id"], dtype=object).map(_RULE_ORDER).to_numpy(dtype=np.int64)
     order = np.lexsort((np.arange(len(positions)), rule_rank, positions))
-    positions = positions[order]
-    on_block = positions >= 0
-    idx = np.where(on_block, positions, 0)
-    columns = {}
-    for col, src in (("block_id", "block_id"), ("block_name", "name"), ("kind", "kind"), ("mineral", "mineral")):
-        values = table[src].to_numpy(dtype=object)[idx] if len(table) else np.empty(0, dtype=object)
-        columns[col] = np.where(on_block, values, None)
-    for col in FINDING_COLUMNS[4:]:
-        values = np.empty(len(order), dtype=object)
-        values[:] = findings[col]
-        columns[col] = values[order]
-    for col in ("overlap_m2", "overlap_ratio"):
-        columns[col] = np.array([np.nan if v is None else v for v in columns[col]], dtype=float)
-    geometry = columns.pop("geometry")
-    findings_gdf = gpd.GeoDataFrame(columns, geometry=geometry, crs=ANALYSIS_CRS)[list(FINDING_COLUMNS)]
+    block_fields = {
+        col: table[src].to_numpy(dtype=object)
+        for col, src in (("block_id", "block_id"), ("block_name", "name"), ("kind", "kind"), ("mineral", "mineral"))
+    }
+    findings = FindingColumns(found, order, block_fields, ANALYSIS_CRS)
 
     # a block's status is its worst finding; info findings do not count
-    rank = np.array([SEVERITY_ORDER[s] for s in columns["severity"]], dtype=int)
+    rank = pd.Series(found["severity"], dtype=object).map(SEVERITY_ORDER).to_numpy(dtype=int)
+    on_block = positions >= 0
     worst = np.zeros(len(table), dtype=int)
     np.maximum.at(worst, positions[on_block], rank[on_block])
     status = np.array(["pass", "warn", "fail"], dtype=object)[worst].tolist()
@@ -271,4 +275,4 @@ def _build_report(table: gpd.GeoDataFrame, findings: dict) -> Report:
         geometry=table.geometry.values,
         crs=ANALYSIS_CRS,
     )
-    return Report(findings=findings_gdf, blocks=blocks[list(BLOCK_COLUMNS)])
+    return Report(findings, blocks[list(BLOCK_COLUMNS)])

@@ -26,21 +26,21 @@ import shapely
 
 from .area import scale_factor_area
 from .crs import ANALYSIS_CRS
+from .findings import FINDING_FIELDS, FindingStore
 from .geometry import polygonal
 from .layers import ConstraintSet
 from .minerals import Mineral, MineralTable
-from .report import FINDING_COLUMNS
 from .rules.registry import Rule
 
 __all__ = ["NUMERIC_ZERO_M2", "Context", "Overlaps", "run_rules"]
 
 NUMERIC_ZERO_M2 = 1e-4
-#: the columns of a finding as rules record them (block position instead of the block's attributes)
-FINDING_FIELDS = ("block_pos", *FINDING_COLUMNS[4:])
 #: features with more vertices than this are clipped to the block's box before intersecting
 _CLIP_VERTICES = 500
-#: pairs intersected at a time
+#: pairs intersected at a time, at most
 _PAIR_CHUNK = 50_000
+#: about this many input vertices intersected at a time
+_CHUNK_COORDS = 2_000_000
 #: pairs with a heavy feature intersected at a time (each clipped piece may hold thousands of vertices)
 _HEAVY_PAIR_CHUNK = 64
 _TO_LONLAT = pyproj.Transformer.from_crs(ANALYSIS_CRS, 4490, always_xy=True)
@@ -109,7 +109,11 @@ def interior_overlaps(
     rest = np.flatnonzero(~inside)
     heavy = shapely.get_num_coordinates(feats[fi[rest]]) > _CLIP_VERTICES
     light, heavy = rest[~heavy], rest[heavy]
-    chunks = [light[i : i + _PAIR_CHUNK] for i in range(0, len(light), _PAIR_CHUNK)]
+    # light pairs in chunks of about _CHUNK_COORDS input vertices (the pieces of a chunk are alive together)
+    cost = np.cumsum(shapely.get_num_coordinates(blocks[bi[light]]) + shapely.get_num_coordinates(feats[fi[light]]))
+    group = np.maximum(cost // _CHUNK_COORDS, np.arange(len(light)) // _PAIR_CHUNK)
+    cuts = np.flatnonzero(np.diff(group)) + 1
+    chunks = [c for c in np.split(light, cuts) if len(c)]
     chunks += [heavy[i : i + _HEAVY_PAIR_CHUNK] for i in range(0, len(heavy), _HEAVY_PAIR_CHUNK)]
     for part in chunks:
         b, f = blocks[bi[part]], feats[fi[part]]
@@ -162,7 +166,8 @@ class Context:
         self.minerals = minerals
         self.geometry_issues = geometry_issues
         self.crs_notes = crs_notes
-        self.findings: dict[str, list] = {c: [] for c in FINDING_FIELDS}
+        #: the findings recorded so far (see :mod:`yangao_geo.findings`)
+        self.findings = FindingStore(keep_geometry)
         self._rule: Rule | None = None
         self._overlaps: dict[str, Overlaps] = {}
         self._geoms = np.asarray(blocks.geometry.values, dtype=object)
@@ -306,8 +311,7 @@ class Context:
             citation or r.citation,
             geometry,
         )
-        for col, value in zip(FINDING_FIELDS, row):
-            self.findings[col].append(value)
+        self.findings.add_row(dict(zip(FINDING_FIELDS, row)))
 
     def add_many(
         self, positions, severity, messages, *, layer: str, feature_ids, overlap_m2, geometries, citation=None
@@ -325,24 +329,21 @@ class Context:
         area = self._area[positions]
         ratio = np.divide(overlap, area, out=np.full(n, np.nan), where=area > 0)
 
-        def column(value):
-            return list(value) if isinstance(value, (list, tuple, np.ndarray)) else [value] * n
-
-        cols = {
-            "block_pos": positions.tolist(),
-            "rule_id": [r.code] * n,
-            "rule_name": [r.name] * n,
-            "severity": column(severity),
-            "layer": [layer] * n,
-            "feature_id": [str(f) for f in feature_ids],
-            "overlap_m2": overlap.tolist(),
-            "overlap_ratio": ratio.tolist(),
-            "message": list(messages),
-            "citation": column(r.citation if citation is None else citation),
-            "geometry": list(geometries) if self.keep_geometry else [None] * n,
-        }
-        for col in FINDING_FIELDS:
-            self.findings[col].extend(cols[col])
+        self.findings.add_chunk(
+            {
+                "block_pos": positions,
+                "rule_id": r.code,
+                "rule_name": r.name,
+                "severity": severity,
+                "layer": layer,
+                "feature_id": feature_ids,
+                "overlap_m2": overlap,
+                "overlap_ratio": ratio,
+                "message": messages,
+                "citation": r.citation if citation is None else citation,
+                "geometry": geometries if self.keep_geometry else None,
+            }
+        )
 
     @property
     def current_rule(self) -> Rule:

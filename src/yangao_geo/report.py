@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
+from .findings import FindingColumns
 from .io.vector import SourceInfo
 
 __all__ = ["BLOCK_COLUMNS", "FINDING_COLUMNS", "SEVERITY_ORDER", "Report"]
@@ -76,7 +77,9 @@ class Report:
     Attributes
     ----------
     findings : GeoDataFrame
-        One row per finding (columns :data:`FINDING_COLUMNS`).
+        One row per finding (columns :data:`FINDING_COLUMNS`). A report from :func:`~yangao_geo.check`
+        builds this table on first use; its writers, counts and summary read the findings column-wise
+        without it (see :class:`~yangao_geo.findings.FindingColumns`).
     blocks : GeoDataFrame
         One row per block (columns :data:`BLOCK_COLUMNS`).
     inputs : list of SourceInfo
@@ -89,7 +92,7 @@ class Report:
         Name and version of yangao_geo, start time, run time, library versions.
     """
 
-    findings: gpd.GeoDataFrame
+    _findings: gpd.GeoDataFrame | FindingColumns
     blocks: gpd.GeoDataFrame
     inputs: list[SourceInfo] = field(default_factory=list)
     skipped_rules: list[dict] = field(default_factory=list)
@@ -98,10 +101,28 @@ class Report:
     #: constraint features near the blocks, by layer (for maps; not written to JSON)
     context: dict = field(default_factory=dict, repr=False)
 
+    @property
+    def findings(self) -> gpd.GeoDataFrame:
+        if isinstance(self._findings, FindingColumns):
+            self._findings = self._findings.frame()
+        return self._findings
+
+    def _finding_slice(self, names, start: int = 0, stop: int | None = None) -> dict:
+        """Columns of report rows ``start:stop`` as object/float arrays, from whichever form is at hand."""
+        if isinstance(self._findings, FindingColumns):
+            return self._findings.slice(names, start, stop)
+        part = self._findings.iloc[start:stop]
+        return {k: part[k].to_numpy(dtype=float if k in ("overlap_m2", "overlap_ratio") else object) for k in names}
+
+    @property
+    def n_findings(self) -> int:
+        """Number of findings (without building the findings table)."""
+        return len(self._findings)
+
     # ------------------------------------------------------------- questions
     def counts(self) -> dict[str, int]:
         """Number of findings per severity."""
-        c = self.findings["severity"].value_counts()
+        c = pd.Series(self._finding_slice(["severity"])["severity"], dtype=object).value_counts()
         return {s: int(c.get(s, 0)) for s in ("fail", "warn", "info")}
 
     def exit_code(self, fail_on: str = "fail") -> int:
@@ -109,7 +130,8 @@ class Report:
         if fail_on not in ("fail", "warn"):
             raise ValueError(f"fail_on must be 'fail' or 'warn', got {fail_on!r}")
         threshold = SEVERITY_ORDER[fail_on]
-        worst = self.findings["severity"].map(SEVERITY_ORDER).max() if len(self.findings) else -1
+        severity = pd.Series(self._finding_slice(["severity"])["severity"], dtype=object)
+        worst = severity.map(SEVERITY_ORDER).max() if len(severity) else -1
         return 1 if worst >= threshold else 0
 
     def summary(self) -> pd.DataFrame:
@@ -123,7 +145,8 @@ class Report:
         """
         table = pd.DataFrame(self.blocks.drop(columns="geometry"))
         table["area_km2"] = (table.pop("area_m2") / 1e6).round(4)
-        per = self.findings.groupby(["block_id", "severity"]).size().unstack(fill_value=0)
+        found = pd.DataFrame(self._finding_slice(["block_id", "severity"]), dtype=object)
+        per = found.groupby(["block_id", "severity"]).size().unstack(fill_value=0)
         for sev in ("fail", "warn", "info"):
             counts = per[sev] if sev in per.columns else pd.Series(dtype=int)
             table[sev] = table["block_id"].map(counts).fillna(0).astype(int)
@@ -180,21 +203,21 @@ class Report:
             self._write_json(fh, indent)
         return None
 
-    def _write_json(self, fh, indent: int, chunk: int = 50_000) -> None:
+    def _write_json(self, fh, indent: int, chunk: int = 10_000) -> None:
         head = self.to_dict(findings=False)
         marker = "\u0000findings\u0000"
         head["findings"] = marker
         before, after = json.dumps(head, ensure_ascii=False, indent=indent).split(json.dumps(marker))
         fh.write(before)
-        n = len(self.findings)
+        n = self.n_findings
         fh.write("[" if n else "[]")
         for start in range(0, n, chunk):
-            part = self.findings.iloc[start : start + chunk]
-            table = pd.DataFrame({k: part[k].to_numpy(dtype=object) for k in _JSON_FINDING})
+            part = self._finding_slice(_JSON_FINDING, start, start + chunk)
+            table = pd.DataFrame({k: part[k].astype(object) for k in _JSON_FINDING}, dtype=object)
             for col in ("block_id", "feature_id"):
                 table[col] = [None if v is None or v != v else str(v) for v in table[col]]
-            table["overlap_m2"] = part["overlap_m2"].astype(float).round(2).to_numpy()
-            table["overlap_ratio"] = part["overlap_ratio"].astype(float).round(6).to_numpy()
+            table["overlap_m2"] = part["overlap_m2"].astype(float).round(2)
+            table["overlap_ratio"] = part["overlap_ratio"].astype(float).round(6)
             text = table.to_json(orient="records", force_ascii=False, double_precision=10)
             fh.write(("," if start else "") + text[1:-1])
         if n:
@@ -241,5 +264,5 @@ class Report:
         return (
             f"<Report: {len(self.blocks)} blocks ({int(status.get('fail', 0))} fail, "
             f"{int(status.get('warn', 0))} warn, {int(status.get('pass', 0))} pass); "
-            f"{len(self.findings)} findings ({c['fail']} fail, {c['warn']} warn, {c['info']} info)>"
+            f"{self.n_findings} findings ({c['fail']} fail, {c['warn']} warn, {c['info']} info)>"
         )

@@ -52,7 +52,7 @@ STREAMABLE_LAYERS = ("basic_farmland", "arable_land")
 #: layers with more features than this (in the whole file) are streamed in geometry-free runs
 STREAM_MIN_FEATURES = 100_000
 #: features read, reprojected and intersected at a time
-BATCH_FEATURES = 50_000
+BATCH_FEATURES = 5_000
 #: keys of GeoParquet features: part number << _PART_SHIFT | row in part (file order)
 _PART_SHIFT = 32
 
@@ -86,8 +86,12 @@ class LayerStream:
             cols.append(dlbm_column(self.fields, self.path))
         return cols
 
-    def batches(self, batch_size: int = BATCH_FEATURES):
-        """Yield ``(GeoDataFrame in the file's CRS, int64 keys in file order)`` for the features near the blocks."""
+    def batches(self, batch_size: int | None = None):
+        """Yield ``(GeoDataFrame in the file's CRS, int64 keys in file order)`` for the features near the blocks.
+
+        ``batch_size`` (GDAL sources): features per batch, default :data:`BATCH_FEATURES`.
+        """
+        batch_size = BATCH_FEATURES if batch_size is None else batch_size
         if self.parts is not None:
             for k in range(len(self.parts)):
                 gdf, keys = self.read_part(k)

@@ -16,6 +16,7 @@ from .. import __version__
 from ..errors import YangaoError
 from .check import check_command
 from .convert import convert_command
+from .partition import partition_command
 from .rules import rules_command
 
 __all__ = ["cli", "main"]
@@ -32,6 +33,7 @@ def cli():
 cli.add_command(check_command)
 cli.add_command(rules_command)
 cli.add_command(convert_command)
+cli.add_command(partition_command)
 
 
 def main(argv=None) -> None:

@@ -1,13 +1,14 @@
 """Atomic output: write to a temporary file beside the target, then rename.
 
 An existing output is never replaced unless the caller says ``overwrite``;
-a failed write leaves no partial file behind.
+a failed write leaves no partial file (or folder) behind.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,5 +51,7 @@ def atomic_path(target: str | Path, *, overwrite: bool = False) -> Iterator[Path
             raise OutputError(f"{target}: the writer produced no file")
         os.replace(tmp, target)
     finally:
-        if tmp.exists():
+        if tmp.is_dir():  # a writer of folders (partitioned GeoParquet) failed half-way
+            shutil.rmtree(tmp)
+        elif tmp.exists():
             tmp.unlink()

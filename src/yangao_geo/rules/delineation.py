@@ -134,16 +134,23 @@ def blocks_overlap(ctx, params):
     Warn: a sliver. Pass: the blocks only share an edge.
     """
     ov = ctx.block_overlaps()
-    ids = ctx.blocks["block_id"].to_numpy()
+    ids = ctx.blocks["block_id"].to_numpy(dtype=object)
     block_areas = ctx.block_areas
-    for a, b, geom, area in zip(ov.block, ov.feature, ov.geometry, ov.area_m2):
-        severity = "fail" if ctx.significant(area) else "warn"
-        for pos, other in ((a, b), (b, a)):
-            ratio = area / block_areas[pos]
-            message = f"overlaps proposed block {ids[other]} by {area_text(area)}, {percent(ratio)} of the block"
-            if severity == "warn":
-                message += f"; sliver at or below the {ctx.tolerance_m2:g} m² tolerance"
-            ctx.add(int(pos), severity, message, layer="blocks", feature_id=ids[other], overlap_m2=area, geometry=geom)
+    # each pair on both of its blocks; a block's findings ordered by the other block
+    pos = np.concatenate([ov.block, ov.feature])
+    other = np.concatenate([ov.feature, ov.block])
+    order = np.lexsort((other, pos))
+    pos, other = pos[order], other[order]
+    area = np.concatenate([ov.area_m2, ov.area_m2])[order]
+    geoms = np.concatenate([ov.geometry, ov.geometry])[order]
+    severity = np.where(area > ctx.tolerance_m2, "fail", "warn").astype(object)
+    sliver = f"; sliver at or below the {ctx.tolerance_m2:g} m² tolerance"
+    messages = [
+        f"overlaps proposed block {ids[o]} by {area_text(a)}, {percent(a / block_areas[p])} of the block"
+        + (sliver if s == "warn" else "")
+        for p, o, a, s in zip(pos, other, area, severity)
+    ]
+    ctx.add_many(pos, severity, messages, layer="blocks", feature_ids=ids[other], overlap_m2=area, geometries=geoms)
 
 
 @rule(

@@ -25,6 +25,8 @@ _PRIORITY_NOTE = (
     "exploration rights have priority to become mining blocks (转采); name the right in "
     "source_right (原探矿权) if this block converts it"
 )
+#: overlap findings whose messages are built at a time
+_MESSAGE_CHUNK = 20_000
 _RIGHT_NAMES = {
     "exploration": "exploration right (探矿权)",
     "mining": "mining right (采矿权)",
@@ -58,23 +60,25 @@ def _overlap_findings(ctx, layer: str, what, *, decide=None, citation=None) -> N
     feature_ids = ov.feature_id
     labels = np.broadcast_to(np.asarray(what, dtype=object), (n,))
     block_area = ctx.block_areas[ov.block]
-    k = np.flatnonzero(keep)
-    messages = [
-        f"overlaps {labels[i]} {feature_ids[i]} by {ov.area_m2[i]:.2f} m² ({ov.area_m2[i] / 1e6:.4f} km²), "
-        f"{percent(ov.area_m2[i] / block_area[i] if block_area[i] > 0 else None)} of the block"
-        + (f"; {note[i]}" if note[i] else "")
-        for i in k
-    ]
-    ctx.add_many(
-        ov.block[k],
-        severity[k],
-        messages,
-        layer=layer,
-        feature_ids=feature_ids[k],
-        overlap_m2=ov.area_m2[k],
-        geometries=ov.geometry[k],
-        citation=cites[k],
-    )
+    kept = np.flatnonzero(keep)
+    for start in range(0, len(kept), _MESSAGE_CHUNK):  # messages built a slice at a time: bounded memory
+        k = kept[start : start + _MESSAGE_CHUNK]
+        messages = [
+            f"overlaps {labels[i]} {feature_ids[i]} by {ov.area_m2[i]:.2f} m² ({ov.area_m2[i] / 1e6:.4f} km²), "
+            f"{percent(ov.area_m2[i] / block_area[i] if block_area[i] > 0 else None)} of the block"
+            + (f"; {note[i]}" if note[i] else "")
+            for i in k
+        ]
+        ctx.add_many(
+            ov.block[k],
+            severity[k],
+            messages,
+            layer=layer,
+            feature_ids=feature_ids[k],
+            overlap_m2=ov.area_m2[k],
+            geometries=ov.geometry[k],
+            citation=cites[k],
+        )
 
 
 @rule(

@@ -1,0 +1,210 @@
+"""The findings of a run as column chunks, compact enough for millions of overlaps.
+
+Rules record findings one at a time (:meth:`FindingStore.add_row`) or a
+column chunk at a time (:meth:`FindingStore.add_chunk`, what the overlap rules
+do). A chunk keeps numbers in numpy arrays, the few repeated texts (rule,
+severity, layer, citation) as references to shared strings, and the texts
+unique to each finding (message, feature id) as Arrow UTF-8 arrays — about a
+third of the memory of Python strings, which for CJK text take two bytes a
+character plus their object header. :meth:`FindingStore.columns` joins the
+chunks, in the order they were recorded.
+
+Examples
+--------
+>>> store = FindingStore()
+>>> store.add_row({"block_pos": 0, "rule_id": "B301", "severity": "fail", "message": "too small"})
+>>> store.add_chunk({"block_pos": [1, 2], "rule_id": "O203", "severity": ["fail", "warn"],
+...                  "message": ["a", "b"], "overlap_m2": [5.0, 0.5]})
+>>> cols = store.columns()
+>>> cols["block_pos"].tolist(), cols["rule_id"].tolist(), cols["overlap_m2"].tolist()
+([0, 1, 2], ['B301', 'O203', 'O203'], [nan, 5.0, 0.5])
+>>> cols["message"].to_pylist()
+['too small', 'a', 'b']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+__all__ = ["FINDING_FIELDS", "FindingStore"]
+
+#: the columns of a finding as rules record them (block position instead of the block's attributes)
+FINDING_FIELDS = (
+    "block_pos",
+    "rule_id",
+    "rule_name",
+    "severity",
+    "layer",
+    "feature_id",
+    "overlap_m2",
+    "overlap_ratio",
+    "message",
+    "citation",
+    "geometry",
+)
+_NUMBERS = ("overlap_m2", "overlap_ratio")
+#: texts unique to each finding: stored as Arrow strings
+_UNIQUE_TEXT = ("feature_id", "message")
+
+
+class FindingStore:
+    """Findings in recording order, as column chunks (see the module docstring)."""
+
+    def __init__(self, keep_geometry: bool = True):
+        self.keep_geometry = keep_geometry
+        self._chunks: list[tuple[int, dict]] = []
+        self._rows: list[dict] = []
+
+    def __len__(self) -> int:
+        return sum(n for n, _ in self._chunks) + len(self._rows)
+
+    def add_row(self, row: dict) -> None:
+        """One finding: a mapping of :data:`FINDING_FIELDS` (missing ones are None)."""
+        self._rows.append(row)
+
+    def add_chunk(self, columns: dict) -> None:
+        """Many findings: each field a sequence (one value per finding) or one value for all of them."""
+        n = len(columns["block_pos"])
+        if n == 0:
+            return
+        self._flush()
+        self._chunks.append((n, _compact(columns, n, self.keep_geometry)))
+
+    def _flush(self) -> None:
+        if self._rows:
+            rows, self._rows = self._rows, []
+            columns = {f: [r.get(f) for r in rows] for f in FINDING_FIELDS}
+            self._chunks.append((len(rows), _compact(columns, len(rows), self.keep_geometry)))
+
+    def columns(self) -> dict:
+        """Every field over all findings: ``block_pos`` int64 (-1: about an input, no block), numbers
+        float64 (NaN: none), unique texts as a pyarrow ChunkedArray, other texts and geometry as object arrays.
+        """
+        return {f: self.column(f) for f in FINDING_FIELDS}
+
+    def column(self, f: str, *, release: bool = False):
+        """One field over all findings (see :meth:`columns`); ``release`` drops it from the store."""
+        self._flush()
+        parts = [_expand(chunk[f], n) for n, chunk in self._chunks]
+        if release:
+            for _, chunk in self._chunks:
+                chunk[f] = None
+        if f in _UNIQUE_TEXT:
+            return pa.chunked_array(parts, type=pa.string())
+        if f == "block_pos":
+            return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, np.int64)
+        if f in _NUMBERS:
+            return np.concatenate(parts).astype(float) if parts else np.empty(0, float)
+        return np.concatenate(parts) if parts else np.empty(0, dtype=object)
+
+
+def _compact(columns: dict, n: int, keep_geometry: bool) -> dict:
+    out = {}
+    for f in FINDING_FIELDS:
+        value = columns.get(f)
+        many = isinstance(value, (list, tuple, np.ndarray, pa.Array, pa.ChunkedArray))
+        if f == "block_pos":
+            if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
+                out[f] = value.astype(np.int64)
+            else:
+                out[f] = np.array([-1 if v is None else v for v in value], dtype=np.int64)
+        elif f in _NUMBERS:
+            if not many:
+                out[f] = np.full(n, np.nan if value is None else value, dtype=float)
+            elif isinstance(value, np.ndarray) and value.dtype.kind == "f":
+                out[f] = value
+            else:
+                out[f] = np.array([np.nan if v is None else v for v in value], dtype=float)
+        elif f in _UNIQUE_TEXT:
+            texts = [None if v is None else str(v) for v in value] if many else [value] * n
+            out[f] = pa.array(texts, type=pa.string())
+        elif f == "geometry":
+            out[f] = np.asarray(value, dtype=object) if keep_geometry and many else None
+        else:  # repeated texts: references to shared strings
+            out[f] = np.asarray(value, dtype=object) if many else value
+    return out
+
+
+def _expand(value, n: int):
+    """A stored field as an array of length ``n`` (a single value is repeated)."""
+    if isinstance(value, (np.ndarray, pa.Array)):
+        return value
+    out = np.empty(n, dtype=object)
+    out[:] = value
+    return out
+
+
+class FindingColumns:
+    """A run's findings in report order, as columns: the findings table without building it.
+
+    :func:`yangao_geo.check` returns its :class:`~yangao_geo.report.Report` with the findings in this form;
+    the GeoDataFrame (``report.findings``) is built on first use, while the JSON/CSV writers, counts and
+    summary read slices of the columns — so a run that only writes JSON never holds the whole table twice.
+
+    Parameters
+    ----------
+    columns : dict
+        :data:`FINDING_FIELDS` as returned by :meth:`FindingStore.columns`, in recording order.
+    order : ndarray of int
+        The report order (positions into the columns).
+    block_fields : dict
+        ``block_id``, ``block_name``, ``kind``, ``mineral``: object arrays, one value per block.
+    crs : CRS-like
+        CRS of the geometries.
+    """
+
+    def __init__(self, columns: dict, order: np.ndarray, block_fields: dict, crs):
+        self._columns = columns
+        self._order = np.asarray(order, dtype=np.int64)
+        self._blocks = block_fields
+        self._crs = crs
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def slice(self, names, start: int = 0, stop: int | None = None) -> dict:
+        """Columns ``names`` (finding-table names) for report rows ``start:stop``: numpy arrays,
+        texts as object arrays (None where missing), numbers as float (NaN where missing)."""
+        rows = self._order[start:stop]
+        pos = self._columns["block_pos"][rows]
+        on_block = pos >= 0
+        out = {}
+        for name in names:
+            if name in self._blocks:
+                values = np.full(len(rows), None, dtype=object)
+                values[on_block] = self._blocks[name][pos[on_block]]
+                out[name] = values
+                continue
+            column = self._columns[name]
+            if isinstance(column, pa.ChunkedArray):
+                out[name] = np.asarray(column.take(pa.array(rows)).to_numpy(zero_copy_only=False), dtype=object)
+            else:
+                out[name] = column[rows]
+        return out
+
+    def frame(self):
+        """The findings table (GeoDataFrame, columns :data:`~yangao_geo.report.FINDING_COLUMNS`).
+
+        Releases the columns as it goes: call once (the Report keeps the result).
+        """
+        import geopandas as gpd
+        import pandas as pd
+
+        from .report import FINDING_COLUMNS
+
+        data = {}
+        for name in FINDING_COLUMNS[:4]:
+            data[name] = pd.Series(self.slice([name])[name], dtype=object)
+        rows = self._order
+        for name in FINDING_COLUMNS[4:]:
+            column = self._columns.pop(name)
+            if isinstance(column, pa.ChunkedArray):
+                data[name] = pd.Series(column.take(pa.array(rows)), dtype="str")
+            elif column.dtype == object and name != "geometry":
+                data[name] = pd.Series(column[rows], dtype=object)
+            else:
+                data[name] = column[rows]
+            del column
+        geometry = data.pop("geometry")
+        return gpd.GeoDataFrame(data, geometry=geometry, crs=self._crs)[list(FINDING_COLUMNS)]
