@@ -368,8 +368,10 @@ class Context:
 def run_rules(ctx: Context, rules: list[Rule], params: dict[str, dict], on_rule=None) -> None:
     """Run ``rules`` in order; a rule that raises becomes a finding and the run goes on.
 
-    ``on_rule(done, total, code)`` is called after each rule (progress bars).
+    ``on_rule(done, total, code)`` is called after each rule (progress bars). The overlaps with a layer
+    are kept while a later rule declares that layer, then dropped (memory).
     """
+    last_use = {name: i for i, r in enumerate(rules, start=1) for name in r.layers}
     for i, r in enumerate(rules, start=1):
         ctx._rule = r
         try:
@@ -382,6 +384,9 @@ def run_rules(ctx: Context, rules: list[Rule], params: dict[str, dict], on_rule=
                 f"rule {r.code} raised {type(exc).__name__}: {exc} "
                 f"(at {last.filename.rsplit('/', 1)[-1]}:{last.lineno}); its results are missing",
             )
+        # overlaps no later rule reads are dropped (the block pairs: only B304 reads them)
+        for name in [n for n in ctx._overlaps if last_use.get(n, 0) <= i]:
+            del ctx._overlaps[name]
         if on_rule is not None:
             on_rule(i, len(rules), r.code)
     ctx._rule = None

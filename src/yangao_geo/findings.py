@@ -79,7 +79,7 @@ class FindingStore:
 
     def columns(self) -> dict:
         """Every field over all findings: ``block_pos`` int64 (-1: about an input, no block), numbers
-        float64 (NaN: none), unique texts as a pyarrow ChunkedArray, other texts and geometry as object arrays.
+        float64 (NaN: none), unique texts as one pyarrow string Array, other texts and geometry as object arrays.
         """
         return {f: self.column(f) for f in FINDING_FIELDS}
 
@@ -91,7 +91,8 @@ class FindingStore:
             for _, chunk in self._chunks:
                 chunk[f] = None
         if f in _UNIQUE_TEXT:
-            return pa.chunked_array(parts, type=pa.string())
+            # one contiguous array: taking rows from a ChunkedArray would join its chunks on every call
+            return pa.concat_arrays(parts) if parts else pa.array([], type=pa.string())
         if f == "block_pos":
             return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, np.int64)
         if f in _NUMBERS:
@@ -177,7 +178,7 @@ class FindingColumns:
                 out[name] = values
                 continue
             column = self._columns[name]
-            if isinstance(column, pa.ChunkedArray):
+            if isinstance(column, pa.Array):
                 out[name] = np.asarray(column.take(pa.array(rows)).to_numpy(zero_copy_only=False), dtype=object)
             else:
                 out[name] = column[rows]
@@ -199,7 +200,7 @@ class FindingColumns:
         rows = self._order
         for name in FINDING_COLUMNS[4:]:
             column = self._columns.pop(name)
-            if isinstance(column, pa.ChunkedArray):
+            if isinstance(column, pa.Array):
                 data[name] = pd.Series(column.take(pa.array(rows)), dtype="str")
             elif column.dtype == object and name != "geometry":
                 data[name] = pd.Series(column[rows], dtype=object)

@@ -25,7 +25,9 @@ __all__ = ["FEATURES_PER_PART", "partition_layer"]
 FEATURES_PER_PART = 100_000
 
 
-def partition_layer(src, dst, *, layer: str | None = None, features_per_part: int = FEATURES_PER_PART) -> dict:
+def partition_layer(
+    src, dst, *, layer: str | None = None, features_per_part: int = FEATURES_PER_PART, client=None
+) -> dict:
     """Write layer ``src`` as a folder ``dst`` of GeoParquet parts cut along a Hilbert curve.
 
     Parameters
@@ -39,13 +41,14 @@ def partition_layer(src, dst, *, layer: str | None = None, features_per_part: in
         Layer of a multi-layer ``src``.
     features_per_part : int
         About this many features per part.
+    client : distributed.Client or str, optional
+        Partition on this Dask cluster (a client or a scheduler address); by default on this machine's
+        threads (a Dask client that happens to be active is not used unless passed here).
 
     Returns
     -------
     dict
         ``{"features": n, "parts": k, "path": dst}``.
-
-    Runs on the active Dask client if there is one, else on this machine's threads.
     """
     try:
         import dask_geopandas
@@ -68,8 +71,15 @@ def partition_layer(src, dst, *, layer: str | None = None, features_per_part: in
         raise InputError(f"{src}: the layer declares no CRS; partitioned layers must carry one")
     features = int(info["features"])
     parts = max(1, math.ceil(features / features_per_part))
-    ddf = dask_geopandas.read_file(str(src), layer=layer, npartitions=parts)
-    ddf = ddf.spatial_shuffle(by="hilbert", npartitions=parts)
-    with atomic_path(dst) as tmp:
+    import dask
+
+    from .distributed import connect
+
+    cluster = connect(client)
+    # on this machine: threads and an in-memory shuffle, whatever Dask client another library left active
+    local = {"scheduler": "threads", "dataframe.shuffle.method": "tasks"}
+    with dask.config.set(local if cluster is None else {"scheduler": cluster.get}), atomic_path(dst) as tmp:
+        ddf = dask_geopandas.read_file(str(src), layer=layer, npartitions=parts)
+        ddf = ddf.spatial_shuffle(by="hilbert", npartitions=parts)
         ddf.to_parquet(str(tmp), write_index=False)
     return {"features": features, "parts": parts, "path": str(dst)}
