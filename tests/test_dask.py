@@ -1,6 +1,5 @@
 """The same check on a Dask LocalCluster with 2 workers gives identical findings."""
 
-import numpy as np
 import pytest
 
 import yangao_geo
@@ -71,16 +70,3 @@ def test_streamed_layers_on_the_cluster_are_identical(client, tmp_path, monkeypa
         if task == "_part_overlaps":
             assert len(ran) <= 6  # one task per part near the blocks, no more
 
-
-def test_partitioning_on_the_cluster(client, tmp_path):
-    from yangao_geo.io.geoparquet import parquet_info
-    from yangao_geo.layers import bundled_constraint_paths
-    from yangao_geo.partition import partition_layer
-
-    out = tmp_path / "basic_farmland.parquet"
-    result = partition_layer(
-        bundled_constraint_paths()[1], out, layer="basic_farmland", features_per_part=700, client=client
-    )
-    info = parquet_info(out)
-    assert result["parts"] == len(info["parts"]) == 3 and info["features"] == 2067
-    assert not any(np.isnan(b).any() for b in info["bounds"])  # every part records its bounds

@@ -118,7 +118,7 @@ def test_partition_command_makes_a_layer_that_checks_the_same(tmp_path, blocks, 
     with pytest.raises(SystemExit) as done:
         main([*argv, "--features-per-part", "500"])
     assert done.value.code == 0
-    assert len(list(folder.glob("*.parquet"))) == 5  # 2 067 parcels, about 500 per part
+    assert len(list(folder.glob("*.parquet"))) == 5  # 2 067 parcels, 500 per part
     gpkg = yangao_geo.check(blocks, keep_geometry=False)
     parts = yangao_geo.check(blocks, [folder, *bundled_constraint_paths()], keep_geometry=False)
     assert "basic_farmland" in _streamed(parts)
@@ -130,3 +130,32 @@ def test_partition_command_makes_a_layer_that_checks_the_same(tmp_path, blocks, 
         main(argv)
     assert again.value.code == 2
     assert len(list(folder.glob("*.parquet"))) == 5 and not list(tmp_path.glob(".basic_farmland*"))
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_layers_partitioned_by_dask_geopandas_are_read_too(tmp_path, blocks, stream_everything):
+    dask_geopandas = pytest.importorskip("dask_geopandas")
+    import dask
+
+    farmland = gpd.read_file(bundled_constraint_paths()[1], layer="basic_farmland")
+    folder = tmp_path / "basic_farmland.parquet"
+    with dask.config.set({"scheduler": "sync", "dataframe.shuffle.method": "tasks"}):
+        dask_geopandas.from_geopandas(farmland, npartitions=4).spatial_shuffle().to_parquet(folder)
+    gpkg = yangao_geo.check(blocks, keep_geometry=False)
+    parts = yangao_geo.check(blocks, [folder, *bundled_constraint_paths()], keep_geometry=False)
+    assert "basic_farmland" in _streamed(parts)
+    key = ["block_id", "rule_id", "layer", "feature_id"]
+    pd.testing.assert_frame_equal(
+        _table(gpkg).sort_values(key, ignore_index=True), _table(parts).sort_values(key, ignore_index=True)
+    )
+
+
+def test_single_geoarrow_encoded_parquet_file(tmp_path, blocks, stream_everything):
+    farmland = gpd.read_file(bundled_constraint_paths()[1], layer="basic_farmland")
+    path = tmp_path / "basic_farmland.parquet"
+    farmland.to_parquet(path, geometry_encoding="geoarrow")  # not WKB: read whole, not in batches
+    in_memory = yangao_geo.check(blocks, [path, *bundled_constraint_paths()])
+    streamed = yangao_geo.check(blocks, [path, *bundled_constraint_paths()], keep_geometry=False)
+    assert "basic_farmland" in _streamed(streamed)
+    pd.testing.assert_frame_equal(_table(streamed), _table(in_memory))
+    pd.testing.assert_frame_equal(_table(streamed), _table(yangao_geo.check(blocks, keep_geometry=False)))

@@ -84,10 +84,7 @@ def _part_overlaps(blocks_and_mask, stream, k):
     from .streaming import batch_overlaps
 
     blocks, spatial = blocks_and_mask
-    gdf, keys = stream.read_part(k)
-    if gdf is None or len(gdf) == 0:
-        return None
-    return batch_overlaps(blocks, spatial, gdf, keys, stream)
+    return [batch_overlaps(blocks, spatial, gdf, keys, stream) for gdf, keys in stream.part_batches(k)]
 
 
 def _batch_overlaps(blocks_and_mask, stream, gdf, keys):
@@ -115,7 +112,7 @@ def distributed_stream(client, blocks, spatial, stream) -> list:
             if stream.mask is None or np.isnan(bounds).any() or shapely.intersects(shapely.box(*bounds), stream.mask)
         ]
         futures = client.map(_part_overlaps, [shared] * len(wanted), [stream] * len(wanted), wanted, pure=False)
-        return [b for b in client.gather(futures) if b is not None]
+        return [b for batches in client.gather(futures) for b in batches]
     n_workers = max(1, len(client.scheduler_info().get("workers", {})))
     results, pending = [], as_completed()
     for gdf, keys in stream.batches():

@@ -1,14 +1,24 @@
-"""Cut a large constraint layer into spatially partitioned GeoParquet (dask-geopandas).
+"""Cut a large constraint layer into spatially partitioned GeoParquet, in bounded memory.
 
 A province's permanent-farmland layer (millions of parcels) is checked fastest,
 and on a Dask cluster at all, as GeoParquet parts cut by location: a run reads
 only the parts whose bounds touch the blocks, and each Dask worker reads its own
 parts (:mod:`yangao_geo.streaming`, :mod:`yangao_geo.distributed`).
-:func:`partition_layer` makes such a folder from any vector file with
-dask-geopandas — read in chunks, ordered along a Hilbert curve
-(``spatial_shuffle``), written one part per partition, each part's ``geo``
-metadata recording its CRS and bounds. The source is only read; the folder is
-written under a temporary name and renamed when complete.
+
+:func:`partition_layer` (CLI ``yangao-geo partition``) makes such a folder from
+any vector file GDAL reads, as an external sort: a first pass reads the layer a
+chunk at a time and keeps only each feature's id and the Hilbert-curve distance
+of its envelope (geopandas' ``hilbert_distance``, the key dask-geopandas'
+``spatial_shuffle`` sorts by); a second pass writes part after part — the next
+``features_per_part`` features along the curve, read by id, in file order
+within the part. Memory holds two numbers per feature and one part, so a layer
+much larger than memory can be partitioned (dask-geopandas' shuffle, tried
+first, held about five times the layer in memory on this machine — see
+``benchmarks/RESULTS.md``). Layers partitioned by dask-geopandas
+(``ddf.spatial_shuffle().to_parquet(...)``) are read the same way.
+
+The source is only read; the folder is written under a temporary name and
+renamed when complete.
 """
 
 from __future__ import annotations
@@ -16,44 +26,51 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from .errors import InputError, OutputError, YangaoError
+import numpy as np
+
+from .errors import InputError, OutputError
 from .io.output import atomic_path
 
 __all__ = ["FEATURES_PER_PART", "partition_layer"]
 
 #: default size of a part: large enough to read efficiently, small enough for a worker's memory
 FEATURES_PER_PART = 100_000
+#: features read at a time in the first pass
+_READ_CHUNK = 200_000
+#: Hilbert curve level (2^16 cells a side; as dask-geopandas' default)
+_HILBERT_LEVEL = 16
 
 
-def partition_layer(
-    src, dst, *, layer: str | None = None, features_per_part: int = FEATURES_PER_PART, client=None
-) -> dict:
+def partition_layer(src, dst, *, layer: str | None = None, features_per_part: int = FEATURES_PER_PART) -> dict:
     """Write layer ``src`` as a folder ``dst`` of GeoParquet parts cut along a Hilbert curve.
 
     Parameters
     ----------
     src : path
-        Any vector file GDAL reads (GeoPackage, shapefile, FlatGeobuf …).
+        Any vector file GDAL reads with random access by feature id (GeoPackage, shapefile, FlatGeobuf …).
     dst : path
         The folder to create (name it after the layer, e.g. ``basic_farmland.parquet``, so that
         ``--constraints`` recognises it). It must not exist.
     layer : str, optional
         Layer of a multi-layer ``src``.
     features_per_part : int
-        About this many features per part.
-    client : distributed.Client or str, optional
-        Partition on this Dask cluster (a client or a scheduler address); by default on this machine's
-        threads (a Dask client that happens to be active is not used unless passed here).
+        Features per part (the last part may hold fewer).
 
     Returns
     -------
     dict
         ``{"features": n, "parts": k, "path": dst}``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from yangao_geo.layers import bundled_constraint_paths
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "basic_farmland.parquet"
+    >>> src = bundled_constraint_paths()[1]
+    >>> partition_layer(src, out, layer="basic_farmland", features_per_part=1000)["parts"]
+    3
     """
-    try:
-        import dask_geopandas
-    except ImportError:
-        raise YangaoError("partitioning needs dask-geopandas: pip install 'yangao-geo[dask]'") from None
+    import geopandas as gpd
     import pyogrio
 
     src, dst = Path(src), Path(dst)
@@ -62,24 +79,35 @@ def partition_layer(
     if dst.exists():
         raise OutputError(f"{dst}: already exists; choose a new folder (partitions are never merged into old ones)")
     if features_per_part < 1:
-        raise InputError(f"features_per_part must be at least 1, got {features_per_part}")
+        raise InputError(f"features per part must be at least 1, got {features_per_part}")
     try:
-        info = pyogrio.read_info(str(src), layer=layer)
+        info = pyogrio.read_info(str(src), layer=layer, force_total_bounds=True)
     except Exception as exc:
         raise InputError(f"{src}: cannot read layer {layer!r} ({str(exc).splitlines()[0]})") from None
     if not info.get("crs"):
         raise InputError(f"{src}: the layer declares no CRS; partitioned layers must carry one")
-    features = int(info["features"])
-    parts = max(1, math.ceil(features / features_per_part))
-    import dask
+    n = int(info["features"])
+    bounds = tuple(info["total_bounds"])
 
-    from .distributed import connect
+    # pass 1: every feature's id and Hilbert distance, a chunk at a time
+    fids, keys = [], []
+    for start in range(0, n, _READ_CHUNK):
+        chunk = pyogrio.read_dataframe(
+            str(src), layer=layer, columns=[], skip_features=start, max_features=_READ_CHUNK, fid_as_index=True
+        )
+        fids.append(chunk.index.to_numpy(dtype=np.int64))
+        keys.append(chunk.geometry.hilbert_distance(total_bounds=bounds, level=_HILBERT_LEVEL).to_numpy())
+        del chunk
+    fid = np.concatenate(fids) if fids else np.empty(0, np.int64)
+    order = np.argsort(np.concatenate(keys), kind="stable") if keys else np.empty(0, np.int64)
+    fid = fid[order]
+    parts = max(1, math.ceil(len(fid) / features_per_part))
 
-    cluster = connect(client)
-    # on this machine: threads and an in-memory shuffle, whatever Dask client another library left active
-    local = {"scheduler": "threads", "dataframe.shuffle.method": "tasks"}
-    with dask.config.set(local if cluster is None else {"scheduler": cluster.get}), atomic_path(dst) as tmp:
-        ddf = dask_geopandas.read_file(str(src), layer=layer, npartitions=parts)
-        ddf = ddf.spatial_shuffle(by="hilbert", npartitions=parts)
-        ddf.to_parquet(str(tmp), write_index=False)
-    return {"features": features, "parts": parts, "path": str(dst)}
+    # pass 2: part after part, read by id
+    with atomic_path(dst) as tmp:
+        tmp.mkdir()
+        for k in range(parts):
+            wanted = np.sort(fid[k * features_per_part : (k + 1) * features_per_part])
+            gdf = pyogrio.read_dataframe(str(src), layer=layer, fids=wanted)
+            gpd.GeoDataFrame(gdf).to_parquet(tmp / f"part.{k}.parquet", index=False)
+    return {"features": len(fid), "parts": parts, "path": str(dst)}

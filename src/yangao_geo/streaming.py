@@ -89,25 +89,29 @@ class LayerStream:
     def batches(self, batch_size: int | None = None):
         """Yield ``(GeoDataFrame in the file's CRS, int64 keys in file order)`` for the features near the blocks.
 
-        ``batch_size`` (GDAL sources): features per batch, default :data:`BATCH_FEATURES`.
+        ``batch_size``: features per batch, default :data:`BATCH_FEATURES`.
         """
         batch_size = BATCH_FEATURES if batch_size is None else batch_size
         if self.parts is not None:
             for k in range(len(self.parts)):
-                gdf, keys = self.read_part(k)
-                if gdf is not None and len(gdf):
-                    yield gdf, keys
+                yield from self.part_batches(k, batch_size)
             return
         yield from _ogr_batches(self.path, self.layer, self.encoding, self.columns, self.mask, batch_size)
 
-    def read_part(self, k: int):
-        """GeoParquet part ``k``: ``(GeoDataFrame or None, keys)`` (what a Dask worker reads)."""
-        from .io.geoparquet import read_parquet_part
+    def part_batches(self, k: int, batch_size: int | None = None):
+        """The batches of GeoParquet part ``k`` (what a Dask worker reads)."""
+        from .io.geoparquet import iter_parquet_part
 
-        gdf, rows = read_parquet_part(
-            self.parts[k], columns=[*self.columns, self.geometry_name], mask=self.mask, bounds=self.part_bounds[k]
-        )
-        return gdf, (np.int64(k) << _PART_SHIFT) | rows
+        batch_size = BATCH_FEATURES if batch_size is None else batch_size
+        for gdf, rows in iter_parquet_part(
+            self.parts[k],
+            columns=self.columns,
+            geometry_name=self.geometry_name,
+            mask=self.mask,
+            bounds=self.part_bounds[k],
+            batch_size=batch_size,
+        ):
+            yield gdf, (np.int64(k) << _PART_SHIFT) | rows
 
 
 def _ogr_batches(path, layer, encoding, columns, mask, batch_size):

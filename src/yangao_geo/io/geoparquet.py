@@ -26,7 +26,14 @@ import shapely
 
 from ..errors import DataSourceError, InputError
 
-__all__ = ["is_geoparquet", "parquet_info", "parquet_parts", "read_parquet_layer", "read_parquet_part"]
+__all__ = [
+    "is_geoparquet",
+    "iter_parquet_part",
+    "parquet_info",
+    "parquet_parts",
+    "read_parquet_layer",
+    "read_parquet_part",
+]
 
 
 def _natural_key(path: Path):
@@ -70,18 +77,18 @@ def parquet_info(path: str | Path) -> dict:
     dict
         ``parts`` (paths), ``rows`` (per part), ``bounds`` (per part, file CRS; NaN when not recorded),
         ``features``, ``total_bounds``, ``crs`` (PROJJSON dict, a string, or None), ``geometry_name``,
-        ``fields`` (attribute column names).
+        ``encoding`` (of the geometry column, e.g. ``WKB``), ``fields`` (attribute column names).
     """
     parts = parquet_parts(path)
     if not parts:
         raise DataSourceError(f"{path}: a folder without .parquet files")
-    rows, bounds, crs, geometry_name, fields = [], [], None, None, None
+    rows, bounds, crs, geometry_name, fields, encoding = [], [], None, None, None, None
     for part in parts:
         geo, meta = _geo_metadata(part)
         name = geo.get("primary_column", "geometry")
         column = geo.get("columns", {}).get(name, {})
         if geometry_name is None:
-            geometry_name, crs = name, column.get("crs", "OGC:CRS84")
+            geometry_name, crs, encoding = name, column.get("crs", "OGC:CRS84"), column.get("encoding", "WKB")
             schema = meta.schema.to_arrow_schema()
             fields = [f for f in schema.names if f != name and not f.startswith("__")]
         elif name != geometry_name or column.get("crs", "OGC:CRS84") != crs:
@@ -99,6 +106,7 @@ def parquet_info(path: str | Path) -> dict:
         "total_bounds": total,
         "crs": crs,
         "geometry_name": geometry_name,
+        "encoding": encoding,
         "fields": fields,
     }
 
@@ -123,6 +131,43 @@ def read_parquet_part(part: Path, *, columns=None, mask=None, bounds=None):
         keep = shapely.intersects(np.asarray(gdf.geometry.values, dtype=object), mask)
         gdf, rows = gdf.iloc[np.flatnonzero(keep)], rows[keep]
     return gdf.reset_index(drop=True), rows
+
+
+def iter_parquet_part(part: Path, *, columns, geometry_name: str, mask=None, bounds=None, batch_size: int = 5_000):
+    """Part ``part`` a batch at a time: ``(GeoDataFrame without CRS, row numbers in the part)``.
+
+    WKB geometry columns (GeoParquet's default) are read ``batch_size`` rows at a time; other encodings
+    through :func:`read_parquet_part` whole. ``mask`` and ``bounds`` as for :func:`read_parquet_part`.
+    """
+    import geopandas as gpd
+    import pyarrow.parquet as pq
+
+    if mask is not None and bounds is not None and not np.isnan(bounds).any():
+        if not shapely.intersects(shapely.box(*bounds), mask):
+            return
+    geo, _ = _geo_metadata(part)
+    if geo.get("columns", {}).get(geometry_name, {}).get("encoding", "WKB").upper() != "WKB":
+        gdf, rows = read_parquet_part(part, columns=[*columns, geometry_name], mask=mask)
+        if gdf is not None and len(gdf):
+            yield gdf, rows
+        return
+    try:
+        reader = pq.ParquetFile(part)
+        offset = 0
+        for batch in reader.iter_batches(batch_size=batch_size, columns=[*columns, geometry_name]):
+            geoms = shapely.from_wkb(batch.column(geometry_name).to_numpy(zero_copy_only=False))
+            rows = np.arange(offset, offset + batch.num_rows, dtype=np.int64)
+            offset += batch.num_rows
+            attrs = batch.select(list(columns)).to_pandas() if columns else None
+            if mask is not None:
+                keep = shapely.intersects(geoms, mask)
+                if not keep.any():
+                    continue
+                geoms, rows = geoms[keep], rows[keep]
+                attrs = attrs.iloc[np.flatnonzero(keep)].reset_index(drop=True) if attrs is not None else None
+            yield gpd.GeoDataFrame(attrs, geometry=geoms), rows
+    except (OSError, ValueError) as exc:
+        raise DataSourceError(f"{part}: cannot read as GeoParquet ({str(exc).splitlines()[0]})") from None
 
 
 def read_parquet_layer(path: str | Path, *, mask=None):
