@@ -105,9 +105,12 @@ def main() -> None:
     check("check, farmland as GeoParquet parts", ["-c", str(parts), "-c", str(constraints)])
     import distributed
 
-    with distributed.LocalCluster(
-        n_workers=args.workers, threads_per_worker=1, dashboard_address=None, memory_limit=0
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=args.workers, threads_per_worker=1, dashboard_address=None, memory_limit=0
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         label = f"check, GeoParquet parts on Dask ({args.workers} workers)"
         check(label, ["-c", str(parts), "-c", str(constraints)], dask=cluster.scheduler_address)
         steps[label]["workers_mib"] = _worker_peaks(client)

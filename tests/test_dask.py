@@ -69,4 +69,3 @@ def test_streamed_layers_on_the_cluster_are_identical(client, tmp_path, monkeypa
         assert len(ran) >= 2  # several batches (parts) computed by the workers
         if task == "_part_overlaps":
             assert len(ran) <= 6  # one task per part near the blocks, no more
-

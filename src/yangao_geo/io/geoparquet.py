@@ -111,6 +111,24 @@ def parquet_info(path: str | Path) -> dict:
     }
 
 
+class _MaskTest:
+    """Which geometries intersect ``mask``, exactly, and fast: the mask (one large polygon, the union of
+    the blocks' envelopes) is cut into the pieces of a 64 × 64 grid, and each feature is tested against
+    the few pieces its box touches (an STRtree), not against the whole polygon."""
+
+    def __init__(self, mask, cells: int = 64):
+        minx, miny, maxx, maxy = mask.bounds
+        xs, ys = np.linspace(minx, maxx, cells + 1), np.linspace(miny, maxy, cells + 1)
+        boxes = shapely.box(xs[:-1, None], ys[None, :-1], xs[1:, None], ys[None, 1:]).ravel()
+        pieces = shapely.intersection(mask, boxes)
+        self._tree = shapely.STRtree(pieces[~shapely.is_empty(pieces)])
+
+    def __call__(self, geoms) -> np.ndarray:
+        keep = np.zeros(len(geoms), dtype=bool)
+        keep[self._tree.query(geoms, predicate="intersects")[0]] = True
+        return keep
+
+
 def read_parquet_part(part: Path, *, columns=None, mask=None, bounds=None):
     """One part as a GeoDataFrame (file CRS) and the row numbers kept.
 
@@ -128,7 +146,7 @@ def read_parquet_part(part: Path, *, columns=None, mask=None, bounds=None):
         raise DataSourceError(f"{part}: cannot read as GeoParquet ({str(exc).splitlines()[0]})") from None
     rows = np.arange(len(gdf), dtype=np.int64)
     if mask is not None and len(gdf):
-        keep = shapely.intersects(np.asarray(gdf.geometry.values, dtype=object), mask)
+        keep = _MaskTest(mask)(np.asarray(gdf.geometry.values, dtype=object))
         gdf, rows = gdf.iloc[np.flatnonzero(keep)], rows[keep]
     return gdf.reset_index(drop=True), rows
 
@@ -151,6 +169,7 @@ def iter_parquet_part(part: Path, *, columns, geometry_name: str, mask=None, bou
         if gdf is not None and len(gdf):
             yield gdf, rows
         return
+    hits = _MaskTest(mask) if mask is not None else None
     try:
         reader = pq.ParquetFile(part)
         offset = 0
@@ -159,8 +178,8 @@ def iter_parquet_part(part: Path, *, columns, geometry_name: str, mask=None, bou
             rows = np.arange(offset, offset + batch.num_rows, dtype=np.int64)
             offset += batch.num_rows
             attrs = batch.select(list(columns)).to_pandas() if columns else None
-            if mask is not None:
-                keep = shapely.intersects(geoms, mask)
+            if hits is not None:
+                keep = hits(geoms)
                 if not keep.any():
                     continue
                 geoms, rows = geoms[keep], rows[keep]
