@@ -7,7 +7,8 @@
 # (the desktop application, qgis_process) QGIS has already loaded the system GEOS, GDAL and PROJ, so the
 # geospatial packages must use those same libraries: shapely and pyogrio are built from source against them
 # (needs libgeos-dev and libgdal-dev) and pyproj is Debian's python3-pyproj. numpy stays below 2, like
-# Debian's. yangao_geo itself is installed from this checkout.
+# Debian's, so pyarrow is held below 21 (20 works with numpy 1.26; 26 needs numpy 2). yangao_geo itself
+# is installed from this checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${1:-.venv-qgis}"
@@ -15,7 +16,7 @@ python=/usr/bin/python3
 "$python" -c "import qgis.core" 2>/dev/null || { echo "Debian's python3-qgis is not installed" >&2; exit 3; }
 "$python" -m venv --system-site-packages "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet "numpy<2" "pandas>=2,<3" "geopandas>=1.0,<1.2" "openpyxl>=3.1" "click>=8.1" \
+"$venv/bin/python" -m pip install --quiet "numpy<2" "pandas>=2,<3" "geopandas>=1.0,<1.2" "pyarrow>=14,<21" "openpyxl>=3.1" "click>=8.1" \
   "rich>=13" "pytest>=8"
 "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps --no-binary shapely,pyogrio \
   "shapely>=2.1" "pyogrio>=0.9"

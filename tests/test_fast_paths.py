@@ -126,8 +126,11 @@ def test_reports_write_json_summary_and_counts_without_building_the_findings_tab
     from yangao_geo.findings import FindingColumns
 
     blocks = _widened_blocks()
+    from yangao_geo.writers import _write_csv
+
     lazy = yangao_geo.check(blocks, keep_geometry=False)
     text, summary, counts, code = lazy.to_json(), lazy.summary(), lazy.counts(), lazy.exit_code("warn")
+    _write_csv(lazy, tmp_path / "columns.csv", chunk=50)  # three chunks, one header
     assert isinstance(lazy._findings, FindingColumns)  # still columns: nothing built
     built = yangao_geo.check(blocks, keep_geometry=False)
     table = built.findings  # the GeoDataFrame, built
@@ -136,5 +139,7 @@ def test_reports_write_json_summary_and_counts_without_building_the_findings_tab
     doc, again = json.loads(text), json.loads(built.to_json())  # from the columns, from the table
     assert doc["findings"] == again["findings"] and doc["blocks"] == again["blocks"]
     pd.testing.assert_frame_equal(built.summary(), summary)
+    built.to_file(tmp_path / "table.csv")
+    assert (tmp_path / "columns.csv").read_bytes() == (tmp_path / "table.csv").read_bytes()
     assert (built.counts(), built.exit_code("warn")) == (counts, code)
     assert [f["message"] for f in doc["findings"]] == table.message.tolist()

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .errors import OutputError
 from .io.output import atomic_path
+from .report import FINDING_COLUMNS
 
 __all__ = ["FORMATS", "write_report", "write_text"]
 
@@ -23,15 +24,29 @@ def write_text(path, text: str, *, overwrite: bool = False) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def findings_csv_table(report) -> pd.DataFrame:
-    """The findings without geometry, areas in m² (2 dp) and km² (4 dp)."""
-    table = pd.DataFrame(report.findings.drop(columns="geometry"))
-    table["overlap_km2"] = (table["overlap_m2"].astype(float) / 1e6).round(4)
-    table["overlap_m2"] = table["overlap_m2"].astype(float).round(2)
+#: columns of the CSV report: the findings without geometry, km² beside m²
+CSV_COLUMNS = (*FINDING_COLUMNS[:10], "overlap_km2", *FINDING_COLUMNS[10:13])
+
+
+def findings_csv_table(report, start: int = 0, stop: int | None = None) -> pd.DataFrame:
+    """Findings ``start:stop`` without geometry, areas in m² (2 dp) and km² (4 dp)."""
+    part = report._finding_slice(FINDING_COLUMNS[:13], start, stop)
+    table = pd.DataFrame({k: part[k] for k in FINDING_COLUMNS[:13]})
+    overlap = table["overlap_m2"].astype(float)
+    table["overlap_km2"] = (overlap / 1e6).round(4)
+    table["overlap_m2"] = overlap.round(2)
     table["overlap_ratio"] = table["overlap_ratio"].astype(float).round(6)
-    cols = list(table.columns)
-    cols.insert(cols.index("overlap_ratio"), cols.pop(cols.index("overlap_km2")))
-    return table[cols]
+    return table[list(CSV_COLUMNS)]
+
+
+def _write_csv(report, path, chunk: int = 20_000) -> None:
+    """The findings as CSV (UTF-8 with BOM, so that Excel shows the Chinese text), a chunk at a time."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        n = report.n_findings
+        if n == 0:
+            fh.write(",".join(CSV_COLUMNS) + "\n")
+        for start in range(0, n, chunk):
+            findings_csv_table(report, start, start + chunk).to_csv(fh, index=False, header=start == 0)
 
 
 def write_report(report, path, *, overwrite: bool = False) -> None:
@@ -53,8 +68,7 @@ def write_report(report, path, *, overwrite: bool = False) -> None:
             write_xlsx(report, tmp)
     elif suffix == ".csv":
         with atomic_path(path, overwrite=overwrite) as tmp:
-            # utf-8 with BOM so that Excel shows the Chinese text
-            findings_csv_table(report).to_csv(tmp, index=False, encoding="utf-8-sig")
+            _write_csv(report, tmp)
     else:
         with atomic_path(path, overwrite=overwrite) as tmp:
             blocks = report.blocks.copy()
