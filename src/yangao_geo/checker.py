@@ -122,7 +122,8 @@ def check(
         (:mod:`yangao_geo.streaming`; same findings).
     dask : distributed.Client or str, optional
         Compute the overlaps with large layers on a Dask cluster (a client or a scheduler address);
-        the findings are identical (see :mod:`yangao_geo.distributed`).
+        a streamed GeoParquet layer is read part by part by the workers themselves. The findings are
+        identical (see :mod:`yangao_geo.distributed`).
 
     Returns
     -------
