@@ -137,3 +137,15 @@ def test_report_round_trips_through_gpkg(tmp_path, default_report):
     assert len(findings) == len(default_report.findings) and len(blocks_back) == len(default_report.blocks)
     assert findings.crs.to_epsg() == 4547
     assert list(blocks_back.area_km2) == list((default_report.blocks.area_m2 / 1e6).round(4))
+
+
+def test_file_digest_is_remembered_only_while_the_file_is_unchanged(tmp_path):
+    import hashlib
+
+    from yangao_geo.io.vector import file_sha256
+
+    path = tmp_path / "layers.gpkg"
+    path.write_bytes(b"first")
+    assert file_sha256(path) == file_sha256(path) == hashlib.sha256(b"first").hexdigest()
+    path.write_bytes(b"second, longer")
+    assert file_sha256(path) == hashlib.sha256(b"second, longer").hexdigest()

@@ -10,6 +10,7 @@ expected. Inputs are only ever opened for reading.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,20 +62,29 @@ class SourceInfo:
 
 
 def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file; for a shapefile, of its .shp/.shx/.dbf/.prj/.cpg in that order."""
+    """SHA-256 of a file; for a shapefile, of its .shp/.shx/.dbf/.prj/.cpg in that order.
+
+    A GeoPackage holding several constraint layers is hashed once per run, not once per layer: the
+    digest is remembered for the file's path, size and modification time.
+    """
     p = Path(path)
-    h = hashlib.sha256()
     if p.is_dir():  # a partitioned GeoParquet layer: its parts in order
         from .geoparquet import parquet_parts
 
         parts = parquet_parts(p)
     else:
         parts = [p.with_suffix(s) for s in _SIDECARS] if p.suffix.lower() == ".shp" else [p]
-    for part in parts:
-        if part.is_file():
-            with open(part, "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(chunk)
+    stamp = tuple((str(q.resolve()), q.stat().st_size, q.stat().st_mtime_ns) for q in parts if q.is_file())
+    return _sha256_of(stamp)
+
+
+@functools.lru_cache(maxsize=64)
+def _sha256_of(stamp: tuple) -> str:
+    h = hashlib.sha256()
+    for name, _, _ in stamp:
+        with open(name, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
     return h.hexdigest()
 
 
