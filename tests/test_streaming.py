@@ -15,6 +15,14 @@ def _table(report):
     return pd.DataFrame(report.findings.drop(columns="geometry"))
 
 
+def _assert_same_findings(a, b):
+    """Equal findings as sets: parts and GeoPackages list a block's parcels in different orders."""
+    key = ["block_id", "rule_id", "layer", "feature_id"]
+    pd.testing.assert_frame_equal(
+        _table(a).sort_values(key, ignore_index=True), _table(b).sort_values(key, ignore_index=True)
+    )
+
+
 def _streamed(report):
     return {i.role for i in report.inputs if any("not held in memory" in n for n in i.notes)}
 
@@ -95,10 +103,7 @@ def test_partitioned_geoparquet_layer(tmp_path, blocks, stream_everything):
     streamed = yangao_geo.check(blocks, [folder, *bundled_constraint_paths()], keep_geometry=False)
     assert "basic_farmland" in _streamed(streamed)
     pd.testing.assert_frame_equal(_table(streamed), _table(in_memory))
-    # the same findings as from the GeoPackage; only the order of a block's parcels follows the parts
-    key = ["block_id", "rule_id", "layer", "feature_id"]
-    a, b = _table(gpkg).sort_values(key, ignore_index=True), _table(streamed).sort_values(key, ignore_index=True)
-    pd.testing.assert_frame_equal(a, b)
+    _assert_same_findings(gpkg, streamed)  # only the order of a block's parcels follows the parts
     source = next(i for i in streamed.inputs if i.role == "basic_farmland")
     assert source.features == 2067 and "format: GeoParquet" in source.notes
 
@@ -122,10 +127,7 @@ def test_partition_command_makes_a_layer_that_checks_the_same(tmp_path, blocks, 
     gpkg = yangao_geo.check(blocks, keep_geometry=False)
     parts = yangao_geo.check(blocks, [folder, *bundled_constraint_paths()], keep_geometry=False)
     assert "basic_farmland" in _streamed(parts)
-    key = ["block_id", "rule_id", "layer", "feature_id"]
-    pd.testing.assert_frame_equal(
-        _table(gpkg).sort_values(key, ignore_index=True), _table(parts).sort_values(key, ignore_index=True)
-    )
+    _assert_same_findings(gpkg, parts)
     with pytest.raises(SystemExit) as again:  # an existing folder is never written into
         main(argv)
     assert again.value.code == 2
@@ -144,10 +146,7 @@ def test_layers_partitioned_by_dask_geopandas_are_read_too(tmp_path, blocks, str
     gpkg = yangao_geo.check(blocks, keep_geometry=False)
     parts = yangao_geo.check(blocks, [folder, *bundled_constraint_paths()], keep_geometry=False)
     assert "basic_farmland" in _streamed(parts)
-    key = ["block_id", "rule_id", "layer", "feature_id"]
-    pd.testing.assert_frame_equal(
-        _table(gpkg).sort_values(key, ignore_index=True), _table(parts).sort_values(key, ignore_index=True)
-    )
+    _assert_same_findings(gpkg, parts)
 
 
 def test_single_geoarrow_encoded_parquet_file(tmp_path, blocks, stream_everything):

@@ -27,11 +27,14 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["FINDING_FIELDS", "FindingStore"]
+__all__ = ["FINDING_COLUMNS", "FINDING_FIELDS", "FindingColumns", "FindingStore"]
 
-#: the columns of a finding as rules record them (block position instead of the block's attributes)
-FINDING_FIELDS = (
-    "block_pos",
+#: the columns of the findings table, in this order (the report's contract)
+FINDING_COLUMNS = (
+    "block_id",
+    "block_name",
+    "kind",
+    "mineral",
     "rule_id",
     "rule_name",
     "severity",
@@ -43,6 +46,8 @@ FINDING_FIELDS = (
     "citation",
     "geometry",
 )
+#: the columns of a finding as rules record them: the block's position instead of its attributes
+FINDING_FIELDS = ("block_pos", *FINDING_COLUMNS[4:])
 _NUMBERS = ("overlap_m2", "overlap_ratio")
 #: texts unique to each finding: stored as Arrow strings
 _UNIQUE_TEXT = ("feature_id", "message")
@@ -191,8 +196,6 @@ class FindingColumns:
         """
         import geopandas as gpd
         import pandas as pd
-
-        from .report import FINDING_COLUMNS
 
         data = {}
         for name in FINDING_COLUMNS[:4]:

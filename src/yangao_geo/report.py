@@ -18,27 +18,11 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
-from .findings import FindingColumns
+from .findings import FINDING_COLUMNS, FindingColumns
 from .io.vector import SourceInfo
 
 __all__ = ["BLOCK_COLUMNS", "FINDING_COLUMNS", "SEVERITY_ORDER", "Report"]
 
-FINDING_COLUMNS = (
-    "block_id",
-    "block_name",
-    "kind",
-    "mineral",
-    "rule_id",
-    "rule_name",
-    "severity",
-    "layer",
-    "feature_id",
-    "overlap_m2",
-    "overlap_ratio",
-    "message",
-    "citation",
-    "geometry",
-)
 BLOCK_COLUMNS = ("block_id", "name", "kind", "mineral", "area_m2", "status", "source", "geometry")
 SEVERITY_ORDER = {"info": 0, "warn": 1, "fail": 2}
 _JSON_FINDING = (
