@@ -158,3 +158,20 @@ def test_single_geoarrow_encoded_parquet_file(tmp_path, blocks, stream_everythin
     assert "basic_farmland" in _streamed(streamed)
     pd.testing.assert_frame_equal(_table(streamed), _table(in_memory))
     pd.testing.assert_frame_equal(_table(streamed), _table(yangao_geo.check(blocks, keep_geometry=False)))
+
+
+def test_partition_refuses_a_layer_without_crs_and_a_part_size_below_one(tmp_path):
+    from yangao_geo.partition import partition_layer
+
+    farmland = gpd.read_file(bundled_constraint_paths()[1], layer="basic_farmland").iloc[:10]
+    no_crs = tmp_path / "no_crs.gpkg"
+    farmland.set_crs(None, allow_override=True).to_file(no_crs)
+    with pytest.raises(yangao_geo.InputError, match="declares no CRS"):
+        partition_layer(no_crs, tmp_path / "a.parquet")
+    with pytest.raises(yangao_geo.InputError, match="features per part must be at least 1, got 0"):
+        partition_layer(
+            bundled_constraint_paths()[1], tmp_path / "b.parquet", layer="basic_farmland", features_per_part=0
+        )
+    with pytest.raises(yangao_geo.InputError, match="no such file"):
+        partition_layer(tmp_path / "missing.gpkg", tmp_path / "c.parquet")
+    assert not list(tmp_path.glob("*.parquet")) and not list(tmp_path.glob(".*"))

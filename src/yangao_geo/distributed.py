@@ -104,13 +104,9 @@ def distributed_stream(client, blocks, spatial, stream) -> list:
 
     shared = client.scatter((blocks, spatial), broadcast=True, hash=False)
     if stream.parts is not None:
-        import shapely
+        from .io.geoparquet import part_may_touch
 
-        wanted = [
-            k
-            for k, bounds in enumerate(stream.part_bounds)
-            if stream.mask is None or np.isnan(bounds).any() or shapely.intersects(shapely.box(*bounds), stream.mask)
-        ]
+        wanted = [k for k, bounds in enumerate(stream.part_bounds) if part_may_touch(bounds, stream.mask)]
         futures = client.map(_part_overlaps, [shared] * len(wanted), [stream] * len(wanted), wanted, pure=False)
         return [b for batches in client.gather(futures) for b in batches]
     n_workers = max(1, len(client.scheduler_info().get("workers", {})))

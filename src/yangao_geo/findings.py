@@ -6,7 +6,7 @@ do). A chunk keeps numbers in numpy arrays, the few repeated texts (rule,
 severity, layer, citation) as references to shared strings, and the texts
 unique to each finding (message, feature id) as Arrow UTF-8 arrays — about a
 third of the memory of Python strings, which for CJK text take two bytes a
-character plus their object header. :meth:`FindingStore.columns` joins the
+character plus their object header. :meth:`FindingStore.column` joins the
 chunks, in the order they were recorded.
 
 Examples
@@ -15,10 +15,9 @@ Examples
 >>> store.add_row({"block_pos": 0, "rule_id": "B301", "severity": "fail", "message": "too small"})
 >>> store.add_chunk({"block_pos": [1, 2], "rule_id": "O203", "severity": ["fail", "warn"],
 ...                  "message": ["a", "b"], "overlap_m2": [5.0, 0.5]})
->>> cols = store.columns()
->>> cols["block_pos"].tolist(), cols["rule_id"].tolist(), cols["overlap_m2"].tolist()
+>>> store.column("block_pos").tolist(), store.column("rule_id").tolist(), store.column("overlap_m2").tolist()
 ([0, 1, 2], ['B301', 'O203', 'O203'], [nan, 5.0, 0.5])
->>> cols["message"].to_pylist()
+>>> store.column("message").to_pylist()
 ['too small', 'a', 'b']
 """
 
@@ -82,14 +81,12 @@ class FindingStore:
             columns = {f: [r.get(f) for r in rows] for f in FINDING_FIELDS}
             self._chunks.append((len(rows), _compact(columns, len(rows), self.keep_geometry)))
 
-    def columns(self) -> dict:
-        """Every field over all findings: ``block_pos`` int64 (-1: about an input, no block), numbers
-        float64 (NaN: none), unique texts as one pyarrow string Array, other texts and geometry as object arrays.
-        """
-        return {f: self.column(f) for f in FINDING_FIELDS}
-
     def column(self, f: str, *, release: bool = False):
-        """One field over all findings (see :meth:`columns`); ``release`` drops it from the store."""
+        """One field over all findings; ``release`` drops it from the store.
+
+        ``block_pos`` int64 (-1: about an input, no block), numbers float64 (NaN: none), unique texts as one
+        pyarrow string Array, other texts and geometry as object arrays.
+        """
         self._flush()
         parts = [_expand(chunk[f], n) for n, chunk in self._chunks]
         if release:
@@ -151,7 +148,7 @@ class FindingColumns:
     Parameters
     ----------
     columns : dict
-        :data:`FINDING_FIELDS` as returned by :meth:`FindingStore.columns`, in recording order.
+        :data:`FINDING_FIELDS`, each as returned by :meth:`FindingStore.column`, in recording order.
     order : ndarray of int
         The report order (positions into the columns).
     block_fields : dict

@@ -221,6 +221,8 @@ class FileFacts:
     crs: object  # pyproj.CRS, declared by the file and agreeing with its bounds
     features: int
     fields: list
+    #: GeoParquet layers: :func:`~yangao_geo.io.geoparquet.parquet_info` (parts, their bounds …)
+    parquet: dict | None = None
 
 
 def declared_facts(source, layer=None, engine: str = "pyogrio") -> FileFacts | None:
@@ -234,8 +236,9 @@ def declared_facts(source, layer=None, engine: str = "pyogrio") -> FileFacts | N
     from .io.geoparquet import is_geoparquet, parquet_info
 
     try:
-        if is_geoparquet(source):
-            meta = parquet_info(source)
+        parquet = parquet_info(source) if is_geoparquet(source) else None
+        if parquet is not None:
+            meta = parquet
             crs_text, bounds, fields = meta["crs"], meta["total_bounds"], list(meta["fields"])
         elif Path(source).is_file():
             import pyogrio
@@ -251,7 +254,7 @@ def declared_facts(source, layer=None, engine: str = "pyogrio") -> FileFacts | N
         return None
     if resolved.inferred or resolved.datum is not None:
         return None
-    return FileFacts(resolved.crs, int(meta["features"]), fields)
+    return FileFacts(resolved.crs, int(meta["features"]), fields, parquet)
 
 
 def mask_in_file_crs(near, crs):
@@ -446,7 +449,6 @@ def load_constraints(
 def _open_stream(source, name, layer, source_name, engine, near):
     """A :class:`~yangao_geo.streaming.LayerStream` for a large streamable file layer, else None."""
     from .io.encoding import detect_shapefile_encoding
-    from .io.geoparquet import is_geoparquet, parquet_info
     from .io.shapefile import check_shapefile_integrity
     from .io.vector import file_sha256
     from .streaming import STREAM_MIN_FEATURES, STREAMABLE_LAYERS, LayerStream
@@ -477,8 +479,8 @@ def _open_stream(source, name, layer, source_name, engine, near):
         info=info,
         fields=facts.fields,
     )
-    if is_geoparquet(path):
-        meta = parquet_info(path)
+    if facts.parquet is not None:
+        meta = facts.parquet
         stream.parts, stream.part_bounds, stream.geometry_name = meta["parts"], meta["bounds"], meta["geometry_name"]
         info.notes.append("format: GeoParquet")
     else:

@@ -29,7 +29,7 @@ import numpy as np
 import shapely
 
 from .area import scale_factor_area
-from .crs import to_analysis_crs
+from .crs import ANALYSIS_CRS, to_analysis_crs
 from .engine import Overlaps, interior_overlaps
 from .errors import DataSourceError
 from .geometry import is_polygonal, repair_polygons
@@ -177,7 +177,7 @@ def batch_overlaps(blocks, spatial, gdf, keys, stream: LayerStream) -> BatchOver
     attrs = gdf.iloc[np.flatnonzero(keep)]
     candidates = id_columns(stream.fields)
     ov = interior_overlaps(
-        blocks, spatial, geoms, feature_areas=scale_factor_area(geoms, "EPSG:4547"), keep_pieces=False
+        blocks, spatial, geoms, feature_areas=scale_factor_area(geoms, ANALYSIS_CRS), keep_pieces=False
     )
     return BatchOverlaps(
         block=ov.block,

@@ -111,6 +111,13 @@ def parquet_info(path: str | Path) -> dict:
     }
 
 
+def part_may_touch(bounds, mask) -> bool:
+    """False only when a part's recorded ``bounds`` miss ``mask`` (no mask, or unrecorded bounds: True)."""
+    if mask is None or bounds is None or np.isnan(np.asarray(bounds, dtype=float)).any():
+        return True
+    return bool(shapely.intersects(shapely.box(*bounds), mask))
+
+
 class _MaskTest:
     """Which geometries intersect ``mask``, exactly, and fast: the mask (one large polygon, the union of
     the blocks' envelopes) is cut into the pieces of a 64 × 64 grid, and each feature is tested against
@@ -137,9 +144,8 @@ def read_parquet_part(part: Path, *, columns=None, mask=None, bounds=None):
     """
     import geopandas as gpd
 
-    if mask is not None and bounds is not None and not np.isnan(bounds).any():
-        if not shapely.intersects(shapely.box(*bounds), mask):
-            return None, np.empty(0, dtype=np.int64)
+    if not part_may_touch(bounds, mask):
+        return None, np.empty(0, dtype=np.int64)
     try:
         gdf = gpd.read_parquet(part, columns=columns)
     except Exception as exc:
@@ -160,9 +166,8 @@ def iter_parquet_part(part: Path, *, columns, geometry_name: str, mask=None, bou
     import geopandas as gpd
     import pyarrow.parquet as pq
 
-    if mask is not None and bounds is not None and not np.isnan(bounds).any():
-        if not shapely.intersects(shapely.box(*bounds), mask):
-            return
+    if not part_may_touch(bounds, mask):
+        return
     geo, _ = _geo_metadata(part)
     if geo.get("columns", {}).get(geometry_name, {}).get("encoding", "WKB").upper() != "WKB":
         gdf, rows = read_parquet_part(part, columns=[*columns, geometry_name], mask=mask)
