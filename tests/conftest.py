@@ -48,9 +48,20 @@ def empty_layer() -> gpd.GeoDataFrame:
     return frame([], feature_id=[])
 
 
+def present_layer() -> gpd.GeoDataFrame:
+    """A layer with data near the catalogue's blocks that overlaps none of them (a 1 m square 1 km SW)."""
+    from geoms import box
+
+    return frame([box(-1000, -1000, 1, 1)], feature_id=["FAR"])
+
+
 def run(block_frame, rules=None, tolerance_m2=None, config=None, **layers) -> yangao_geo.Report:
-    """Check ``block_frame`` against the given layers (required ones default to empty)."""
-    constraints = {name: empty_layer() for name in REQUIRED_LAYERS}
+    """Check ``block_frame`` against the given layers.
+
+    Required layers default to one that has data near the blocks and overlaps none (an empty layer
+    would be a D108 data-coverage finding: no overlap cannot be shown against no data).
+    """
+    constraints = {name: present_layer() for name in REQUIRED_LAYERS}
     constraints.update(layers)
     return yangao_geo.check(block_frame, constraints, rules=rules, tolerance_m2=tolerance_m2, config=config)
 

@@ -5,6 +5,8 @@ import subprocess
 import sys
 
 import pytest
+import shapely
+import shapely.affinity
 
 from conftest import blocks
 from geoms import SQUARE
@@ -49,7 +51,8 @@ def test_json_report_follows_the_contract(tmp_path, capsys):
     assert set(doc) == {"tool", "settings", "inputs", "skipped_rules", "blocks", "findings"}
     assert {"name", "version"} <= set(doc["tool"])
     assert all(
-        {"path", "layer", "crs", "crs_inferred", "encoding", "features", "sha256"} == set(i) for i in doc["inputs"]
+        {"path", "layer", "crs", "crs_inferred", "encoding", "features", "sha256", "notes"} == set(i)
+        for i in doc["inputs"]
     )
     assert all({"block_id", "name", "kind", "mineral", "area_m2", "status"} <= set(b) for b in doc["blocks"])
     keys = {
@@ -106,10 +109,12 @@ def _bad(tmp_path):
     blocks([SQUARE]).to_crs(3857).to_file(webmerc)
     bj54 = tmp_path / "bj54.gpkg"
     blocks([SQUARE]).set_crs(2435, allow_override=True).to_file(bj54)
+    # unprefixed Gauss-Krüger far from the county: no zone puts it there, so the zone cannot be told
+    far = shapely.affinity.translate(SQUARE, -300_000)
     unprefixed = tmp_path / "unprefixed.shp"
-    blocks([SQUARE]).set_crs(None, allow_override=True).to_file(unprefixed)
+    blocks([far]).set_crs(None, allow_override=True).to_file(unprefixed)
     unprefixed_json = tmp_path / "unprefixed.geojson"
-    blocks([SQUARE]).set_crs(None, allow_override=True).to_file(unprefixed_json)
+    blocks([far]).set_crs(None, allow_override=True).to_file(unprefixed_json)
     badunit = tmp_path / "badunit.geojson"
     blocks([SQUARE], kind="mining", capacity=5, capacity_unit="bananas").to_file(badunit)
     return {
@@ -162,6 +167,17 @@ def test_bad_input_exits_2_with_a_specific_one_line_message(tmp_path, capsys, ca
 def test_verbose_shows_the_traceback(tmp_path, capsys):
     code, out = cli("check", "-q", "-v", str(tmp_path / "nope.shp"), capsys=capsys)
     assert code == 2 and "Traceback" in out.err
+
+
+def test_unprefixed_in_the_county_uses_the_only_fitting_zone_with_d103(tmp_path, capsys):
+    path = tmp_path / "unprefixed.geojson"
+    blocks([SQUARE], mineral="铁").set_crs(None, allow_override=True).to_file(path)
+    out = tmp_path / "r.json"
+    cli("check", "-q", str(path), "--rules", "D103,B301", "-o", str(out), capsys=capsys)
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    d103 = [f for f in doc["findings"] if f["rule_id"] == "D103"]
+    assert len(d103) == 1 and "EPSG:4547" in d103[0]["message"] and "only" in d103[0]["message"]
+    assert doc["inputs"][0]["crs"] == "EPSG:4547" and doc["inputs"][0]["crs_inferred"] is True
 
 
 def test_unprefixed_with_crs_option_works(tmp_path, capsys):

@@ -67,9 +67,20 @@ def test_infer_from_coordinates(bounds, epsg):
     assert infer_crs(bounds).to_epsg() == epsg
 
 
-def test_unprefixed_without_crs_asks_for_crs():
-    with pytest.raises(CRSError, match="pass --crs"):
-        infer_crs((470_000, 4_440_000, 480_000, 4_460_000))
+def test_unprefixed_without_crs_asks_for_crs_unless_one_zone_fits_the_county():
+    # in the county only CM 114°E (3°) fits: taken, and resolve_crs says why
+    assert infer_crs((470_000, 4_440_000, 480_000, 4_460_000)).to_epsg() == 4547
+    assert "only CGCS2000 zone" in resolve_crs(None, (470_000, 4_440_000, 480_000, 4_460_000)).note
+    # far from it no zone fits: refused
+    with pytest.raises(CRSError, match=r"no CGCS2000 zone .* puts them in Yanggao County.*pass --crs"):
+        infer_crs((170_000, 4_440_000, 180_000, 4_460_000))
+
+
+def test_lonlat_swapped_is_named_not_answered_with_a_crs_suggestion():
+    for declared in (None, "EPSG:4490"):
+        with pytest.raises(CRSError, match="latitude/longitude swapped") as err:
+            resolve_crs(declared, (40.1, 113.6, 40.2, 113.7))
+        assert "4547" not in str(err.value)
 
 
 def test_swapped_axes_are_detected():

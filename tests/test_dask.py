@@ -23,7 +23,7 @@ def test_dask_run_is_identical_to_the_single_machine_run(client, monkeypatch):
     original = yd.distributed_overlaps
     monkeypatch.setattr(yd, "MIN_FEATURES", 0)  # send every layer to the workers,
     monkeypatch.setattr(yd, "MIN_CHUNK", 50)  # in several chunks
-    monkeypatch.setattr(yd, "distributed_overlaps", lambda *a: calls.append(len(a[3])) or original(*a))
+    monkeypatch.setattr(yd, "distributed_overlaps", lambda *a, **k: calls.append(len(a[3])) or original(*a, **k))
     blocks = _widened_blocks()  # crosses hundreds of farmland and arable parcels
     local = yangao_geo.check(blocks)
     on_cluster = yangao_geo.check(blocks, dask=client)

@@ -75,10 +75,10 @@ def test_formats_give_the_same_findings(tmp_path, suffix):
 
 
 def _empty_constraints():
-    from conftest import empty_layer
+    from conftest import present_layer
     from yangao_geo.layers import REQUIRED_LAYERS
 
-    return {name: empty_layer() for name in REQUIRED_LAYERS}
+    return {name: present_layer() for name in REQUIRED_LAYERS}
 
 
 def test_geopackage_layer_choice(tmp_path):

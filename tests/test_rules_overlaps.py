@@ -10,7 +10,7 @@ CONTROL_LINES = [("O202", "eco_redline"), ("O203", "basic_farmland"), ("O204", "
 
 @pytest.mark.parametrize(("rule", "layer_name"), CONTROL_LINES)
 def test_overlap_beyond_tolerance_fails_with_area_and_ratio(rule, layer_name):
-    report = run(blocks([SQUARE], mineral="金"), **{layer_name: layer([CORNER_OVERLAP], ids=["X1"])})
+    report = run(blocks([SQUARE], mineral="建筑用砂"), **{layer_name: layer([CORNER_OVERLAP], ids=["X1"])})
     f = findings(report, rule)
     assert list(f.severity) == ["fail"]
     assert f.feature_id.iloc[0] == "X1" and f.layer.iloc[0] == layer_name
@@ -23,38 +23,38 @@ def test_overlap_beyond_tolerance_fails_with_area_and_ratio(rule, layer_name):
 
 @pytest.mark.parametrize(("rule", "layer_name"), CONTROL_LINES)
 def test_shared_edge_is_no_overlap(rule, layer_name):
-    report = run(blocks([SQUARE], mineral="金"), **{layer_name: layer([EAST_NEIGHBOUR])})
+    report = run(blocks([SQUARE], mineral="建筑用砂"), **{layer_name: layer([EAST_NEIGHBOUR])})
     assert findings(report, rule).empty
 
 
 @pytest.mark.parametrize(("rule", "layer_name"), CONTROL_LINES)
 def test_sliver_is_a_warning_not_a_fail(rule, layer_name):
-    report = run(blocks([SQUARE], mineral="金"), **{layer_name: layer([SLIVER_NEIGHBOUR])})
+    report = run(blocks([SQUARE], mineral="建筑用砂"), **{layer_name: layer([SLIVER_NEIGHBOUR])})
     f = findings(report, rule)
     assert list(f.severity) == ["warn"] and "sliver" in f.message.iloc[0]
     assert f.overlap_m2.iloc[0] == pytest.approx(0.3, rel=1e-3)
 
 
 def test_tolerance_is_settable():
-    report = run(blocks([SQUARE], mineral="金"), tolerance_m2=20_000, basic_farmland=layer([CORNER_OVERLAP]))
+    report = run(blocks([SQUARE], mineral="建筑用砂"), tolerance_m2=20_000, basic_farmland=layer([CORNER_OVERLAP]))
     assert list(findings(report, "O203").severity) == ["warn"]
-    report = run(blocks([SQUARE], mineral="金"), tolerance_m2=0.1, basic_farmland=layer([SLIVER_NEIGHBOUR]))
+    report = run(blocks([SQUARE], mineral="建筑用砂"), tolerance_m2=0.1, basic_farmland=layer([SLIVER_NEIGHBOUR]))
     assert list(findings(report, "O203").severity) == ["fail"]
 
 
 def test_feature_in_a_hole_of_the_block_is_no_overlap():
-    report = run(blocks([WITH_HOLE], mineral="金"), eco_redline=layer([IN_HOLE]))
+    report = run(blocks([WITH_HOLE], mineral="建筑用砂"), eco_redline=layer([IN_HOLE]))
     assert findings(report, "O202").empty
 
 
 def test_multipart_block_overlap_counts_every_part():
     second_part = box(2500, 500, 100, 100)  # inside MULTIPART's second square
-    report = run(blocks([MULTIPART], mineral="金"), eco_redline=layer([second_part]))
+    report = run(blocks([MULTIPART], mineral="建筑用砂"), eco_redline=layer([second_part]))
     assert findings(report, "O202").overlap_m2.iloc[0] == pytest.approx(10_000, rel=1e-4)
 
 
 def test_one_finding_per_feature():
-    report = run(blocks([SQUARE], mineral="金"), basic_farmland=layer([box(0, 0, 10, 10), box(100, 100, 10, 10)]))
+    report = run(blocks([SQUARE], mineral="建筑用砂"), basic_farmland=layer([box(0, 0, 10, 10), box(100, 100, 10, 10)]))
     assert list(findings(report, "O203").feature_id) == ["F1", "F2"]
 
 

@@ -72,7 +72,8 @@ def _lonlat_rings(geometries, crs, densify_m):
     polys, poly_index = shapely.get_parts(geoms, return_index=True)
     keep = shapely.get_type_id(polys) == 3
     polys, poly_index = polys[keep], poly_index[keep]
-    rings, ring_poly = shapely.get_rings(shapely.segmentize(polys, densify_m), return_index=True)
+    rings, ring_poly = shapely.get_rings(polys, return_index=True)
+    rings = shapely.segmentize(rings, densify_m)  # ring by ring: GEOS would repair an invalid polygon
     sign = np.where(np.r_[True, ring_poly[1:] != ring_poly[:-1]], 1.0, -1.0) if len(rings) else np.array([])
     coords, ring_of_coord = shapely.get_coordinates(rings, return_index=True)
     lon, lat = _to_lonlat(crs).transform(coords[:, 0], coords[:, 1]) if len(coords) else (np.array([]),) * 2

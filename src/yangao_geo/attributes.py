@@ -45,6 +45,7 @@ __all__ = [
     "RESERVE_SCALES",
     "normalise_blocks",
     "normalise_kind",
+    "truncated_forms",
 ]
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -102,15 +103,69 @@ def normalise_kind(value, *, row: int | None = None) -> str:
     raise InputError(f"{where}unknown block kind {value!r}; accepted values are {accepted}")
 
 
-def _find_columns(columns) -> dict[str, str]:
+#: the longest DBF field name, in bytes: GDAL cuts longer names there (GBK: 5 Chinese characters, UTF-8: 3)
+_DBF_NAME_BYTES = 10
+
+
+def truncated_forms(name: str) -> set[str]:
+    """The forms a field name takes in a DBF that cut it at 10 bytes, in GBK and in UTF-8.
+
+    Examples
+    --------
+    >>> sorted(truncated_forms("设计生产规模"))
+    ['设计生', '设计生产规']
+    >>> truncated_forms("名称")
+    set()
+    """
+    forms = set()
+    for encoding in ("gb18030", "utf-8"):
+        data = name.encode(encoding)
+        if len(data) > _DBF_NAME_BYTES:
+            forms.add(data[:_DBF_NAME_BYTES].decode(encoding, errors="ignore"))
+    forms.discard("")
+    return forms
+
+
+def _find_columns(columns) -> tuple[dict[str, str], list[str]]:
+    """Canonical column -> the file's column; and notes on columns that look like an alias but were not used.
+
+    Exact aliases win; then the 10-byte truncated forms of the aliases (a GBK DBF keeps 5 Chinese
+    characters: 设计生产规 for 设计生产规模; a UTF-8 one 3).
+    """
     lower = {str(c).strip().lower(): c for c in columns}
-    found = {}
+    found: dict[str, str] = {}
+    how: dict[str, str] = {}
     for canonical, names in ALIASES.items():
         for name in names:
             if name.lower() in lower:
                 found[canonical] = lower[name.lower()]
+                how[canonical] = "exact"
                 break
-    return found
+    used = set(found.values())
+    for canonical, names in ALIASES.items():
+        if canonical in found:
+            continue
+        for name in names:
+            hit = next((lower[f.lower()] for f in sorted(truncated_forms(name)) if f.lower() in lower), None)
+            if hit is not None and hit not in used:
+                found[canonical] = hit
+                how[canonical] = f"truncated form of {name}"
+                used.add(hit)
+                break
+    notes = [f"column {found[c]!r} read as {c} ({how[c]})" for c in found if how[c] != "exact"]
+    for col in columns:
+        key = str(col).strip().lower()
+        if col in used or len(key) < 2:
+            continue
+        for canonical, names in ALIASES.items():
+            if any(n.lower() != key and n.lower().startswith(key) for n in names) or any(
+                f.lower() == key for n in names for f in truncated_forms(n)
+            ):
+                notes.append(
+                    f"column {col!r} looks like {canonical} but was not used (column {found.get(canonical)!r} was)"
+                )
+                break
+    return found, notes
 
 
 def _id_text(value, row: int) -> str:
@@ -139,7 +194,7 @@ def normalise_blocks(gdf: gpd.GeoDataFrame, *, kind: str | None = None, source: 
         Unknown kind, degree or reserve scale (naming the row and the accepted
         values), or no kind at all.
     """
-    cols = _find_columns(gdf.columns)
+    cols, notes = _find_columns(gdf.columns)
     n = len(gdf)
     rows = list(range(1, n + 1))
     out = pd.DataFrame({"row": rows})
@@ -204,4 +259,6 @@ def normalise_blocks(gdf: gpd.GeoDataFrame, *, kind: str | None = None, source: 
     out["source"] = [
         f"{source.rsplit('/', 1)[-1]}#{r}" if _missing(v) else str(v) for v, r in zip(column("source"), rows)
     ]
-    return gpd.GeoDataFrame(out, geometry=list(gdf.geometry.values), crs=gdf.crs)
+    table = gpd.GeoDataFrame(out, geometry=list(gdf.geometry.values), crs=gdf.crs)
+    table.attrs["column_notes"] = notes
+    return table

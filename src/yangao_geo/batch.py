@@ -157,6 +157,9 @@ def check_many(
     config=None,
     engine: str = "pyogrio",
     encoding=None,
+    edges=None,
+    width_tolerance_m=None,
+    regulations_profile=None,
     skip: Callable[[BatchInput, str | None], bool] | None = None,
     on_result: Callable[[BatchResult], None] | None = None,
 ) -> Iterator[BatchResult]:
@@ -186,10 +189,20 @@ def check_many(
         items = discover_inputs(paths)
     if skip is not None:
         items = [i for i in items if not skip(i, file_sha256(i.path) if Path(i.path).is_file() else None)]
-    settings = build_settings(config, tolerance_m2=tolerance_m2, rules=rules)
+    settings = build_settings(
+        config,
+        tolerance_m2=tolerance_m2,
+        rules=rules,
+        edges=edges,
+        width_tolerance_m=width_tolerance_m,
+        regulations=regulations_profile,
+    )
     if not isinstance(constraints, ConstraintSet):
-        needed = {name for code in settings.selected for name in RULES[code].layers} | set(REQUIRED_LAYERS)
-        constraints = load_constraints(constraints, engine=engine, layers_needed=needed, datum=settings.datum)
+        needed = {name for code in settings.selected for name in RULES[code].layers}
+        needed |= set(REQUIRED_LAYERS) | {"county_boundary"}
+        constraints = load_constraints(
+            constraints, engine=engine, layers_needed=needed, datum=settings.datum, edges=settings.edges
+        )
     for name in constraints.layers:  # build every index before forking, so workers share them
         constraints.tree(name)
     _STATE.update(
@@ -202,6 +215,9 @@ def check_many(
             "config": config,
             "engine": engine,
             "encoding": encoding,
+            "edges": edges,
+            "width_tolerance_m": width_tolerance_m,
+            "regulations_profile": regulations_profile,
         },
     )
     jobs = (os.cpu_count() or 1) if jobs is None else max(1, int(jobs))

@@ -20,6 +20,7 @@ from .findings import FINDING_FIELDS, FindingColumns
 from .geometry import is_polygonal, repair_polygons
 from .layers import REQUIRED_LAYERS, ConstraintSet, bundled_blocks_path, load_constraints, load_layer
 from .provenance import environment, now_iso
+from .regulations import regulations
 from .report import BLOCK_COLUMNS, SEVERITY_ORDER, Report
 from .rules import RULES
 from .units import parse_capacity
@@ -29,8 +30,13 @@ __all__ = ["check", "read_blocks"]
 _RULE_ORDER = {code: i for i, code in enumerate(RULES)}
 
 
-def _geometry_issues(geoms: np.ndarray) -> tuple[np.ndarray, dict]:
-    """Repair invalid polygons; list null/empty/non-polygon ones. Returns (geoms, issues)."""
+def _geometry_issues(geoms: np.ndarray, repairs: dict) -> tuple[np.ndarray, dict]:
+    """List null/empty/non-polygon blocks and the repairs made on loading. Returns (geoms, issues).
+
+    Validity was judged and repaired on loading, on the geometry as the file states it
+    (:func:`yangao_geo.layers.validated_analysis_geometries`); here a repair that left no area makes
+    the block unusable.
+    """
     empty: dict[int, str] = {}
     for i, g in enumerate(geoms):
         if g is None:
@@ -39,17 +45,32 @@ def _geometry_issues(geoms: np.ndarray) -> tuple[np.ndarray, dict]:
             empty[i] = "geometry is empty"
         elif g.geom_type not in ("Polygon", "MultiPolygon"):
             empty[i] = f"geometry is a {g.geom_type}, expected Polygon or MultiPolygon"
-    candidates = np.array([None if i in empty else g for i, g in enumerate(geoms)], dtype=object)
-    repaired, reasons = repair_polygons(candidates)
-    invalid = {i: r for i, r in enumerate(reasons) if r is not None}
-    for i, reason in invalid.items():
-        if not is_polygonal([repaired[i]])[0]:
-            empty[i] = f"invalid geometry ({reason}) has no area left after repair"
-    invalid = {i: r for i, r in invalid.items() if i not in empty}
-    return repaired, {"invalid": invalid, "empty": empty}
+    invalid = {}
+    for i, repair in repairs.items():
+        if i in empty and geoms[i] is not None and not geoms[i].is_empty:
+            continue
+        if i in empty or not is_polygonal([geoms[i]])[0]:
+            empty[i] = f"invalid geometry ({repair['reason']}) has no area left after repair"
+        else:
+            invalid[i] = repair
+    # defensive: nothing invalid may reach the rules (GEOS would raise or give wrong areas)
+    left = [i for i, g in enumerate(geoms) if i not in empty and i not in invalid and not g.is_valid]
+    if left:
+        fixed, reasons = repair_polygons(geoms[left])
+        for i, g, r in zip(left, fixed, reasons):
+            geoms[i] = g
+            invalid[i] = {
+                "reason": r,
+                "area_before_m2": float("nan"),
+                "area_after_m2": float("nan"),
+                "stage": "in the analysis plane",
+            }
+    return geoms, {"invalid": invalid, "empty": empty}
 
 
-def read_blocks(blocks=None, *, kind=None, crs=None, layer=None, engine="pyogrio", encoding=None, datum=None):
+def read_blocks(
+    blocks=None, *, kind=None, crs=None, layer=None, engine="pyogrio", encoding=None, datum=None, edges="source"
+):
     """Read and normalise a blocks input into EPSG:4547.
 
     Returns
@@ -59,9 +80,12 @@ def read_blocks(blocks=None, *, kind=None, crs=None, layer=None, engine="pyogrio
         and the loaded layer with its provenance and CRS note.
     """
     source = bundled_blocks_path() if blocks is None else blocks
-    loaded = load_layer(source, role="blocks", layer=layer, crs=crs, engine=engine, encoding=encoding, datum=datum)
+    loaded = load_layer(
+        source, role="blocks", layer=layer, crs=crs, engine=engine, encoding=encoding, datum=datum, edges=edges
+    )
     name = loaded.info.path if loaded.info.path != "<GeoDataFrame>" else "blocks"
     table = normalise_blocks(loaded.gdf, kind=kind, source=name)
+    loaded.info.notes.extend(table.attrs.pop("column_notes", []))
     for row, value, unit in zip(table["row"], table["capacity"], table["capacity_unit"]):
         try:
             parse_capacity(value, unit)
@@ -85,6 +109,9 @@ def check(
     progress=None,
     dask=None,
     keep_geometry: bool = True,
+    edges: str | None = None,
+    width_tolerance_m: float | None = None,
+    regulations_profile: str | None = None,
 ) -> Report:
     """Check proposed planning blocks against the rules of the Yanggao mineral plan.
 
@@ -120,6 +147,13 @@ def check(
         memory: for runs whose outputs are JSON/CSV only (the CLI does this), on large layers. Such a run
         also leaves a large farmland/arable layer on disk and reads it batch by batch
         (:mod:`yangao_geo.streaming`; same findings).
+    edges : {"source", "vertices"}, optional
+        Edge convention (default "source": edges straight in each file's own CRS; "vertices": only the
+        vertices are projected, as ArcGIS/QGIS do). See :data:`yangao_geo.crs.EDGE_CONVENTIONS`.
+    width_tolerance_m : float, optional
+        Overlap pieces narrower than this everywhere are shared edges (info). Default 0.05 m.
+    regulations_profile : {"current", "plan-2022"}, optional
+        Which regulations apply (see :mod:`yangao_geo.regulations`). Default "current".
     dask : distributed.Client or str, optional
         Compute the overlaps with large layers on a Dask cluster (a client or a scheduler address);
         a streamed GeoParquet layer is read part by part by the workers themselves. The findings are
@@ -137,11 +171,25 @@ def check(
     ['阳高县山口头片麻岩矿', '阳高县颜家沟建筑用片麻岩']
     """
     started, started_at = time.perf_counter(), now_iso()
-    settings = build_settings(config, tolerance_m2=tolerance_m2, rules=rules)
-    table, loaded = read_blocks(
-        blocks, kind=kind, crs=crs, layer=layer, engine=engine, encoding=encoding, datum=settings.datum
+    settings = build_settings(
+        config,
+        tolerance_m2=tolerance_m2,
+        rules=rules,
+        edges=edges,
+        width_tolerance_m=width_tolerance_m,
+        regulations=regulations_profile,
     )
-    geoms, issues = _geometry_issues(np.asarray(table.geometry.values, dtype=object))
+    table, loaded = read_blocks(
+        blocks,
+        kind=kind,
+        crs=crs,
+        layer=layer,
+        engine=engine,
+        encoding=encoding,
+        datum=settings.datum,
+        edges=settings.edges,
+    )
+    geoms, issues = _geometry_issues(np.asarray(table.geometry.values, dtype=object).copy(), loaded.repairs)
     spatial = np.array([i not in issues["empty"] for i in range(len(geoms))])
     usable = np.array([g if ok else None for g, ok in zip(geoms, spatial)], dtype=object)
     table = gpd.GeoDataFrame(table.drop(columns="geometry"), geometry=list(usable), crs=ANALYSIS_CRS)
@@ -153,7 +201,7 @@ def check(
     if isinstance(constraints, ConstraintSet):
         constraint_set = constraints
     else:
-        needed = {name for r in selected for name in r.layers} | set(REQUIRED_LAYERS)
+        needed = {name for r in selected for name in r.layers} | {*REQUIRED_LAYERS, "county_boundary"}
         constraint_set = load_constraints(
             constraints,
             engine=engine,
@@ -161,6 +209,7 @@ def check(
             datum=settings.datum,
             near=_area_of_interest(table),
             stream=not keep_geometry,
+            edges=settings.edges,
         )
 
     skipped = [{"rule_id": c, "reason": "disabled in config"} for c in settings.disabled]
@@ -187,6 +236,8 @@ def check(
         crs_notes=crs_notes,
         client=connect(dask),
         keep_geometry=keep_geometry,
+        width_tolerance_m=settings.width_tolerance_m,
+        regulations=regulations(settings.regulations),
     )
     if progress is not None:
         progress(0, len(runnable), "rules")

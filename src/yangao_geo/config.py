@@ -33,6 +33,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .crs import EDGE_CONVENTIONS
 from .datum import DatumShift, parse_datum
 from .errors import InputError
 from .minerals import MineralTable
@@ -46,7 +47,17 @@ else:  # pragma: no cover
 __all__ = ["DEFAULT_TOLERANCE_M2", "Settings", "build_settings"]
 
 DEFAULT_TOLERANCE_M2 = 1.0
-_TOP_KEYS = {"tolerance_m2", "rules", "rule", "mineral", "datum"}
+_TOP_KEYS = {"tolerance_m2", "rules", "rule", "mineral", "datum", "edges", "width_tolerance_m", "regulations"}
+#: default width below which an overlap piece is a shared edge, not an overlap: coordinates carry
+#: 0.001″ (≈ 3 cm) or 0.01 m, so a piece narrower than 5 cm everywhere is coordinate noise
+DEFAULT_WIDTH_TOLERANCE_M = 0.05
+#: numeric rule parameters: (lowest, whether the lowest itself is allowed, highest)
+_PARAM_RANGES = {
+    ("B301", "cell_minutes"): (0.0, False, 60.0),
+    ("B305", "tolerance_arcsec"): (0.0, True, 60.0),
+    ("D105", "relative_tolerance"): (0.0, True, 1.0),
+    ("D108", "margin_m"): (0.0, True, 100_000.0),
+}
 
 
 @dataclass
@@ -60,6 +71,12 @@ class Settings:
     minerals: MineralTable = field(default_factory=MineralTable.bundled)
     config_path: str | None = None
     datum: DatumShift | None = None
+    #: edge convention (see :data:`yangao_geo.crs.EDGE_CONVENTIONS`)
+    edges: str = "source"
+    #: overlap pieces narrower than this everywhere are shared edges, not overlaps (m)
+    width_tolerance_m: float = DEFAULT_WIDTH_TOLERANCE_M
+    #: which regulations are applied (see :mod:`yangao_geo.regulations`)
+    regulations: str = "current"
 
     def as_dict(self) -> dict:
         return {
@@ -76,9 +93,19 @@ class Settings:
             if self.datum is None
             else {"method": self.datum.method, "convention": self.datum.convention, **self.datum.params},
             "analysis_crs": "EPSG:4547",
+            "edges": self.edges,
+            "edge_convention": EDGE_CONVENTIONS[self.edges],
+            "width_tolerance_m": self.width_tolerance_m,
+            "regulations": _regulations_dict(self.regulations),
             "area_method": "CGCS2000 ellipsoid (TD/T 1055-2019 附录D): edges densified to 10 m in the defining "
             "plane, pyproj Geod(GRS80)",
         }
+
+
+def _regulations_dict(profile: str) -> dict:
+    from .regulations import regulations
+
+    return regulations(profile).as_dict()
 
 
 def _load(config) -> tuple[dict, str | None]:
@@ -88,11 +115,35 @@ def _load(config) -> tuple[dict, str | None]:
         return config, "<dict>"
     path = Path(config)
     if not path.is_file():
-        raise InputError(f"config: {path}: no such file")
+        raise InputError(f"config: {path}: no such file" if not path.exists() else f"config: {path}: not a file")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8")), str(path)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+        if len(data) > 1_000_000:
+            raise InputError(f"config: {path}: {len(data)} bytes; a settings file is expected to be small (< 1 MB)")
+        text = data.decode("utf-8-sig")  # a BOM (Windows Notepad) is not part of the TOML
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"config: {path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text), str(path)
+    except tomllib.TOMLDecodeError as exc:
         raise InputError(f"config: {path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise InputError(f"config: {path}: nested too deeply to be a settings file") from None
+
+
+def _number(value, what: str, *, low: float = 0.0, low_ok: bool = True, high: float = math.inf) -> float:
+    """A finite number in range (booleans and strings refused), or an InputError naming ``what``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"{what} must be a number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise InputError(f"{what} must be a finite number, got {value!r}")
+    if number < low or (number == low and not low_ok) or number > high:
+        bound = ">=" if low_ok else ">"
+        raise InputError(f"{what} must be {bound} {low:g} and <= {high:g}, got {value!r}")
+    return number
 
 
 def _resolve_codes(keys, where: str) -> list[str]:
@@ -106,17 +157,47 @@ def _resolve_codes(keys, where: str) -> list[str]:
 
 
 def _tolerance(value, where: str) -> float:
-    try:
-        tol = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{where}: tolerance_m2 must be a number of m², got {value!r}") from None
-    if not math.isfinite(tol) or tol < 0:
-        raise InputError(f"{where}: tolerance_m2 must be >= 0, got {value!r}")
-    return tol
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise InputError(f"{where}: tolerance_m2 must be a number of m², got {value!r}") from None
+    return _number(value, f"{where}: tolerance_m2 (m²)")
 
 
-def build_settings(config=None, *, tolerance_m2=None, rules=None) -> Settings:
-    """Resolve settings from a config (path or dict) and explicit arguments."""
+def _param(code: str, name: str, value, default, label: str):
+    """Validate one rule parameter against its default's type and its range."""
+    what = f"{label}: rule {code} parameter {name}"
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise InputError(f"{what} must be true or false, got {value!r}")
+        return value
+    if isinstance(default, (int, float)):
+        low, low_ok, high = _PARAM_RANGES.get((code, name), (0.0, True, math.inf))
+        return _number(value, what, low=low, low_ok=low_ok, high=high)
+    if isinstance(default, list):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InputError(f"{what} must be a list of names, got {value!r}")
+        return value
+    if name == "severity":
+        from .rules import SEVERITIES
+
+        if value not in SEVERITIES:
+            raise InputError(f"{what} must be one of {', '.join(SEVERITIES)}, got {value!r}")
+    elif not isinstance(value, str):
+        raise InputError(f"{what} must be text, got {value!r}")
+    return value
+
+
+def build_settings(
+    config=None, *, tolerance_m2=None, rules=None, edges=None, width_tolerance_m=None, regulations=None
+) -> Settings:
+    """Resolve settings from a config (path or dict) and explicit arguments, validated before anything runs.
+
+    Every value is checked for type and range (a NaN, a string for a number, ``enabled = "no"``, a
+    misspelt severity, a selection of no rule are errors): a setting that quietly switches checks off
+    would turn into a false pass.
+    """
     raw, where = _load(config)
     label = f"config {where}" if where else "settings"
     unknown = set(raw) - _TOP_KEYS
@@ -129,28 +210,68 @@ def build_settings(config=None, *, tolerance_m2=None, rules=None) -> Settings:
         settings.tolerance_m2 = _tolerance(tolerance_m2, "tolerance")
     selection = rules if rules is not None else raw.get("rules")
     if selection is not None:
+        source = "--rules / rules=" if rules is not None else f"{label}: rules"
         if isinstance(selection, str):
             selection = [s for s in selection.replace(" ", "").split(",") if s]
+        elif not isinstance(selection, (list, tuple)) or not all(isinstance(s, str) for s in selection):
+            raise InputError(f"{source} must be a list of rule codes or names, got {selection!r}")
+        if not selection:
+            raise InputError(
+                f"{source} selects no rule: a run that checks nothing cannot pass a block; "
+                "give rule codes (`yangao-geo rules` lists them) or leave the selection out to run all"
+            )
         chosen = set(_resolve_codes(selection, label))
         settings.selected = [c for c in RULES if c in chosen]
-    for key, values in (raw.get("rule") or {}).items():
+    rule_tables = raw.get("rule") or {}
+    if not isinstance(rule_tables, dict):
+        raise InputError(f"{label}: [rule] must be tables like [rule.B301]")
+    for key, values in rule_tables.items():
         (code,) = _resolve_codes([key], label)
         if not isinstance(values, dict):
             raise InputError(f"{label}: [rule.{key}] must be a table of parameters")
         values = dict(values)
-        if values.pop("enabled", True) is False:
+        enabled = values.pop("enabled", True)
+        if not isinstance(enabled, bool):
+            raise InputError(f"{label}: [rule.{key}] enabled must be true or false, got {enabled!r}")
+        if enabled is False:
             settings.disabled.append(code)
         extra = set(values) - set(RULES[code].params)
         if extra:
             known = ", ".join(RULES[code].params) or "none"
             raise InputError(f"{label}: rule {code} has no parameter(s) {sorted(extra)}; its parameters: {known}")
-        for name, value in values.items():
-            default = RULES[code].params[name]
-            if isinstance(default, (int, float)) and not isinstance(value, (int, float)):
-                raise InputError(f"{label}: rule {code} parameter {name} must be a number, got {value!r}")
-        settings.params[code] = values
+        settings.params[code] = {
+            name: _param(code, name, value, RULES[code].params[name], label) for name, value in values.items()
+        }
+    if "edges" in raw:
+        if raw["edges"] not in EDGE_CONVENTIONS:
+            raise InputError(f"{label}: edges must be one of {', '.join(EDGE_CONVENTIONS)}, got {raw['edges']!r}")
+        settings.edges = raw["edges"]
+    if "width_tolerance_m" in raw:
+        settings.width_tolerance_m = _number(raw["width_tolerance_m"], f"{label}: width_tolerance_m", high=10.0)
+    if "regulations" in raw:
+        from .regulations import PROFILES
+
+        if raw["regulations"] not in PROFILES:
+            raise InputError(f"{label}: regulations must be one of {', '.join(PROFILES)}, got {raw['regulations']!r}")
+        settings.regulations = raw["regulations"]
     settings.selected = [c for c in settings.selected if c not in settings.disabled]
+    if not settings.selected:
+        raise InputError(f"{label}: every selected rule is disabled: a run that checks nothing cannot pass a block")
     settings.datum = parse_datum(raw.get("datum"), label)
+    if edges is not None:
+        if edges not in EDGE_CONVENTIONS:
+            raise InputError(f"edges must be one of {', '.join(EDGE_CONVENTIONS)}, got {edges!r}")
+        settings.edges = edges
+    if width_tolerance_m is not None:
+        settings.width_tolerance_m = _number(width_tolerance_m, "width tolerance (m)", high=10.0)
+    if regulations is not None:
+        from .regulations import PROFILES
+
+        if regulations not in PROFILES:
+            raise InputError(f"regulations must be one of {', '.join(PROFILES)}, got {regulations!r}")
+        settings.regulations = regulations
     if "mineral" in raw:
+        if not isinstance(raw["mineral"], list) or not all(isinstance(m, dict) for m in raw["mineral"]):
+            raise InputError(f"{label}: mineral entries must be [[mineral]] tables")
         settings.minerals = settings.minerals.with_overrides(list(raw["mineral"]), label)
     return settings

@@ -33,10 +33,12 @@ import shapely
 
 from .area import DENSIFY_M
 from .errors import CRSError
+from .geometry import segmentize_exact
 
 __all__ = [
     "ANALYSIS_CRS",
     "ANALYSIS_EPSG",
+    "EDGE_CONVENTIONS",
     "ResolvedCRS",
     "identify_crs",
     "infer_crs",
@@ -61,6 +63,14 @@ _LEGACY_NAMES = {
 #: degrees; at most 50 m (the TD/T 1055 bound), the densification step for lon/lat sources
 _DENSIFY_DEG = 4.5e-4
 _CHUNK = 20_000
+#: how an edge between two corner points runs when data change CRS:
+#: "source" — straight in the file's own CRS (densified there before reprojection: the TD/T 1055 reading,
+#: and what 三调 area practice does); "vertices" — only the vertices are projected and the edge is straight
+#: in the analysis plane (what ArcGIS "Project" and QGIS "Reproject layer" do)
+EDGE_CONVENTIONS = {
+    "source": "edges straight in each file's own CRS (densified there before reprojection)",
+    "vertices": "vertices projected only; edges straight in the analysis plane EPSG:4547 (as ArcGIS/QGIS)",
+}
 
 
 @dataclass(frozen=True)
@@ -241,13 +251,72 @@ def infer_crs(bounds) -> pyproj.CRS:
     if zone is not None:
         return _zone_crs(zone)
     if _unprefixed(b):
+        fitting = county_zones(b)
+        if len(fitting) == 1:
+            return fitting[0]
+        names = ", ".join(f"EPSG:{c.to_epsg()}" for c in fitting)
         raise CRSError(
-            "Gauss-Krüger coordinates without a zone prefix and no CRS: the zone cannot be told from the "
-            "numbers; pass --crs (e.g. --crs 4547 for CGCS2000 3° zone CM 114°E)"
+            "Gauss-Krüger coordinates without a zone prefix and no CRS: "
+            + (
+                f"several zones put them in Yanggao County ({names}); "
+                if fitting
+                else "no CGCS2000 zone (3° or 6°) puts them in Yanggao County; "
+            )
+            + "pass --crs (e.g. --crs 4547 for CGCS2000 3° zone CM 114°E)"
         )
-    if _prefixed_zone((b[1], b[0], b[3], b[2])) is not None or _looks_lonlat((b[1], b[0], b[3], b[2])):
-        raise CRSError(f"coordinates look like they have X and Y swapped (bounds {b}); expected easting first")
+    _refuse_swapped(b)
     raise CRSError(f"cannot infer a CGCS2000 CRS from coordinates with bounds {b}; pass --crs")
+
+
+def _refuse_swapped(b) -> None:
+    """A CRSError when the bounds read as CGCS2000 coordinates with the two axes exchanged."""
+    swapped = (b[1], b[0], b[3], b[2])
+    if _looks_lonlat(swapped):
+        raise CRSError(
+            f"the coordinates look like latitude/longitude swapped (written in the wrong order; bounds "
+            f"{tuple(round(v, 6) for v in b)}: the first axis holds values like a latitude, the second like a "
+            "longitude); write longitude (X, east) first, or fix the column order — no --crs fixes this"
+        )
+    if _prefixed_zone(swapped) is not None or (
+        0 < swapped[0] <= swapped[2] < 1_000_000 and 1_000_000 <= swapped[1] <= swapped[3] <= 6_500_000
+    ):
+        raise CRSError(
+            f"the coordinates look like Gauss-Krüger northing and easting swapped (bounds "
+            f"{tuple(round(v, 3) for v in b)}); expected the easting first"
+        )
+
+
+#: candidate CGCS2000 zones for coordinates without a zone prefix near Yanggao County (113°28′–114°06′E)
+_COUNTY_ZONE_EPSG = (4546, 4547, 4548, 4499, 4500)  # 3° CM 111/114/117, 6° CM 111/117
+
+
+def county_zones(bounds) -> list:
+    """The CGCS2000 zones (without prefix) that put these coordinates inside the county's stated extent.
+
+    Examples
+    --------
+    >>> [c.to_epsg() for c in county_zones((474_000, 4_436_000, 478_000, 4_440_000))]
+    [4547]
+    """
+    from .planning_area import planning_area
+
+    area = planning_area()
+    xs = np.array([bounds[0], bounds[2], bounds[0], bounds[2]], dtype=float)
+    ys = np.array([bounds[1], bounds[1], bounds[3], bounds[3]], dtype=float)
+    out = []
+    for code in _COUNTY_ZONE_EPSG:
+        crs = pyproj.CRS.from_epsg(code)
+        lon, lat = pyproj.Transformer.from_crs(crs, GEOGRAPHIC_EPSG, always_xy=True).transform(xs, ys)
+        inside = (
+            np.isfinite(lon).all()
+            and (area.west <= lon).all()
+            and (lon <= area.east).all()
+            and (area.south <= lat).all()
+            and (lat <= area.north).all()
+        )
+        if inside:
+            out.append(crs)
+    return out
 
 
 def _fits(crs: pyproj.CRS, b) -> bool:
@@ -282,6 +351,7 @@ def resolve_crs(declared, bounds, *, user_crs=None, datum=None) -> ResolvedCRS:
     if user_crs is not None:
         crs = identify_crs(user_crs, datum=datum)
         if not any(math.isnan(v) for v in b) and not _fits(crs, b):
+            _refuse_swapped(b)
             raise CRSError(
                 f"the coordinates (bounds {tuple(round(v, 3) for v in b)}) do not fit the CRS given, "
                 f"EPSG:{crs.to_epsg()} ({crs.name})"
@@ -289,7 +359,12 @@ def resolve_crs(declared, bounds, *, user_crs=None, datum=None) -> ResolvedCRS:
         return ResolvedCRS(crs, datum=datum if _legacy(crs) else None)
     if declared is None:
         crs = infer_crs(b)
-        return ResolvedCRS(crs, True, f"no CRS in the file; coordinates say EPSG:{crs.to_epsg()} ({crs.name})")
+        why = (
+            "the only CGCS2000 zone that puts these unprefixed coordinates in Yanggao County"
+            if _unprefixed(b)
+            else "coordinates say"
+        )
+        return ResolvedCRS(crs, True, f"no CRS in the file; {why}: EPSG:{crs.to_epsg()} ({crs.name})")
     crs = identify_crs(declared, datum=datum)
     if _legacy(crs):
         if not any(math.isnan(v) for v in b) and not _fits(crs, b):
@@ -302,6 +377,7 @@ def resolve_crs(declared, bounds, *, user_crs=None, datum=None) -> ResolvedCRS:
     try:
         from_coords = infer_crs(b)
     except CRSError:
+        _refuse_swapped(b)
         if crs.is_projected and _unprefixed(b) and not _fits(crs, b):
             # declared prefixed zone, coordinates without prefix: same central meridian
             lon_0 = _tm_params(crs)["lon_0"]
@@ -316,10 +392,15 @@ def resolve_crs(declared, bounds, *, user_crs=None, datum=None) -> ResolvedCRS:
             f"the coordinates (bounds {b}) do not fit the file's CRS EPSG:{crs.to_epsg()} ({crs.name}) and do not "
             "tell their own; pass --crs (e.g. --crs 4547 for CGCS2000 3° zone CM 114°E without zone prefix)"
         ) from None
+    why = (
+        "the only CGCS2000 zone that puts these unprefixed coordinates in Yanggao County is"
+        if _unprefixed(b)
+        else "the coordinates say"
+    )
     return ResolvedCRS(
         from_coords,
         True,
-        f"file says EPSG:{crs.to_epsg()} ({crs.name}) but the coordinates say "
+        f"file says EPSG:{crs.to_epsg()} ({crs.name}) but {why} "
         f"EPSG:{from_coords.to_epsg()} ({from_coords.name}); trusting the coordinates",
     )
 
@@ -338,27 +419,34 @@ def _same_projection_shift(src: pyproj.CRS) -> float | None:
     return None
 
 
-def to_analysis_crs(geometries, src_crs, *, datum=None) -> np.ndarray:
+def to_analysis_crs(geometries, src_crs, *, datum=None, edges: str = "source") -> np.ndarray:
     """Bring geometries into :data:`ANALYSIS_CRS` (EPSG:4547), keeping their edges' shape.
 
     Edges are densified in the source plane first (10 m, or 4.5e-4° ≤ 50 m for
     lon/lat), so a boundary drawn straight in lon/lat or in another zone keeps
     its true course; the same central meridian with a zone prefix is an exact
-    shift of the easting.
+    shift of the easting. ``edges="vertices"`` projects the vertices only (see
+    :data:`EDGE_CONVENTIONS`). Nothing is repaired here: an invalid polygon stays
+    invalid (validity is judged and repaired before, on the data as stated).
     """
+    if edges not in EDGE_CONVENTIONS:
+        raise ValueError(f"edges must be one of {sorted(EDGE_CONVENTIONS)}, got {edges!r}")
     geoms = np.asarray(geometries, dtype=object)
     src = pyproj.CRS.from_user_input(src_crs)
     if datum is not None:
-        return _densified_transform(geoms, src, datum.transformer(src, ANALYSIS_CRS))
+        return _densified_transform(geoms, src, datum.transformer(src, ANALYSIS_CRS), densify=edges == "source")
     if src.equals(ANALYSIS_CRS):
         return geoms
     shift = _same_projection_shift(src)
     if shift is not None:
         return shapely.transform(geoms, lambda xy: xy - np.array([shift, 0.0]))
-    return _densified_transform(geoms, src, pyproj.Transformer.from_crs(src, ANALYSIS_CRS, always_xy=True))
+    transformer = pyproj.Transformer.from_crs(src, ANALYSIS_CRS, always_xy=True)
+    return _densified_transform(geoms, src, transformer, densify=edges == "source")
 
 
-def _densified_transform(geoms: np.ndarray, src: pyproj.CRS, transformer: pyproj.Transformer) -> np.ndarray:
+def _densified_transform(
+    geoms: np.ndarray, src: pyproj.CRS, transformer: pyproj.Transformer, *, densify: bool = True
+) -> np.ndarray:
     step = _DENSIFY_DEG if src.is_geographic else DENSIFY_M
 
     def _fwd(xy):
@@ -371,7 +459,8 @@ def _densified_transform(geoms: np.ndarray, src: pyproj.CRS, transformer: pyproj
         # in chunks, so that only one chunk's densified copy exists at a time (memory on large layers)
         for start in range(0, len(geoms), _CHUNK):
             part = geoms[start : start + _CHUNK]
-            out[start : start + len(part)] = shapely.transform(shapely.segmentize(part, step), _fwd)
+            dense = segmentize_exact(part, step) if densify else part
+            out[start : start + len(part)] = shapely.transform(dense, _fwd)
     return out
 
 

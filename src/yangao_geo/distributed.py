@@ -48,13 +48,15 @@ def connect(dask):
         raise YangaoError(f"cannot reach the Dask scheduler at {dask}: {exc}") from None
 
 
-def _chunk_overlaps(blocks_and_mask, feats, areas, offset, keep_pieces):
+def _chunk_overlaps(blocks_and_mask, feats, areas, offset, keep_pieces, width_m=0.0):
     blocks, spatial = blocks_and_mask
-    ov = interior_overlaps(blocks, spatial, feats, feature_areas=areas, keep_pieces=keep_pieces)
-    return ov.block, ov.feature + offset, ov.geometry, ov.area_m2
+    ov = interior_overlaps(blocks, spatial, feats, feature_areas=areas, keep_pieces=keep_pieces, width_m=width_m)
+    return ov.block, ov.feature + offset, ov.geometry, ov.area_m2, ov.hairline
 
 
-def distributed_overlaps(client, blocks, spatial, feats, feature_areas, keep_pieces: bool = True) -> Overlaps:
+def distributed_overlaps(
+    client, blocks, spatial, feats, feature_areas, keep_pieces: bool = True, *, width_m: float = 0.0
+) -> Overlaps:
     """Interior overlaps of ``blocks`` with ``feats``, computed chunk by chunk on the cluster's workers."""
     n_workers = max(1, len(client.scheduler_info().get("workers", {})))
     chunk = max(MIN_CHUNK, math.ceil(len(feats) / (4 * n_workers)))
@@ -67,6 +69,7 @@ def distributed_overlaps(client, blocks, spatial, feats, feature_areas, keep_pie
             None if feature_areas is None else feature_areas[start : start + chunk],
             start,
             keep_pieces,
+            width_m,
             pure=False,
         )
         for start in range(0, len(feats), chunk)
@@ -76,8 +79,9 @@ def distributed_overlaps(client, blocks, spatial, feats, feature_areas, keep_pie
     fi = np.concatenate([p[1] for p in parts]).astype(int)
     pieces = np.concatenate([np.asarray(p[2], dtype=object) for p in parts])
     areas = np.concatenate([p[3] for p in parts]).astype(float)
+    narrow = np.concatenate([p[4] for p in parts]).astype(bool)
     order = np.lexsort((fi, bi))
-    return Overlaps(bi[order], fi[order], pieces[order], areas[order])
+    return Overlaps(bi[order], fi[order], pieces[order], areas[order], narrow=narrow[order])
 
 
 def _part_overlaps(blocks_and_mask, stream, k):

@@ -59,9 +59,58 @@ class Overlaps:
     geometry: np.ndarray
     area_m2: np.ndarray
     feature_id: np.ndarray | None = None
+    #: True where the piece is narrower than the width tolerance everywhere: a shared edge drawn in two
+    #: CRSs or by two producers, not an overlap (None: no piece is)
+    narrow: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.block)
+
+    @property
+    def hairline(self) -> np.ndarray:
+        """:attr:`narrow` as a boolean array of the pairs' length."""
+        return np.zeros(len(self.block), dtype=bool) if self.narrow is None else np.asarray(self.narrow, dtype=bool)
+
+
+def narrow_pieces(pieces: np.ndarray, width_m: float) -> np.ndarray:
+    """True where every polygon of a piece is narrower than ``width_m`` everywhere (a hair-line sliver).
+
+    A part is narrow when eroding it by ``width_m / 2`` leaves nothing: no disc of diameter
+    ``width_m`` fits inside it. A piece with a thin neck and a fat body is *not* narrow (its body
+    survives the erosion), so its whole area still counts. Only parts with ``2·area/perimeter ≤
+    width_m`` can be narrow (a region within ``w/2`` of its boundary has area ≤ perimeter·w/2), so
+    the erosion runs on those alone.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> strip = shapely.box(0, 0, 1000, 0.001)           # 1 mm × 1 km: 1 m² of nothing
+    >>> body = shapely.union_all([shapely.box(0, 0, 1000, 0.001), shapely.box(1000, -5, 1010, 5)])
+    >>> narrow_pieces(np.array([strip, body], dtype=object), 0.05).tolist()
+    [True, False]
+    """
+    pieces = np.asarray(pieces, dtype=object)
+    out = np.zeros(len(pieces), dtype=bool)
+    if width_m <= 0 or len(pieces) == 0:
+        return out
+    present = ~shapely.is_missing(pieces) & ~shapely.is_empty(pieces)
+    idx = np.flatnonzero(present)
+    if len(idx) == 0:
+        return out
+    parts, owner = shapely.get_parts(pieces[idx], return_index=True)
+    area, length = shapely.area(parts), shapely.length(parts)
+    thin = (area > 0) & (2.0 * area <= width_m * np.maximum(length, 1e-300))
+    candidates = np.flatnonzero(thin)
+    narrow_part = np.zeros(len(parts), dtype=bool)
+    if len(candidates):
+        eroded = shapely.buffer(parts[candidates], -width_m / 2.0, quad_segs=2)
+        narrow_part[candidates] = shapely.is_empty(eroded) | (shapely.area(eroded) <= 0)
+    narrow_part |= area <= 0
+    # a piece is narrow when all its parts are
+    all_narrow = np.ones(len(idx), dtype=bool)
+    np.logical_and.at(all_narrow, owner, narrow_part)
+    out[idx] = all_narrow
+    return out
 
 
 def interior_overlaps(
@@ -73,6 +122,7 @@ def interior_overlaps(
     feature_areas: np.ndarray | None = None,
     self_join: bool = False,
     keep_pieces: bool = True,
+    width_m: float = 0.0,
 ) -> Overlaps:
     """Interior overlaps of the usable blocks with ``feats``, exact, with three shortcuts.
 
@@ -82,6 +132,9 @@ def interior_overlaps(
       GEOS intersects a small piece instead of the whole polygon;
     * overlap areas come from :func:`~yangao_geo.area.scale_factor_area` (exact Gauss-Krüger scale
       integral, within 2e-8 of the TD/T 1055 path; tested).
+
+    ``width_m`` > 0 marks the pieces narrower than that everywhere (:func:`narrow_pieces`, in
+    :attr:`Overlaps.narrow`).
 
     Returns the pairs sorted by block, then feature (positions in ``blocks`` and ``feats``). With
     ``keep_pieces=False`` the overlap geometries are measured and dropped (``geometry`` is all None),
@@ -101,11 +154,13 @@ def interior_overlaps(
         return empty
     pieces = np.empty(len(bi), dtype=object)
     areas = np.empty(len(bi), dtype=float)
+    narrow = np.zeros(len(bi), dtype=bool)
     inside = np.zeros(len(bi), dtype=bool)
     if not self_join and feature_areas is not None:
         inside = shapely.contains_properly(blocks[bi], feats[fi])
         pieces[inside] = feats[fi[inside]]
         areas[inside] = feature_areas[fi[inside]]
+        narrow[inside] = narrow_pieces(pieces[inside], width_m)
     rest = np.flatnonzero(~inside)
     heavy = shapely.get_num_coordinates(feats[fi[rest]]) > _CLIP_VERTICES
     light, heavy = rest[~heavy], rest[heavy]
@@ -121,13 +176,16 @@ def interior_overlaps(
             f = np.array([shapely.clip_by_rect(g, *bb) for g, bb in zip(f, shapely.bounds(b))], dtype=object)
         chunk_pieces = polygonal(shapely.intersection(b, f))
         areas[part] = scale_factor_area(chunk_pieces, ANALYSIS_CRS)
+        narrow[part] = narrow_pieces(chunk_pieces, width_m)
         if keep_pieces:
             pieces[part] = chunk_pieces
     if not keep_pieces:
         pieces[:] = None
     keep = areas > NUMERIC_ZERO_M2
     order = np.lexsort((fi[keep], bi[keep]))
-    return Overlaps(bi[keep][order], fi[keep][order], pieces[keep][order], areas[keep][order])
+    return Overlaps(
+        bi[keep][order], fi[keep][order], pieces[keep][order], areas[keep][order], narrow=narrow[keep][order]
+    )
 
 
 class Context:
@@ -159,6 +217,8 @@ class Context:
         crs_notes: list[str],
         client=None,
         keep_geometry: bool = True,
+        width_tolerance_m: float = 0.0,
+        regulations=None,
     ):
         self.blocks = blocks
         self.constraints = constraints
@@ -166,6 +226,14 @@ class Context:
         self.minerals = minerals
         self.geometry_issues = geometry_issues
         self.crs_notes = crs_notes
+        #: overlap pieces narrower than this everywhere are shared edges (info), not overlaps
+        self.width_tolerance_m = float(width_tolerance_m)
+        from .regulations import regulations as _regulations
+
+        #: the regulations in force for this run (see :mod:`yangao_geo.regulations`)
+        self.regulations = regulations if regulations is not None else _regulations("current")
+        #: layer name -> repairs of its invalid features (judged as the file states them)
+        self.constraint_repairs = constraints.repairs()
         #: the findings recorded so far (see :mod:`yangao_geo.findings`)
         self.findings = FindingStore(keep_geometry)
         self._rule: Rule | None = None
@@ -222,7 +290,9 @@ class Context:
             if stream is not None:
                 from .streaming import streamed_overlaps
 
-                ov = streamed_overlaps(self._prepared(), self._spatial, stream, client=self.client)
+                ov = streamed_overlaps(
+                    self._prepared(), self._spatial, stream, client=self.client, width_m=self.width_tolerance_m
+                )
             else:
                 ov = self._pairs(
                     self.constraints.geometries(name),
@@ -253,7 +323,13 @@ class Context:
 
             if len(feats) > distributed.MIN_FEATURES:
                 return distributed.distributed_overlaps(
-                    self.client, self._geoms, self._spatial, feats, feature_areas, self.keep_geometry
+                    self.client,
+                    self._geoms,
+                    self._spatial,
+                    feats,
+                    feature_areas,
+                    self.keep_geometry,
+                    width_m=self.width_tolerance_m,
                 )
         return interior_overlaps(
             self._prepared(),
@@ -263,6 +339,7 @@ class Context:
             feature_areas=feature_areas,
             self_join=self_join,
             keep_pieces=self.keep_geometry,
+            width_m=self.width_tolerance_m,
         )
 
     def _prepared(self) -> np.ndarray:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-__all__ = ["is_polygonal", "polygonal", "repair_polygons"]
+__all__ = ["is_polygonal", "nonfinite_positions", "polygonal", "repair_polygons", "segmentize_exact"]
 
 _POLYGONAL = (3, 6)  # Polygon, MultiPolygon
 
@@ -74,3 +74,63 @@ def repair_polygons(geoms) -> tuple[np.ndarray, list[str | None]]:
         fixed = shapely.make_valid(geoms[bad], method="structure", keep_collapsed=False)
         out[bad] = polygonal(fixed)
     return out, reasons
+
+
+def nonfinite_positions(geoms) -> np.ndarray:
+    """Positions of the geometries with a NaN or infinite coordinate (GEOS would drop or mangle them).
+
+    Examples
+    --------
+    >>> nonfinite_positions([shapely.box(0, 0, 1, 1), shapely.Polygon([(0, 0), (1, float("nan")), (1, 1)])])
+    array([1])
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if len(geoms) == 0:
+        return np.array([], dtype=int)
+    coords, owner = shapely.get_coordinates(geoms, include_z=True, return_index=True)
+    if len(coords) == 0:
+        return np.array([], dtype=int)
+    finite = np.isfinite(coords)
+    # a missing Z is NaN in the third column: only x and y, and a Z the geometry really has, count
+    has_z = np.asarray(shapely.has_z(geoms))[owner]
+    bad = ~finite[:, 0] | ~finite[:, 1] | (has_z & ~finite[:, 2])
+    return np.unique(owner[bad])
+
+
+def segmentize_exact(geoms, max_segment_length: float) -> np.ndarray:
+    """Densify edges to at most ``max_segment_length`` *without repairing anything*.
+
+    GEOS's densifier rebuilds polygons with ``buffer(0)``, which silently turns an invalid polygon (a
+    bow-tie) into a valid one and drops a lobe. Here each ring is densified as a ring and the polygons are
+    reassembled as they were, so an invalid input stays invalid and the validity check and the repair
+    (:func:`repair_polygons`, reported as D101) stay explicit.
+
+    Examples
+    --------
+    >>> bowtie = shapely.Polygon([(0, 0), (20, 20), (20, 0), (0, 20)])
+    >>> dense = segmentize_exact([bowtie], 5.0)[0]
+    >>> bool(dense.is_valid), len(dense.exterior.coords) > 5
+    (False, True)
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    out = geoms.copy()
+    if len(geoms) == 0:
+        return out
+    types = shapely.get_type_id(geoms)
+    poly = np.isin(types, _POLYGONAL) & ~shapely.is_empty(geoms)
+    other = ~poly & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    if other.any():
+        out[other] = shapely.segmentize(geoms[other], max_segment_length)
+    idx = np.flatnonzero(poly)
+    if len(idx) == 0:
+        return out
+    parts, part_of = shapely.get_parts(geoms[idx], return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    dense = shapely.segmentize(rings, max_segment_length)
+    polys = shapely.polygons(dense, indices=ring_of)
+    multi = shapely.multipolygons(polys, indices=part_of)
+    first = np.searchsorted(part_of, np.arange(len(idx)))
+    single = types[idx] == 3
+    result = np.where(single, polys[first], multi)
+    out[idx] = result
+    return out

@@ -25,12 +25,13 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
-from .area import scale_factor_area
+from .area import ellipsoidal_area, scale_factor_area
 from .crs import ANALYSIS_CRS, resolve_crs, to_analysis_crs, to_lonlat_vertices
 from .errors import CRSError, InputError
-from .geometry import is_polygonal, repair_polygons
+from .geometry import is_polygonal, nonfinite_positions, repair_polygons
 from .io.vector import VECTOR_SUFFIXES, SourceInfo, list_layers, read_vector
 
 __all__ = [
@@ -77,6 +78,11 @@ class LoadedLayer:
     crs_note: str = ""
     #: blocks only: the original vertices (no densification) in CGCS2000 lon/lat, for grid checks
     lonlat_vertices: np.ndarray | None = None
+    #: position -> {"reason", "area_before_m2", "area_after_m2", "stage"} for every geometry repaired
+    repairs: dict = field(default_factory=dict)
+    #: the whole layer's extent in EPSG:4547 (its bounding box, as a polygon; None when it has no
+    #: geometry) — from the file's metadata when only the features near the blocks were read
+    extent: object = None
 
 
 @dataclass
@@ -118,6 +124,16 @@ class ConstraintSet:
             self._areas[name] = scale_factor_area(self.geometries(name), ANALYSIS_CRS)
         return self._areas[name]
 
+    def extent(self, name: str):
+        """The whole layer's extent in EPSG:4547 (a polygon), or None when it has no geometry."""
+        if name in self.layers:
+            return self.layers[name].extent
+        return self.streams[name].extent
+
+    def repairs(self) -> dict[str, list]:
+        """Layer name -> the repairs of its invalid features (see :class:`LoadedLayer`)."""
+        return {name: layer.repairs for name, layer in self.layers.items() if layer.repairs}
+
     @property
     def sources(self) -> list[SourceInfo]:
         names = [*self.layers, *self.streams]
@@ -155,6 +171,7 @@ def load_layer(
     encoding: str | None = None,
     datum=None,
     near=None,
+    edges: str = "source",
 ) -> LoadedLayer:
     """Read a path or take a GeoDataFrame, resolve its CRS and bring it to EPSG:4547.
 
@@ -167,6 +184,7 @@ def load_layer(
         if is_qgis_layer(source):
             source, qinfo = layer_to_gdf(source)
             source.attrs["yangao_source"] = qinfo
+    facts = None
     if isinstance(source, gpd.GeoDataFrame):
         gdf = source.copy()
         info = source.attrs.get("yangao_source") or SourceInfo(
@@ -191,18 +209,16 @@ def load_layer(
         if read_mask is not None:
             info.notes.append(f"read {len(gdf)} of {facts.features} features (those near the blocks)")
             info.features = facts.features
+    geoms = gdf.geometry.values.to_numpy() if hasattr(gdf.geometry.values, "to_numpy") else np.asarray(gdf.geometry)
+    _refuse_nonfinite(geoms, gdf, info, role)
     try:
         resolved = resolve_crs(gdf.crs, _bounds(gdf), user_crs=crs, datum=datum)
     except CRSError as exc:
         raise CRSError(f"{info.path}: {exc}") from None
     info.crs = f"EPSG:{resolved.crs.to_epsg()}"
     info.crs_inferred = resolved.inferred
-    geoms = gdf.geometry.values.to_numpy() if hasattr(gdf.geometry.values, "to_numpy") else np.asarray(gdf.geometry)
-    gdf = gpd.GeoDataFrame(
-        gdf.drop(columns=gdf.geometry.name),
-        geometry=list(to_analysis_crs(geoms, resolved.crs, datum=resolved.datum)),
-        crs=ANALYSIS_CRS,
-    )
+    analysis, repairs = validated_analysis_geometries(geoms, resolved, edges)
+    gdf = gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name), geometry=list(analysis), crs=ANALYSIS_CRS)
     note = (
         f"{role} ({info.path}{'' if not info.layer else ':' + info.layer}): {resolved.note}"
         if resolved.inferred
@@ -211,7 +227,82 @@ def load_layer(
     if resolved.datum is not None:
         info.notes.append(resolved.note)
     vertices = to_lonlat_vertices(geoms, resolved.crs, datum=resolved.datum) if role == "blocks" else None
-    return LoadedLayer(role, gdf, info, note, vertices)
+    if facts is not None and facts.bounds is not None:
+        extent = extent_in_analysis_crs(facts.bounds, facts.crs)
+    else:
+        extent = None if np.isnan(_bounds(gdf)[0]) else shapely.box(*_bounds(gdf))
+    return LoadedLayer(role, gdf, info, note, vertices, repairs, extent)
+
+
+def extent_in_analysis_crs(bounds, crs):
+    """A bounding box given in ``crs`` as a polygon in EPSG:4547 (edges densified, so it stays a box there)."""
+    box = shapely.box(*bounds)
+    crs = pyproj.CRS.from_user_input(crs)
+    if crs.equals(ANALYSIS_CRS):
+        return box
+    return to_analysis_crs([box], crs)[0]
+
+
+def _refuse_nonfinite(geoms: np.ndarray, gdf, info: SourceInfo, role: str) -> None:
+    """A NaN or infinite coordinate is an input error naming the features (GEOS would drop the vertex)."""
+    bad = nonfinite_positions(geoms)
+    if len(bad) == 0:
+        return
+    where = []
+    for pos in bad[:5]:
+        label = f"feature {pos + 1}"
+        if "source" in gdf.columns and isinstance(gdf["source"].iloc[pos], str):
+            label += f" ({gdf['source'].iloc[pos]})"
+        where.append(label)
+    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    raise InputError(
+        f"{info.path}: {role}: {', '.join(where)}{more} has a coordinate that is NaN or infinite; "
+        "expected finite numbers"
+    )
+
+
+def validated_analysis_geometries(geoms: np.ndarray, resolved, edges: str) -> tuple[np.ndarray, dict]:
+    """Judge validity on the geometry as the file states it, repair explicitly, then reproject.
+
+    Returns the geometries in EPSG:4547 and, per repaired position, GEOS's reason and the area before
+    (the rings as drawn, summed) and after the repair. A geometry that only becomes invalid through
+    reprojection (curvature pinching two near rings) is repaired there and reported the same way.
+    """
+    polygonal_type = np.isin(shapely.get_type_id(geoms), (3, 6))
+    repaired = geoms.copy()
+    reasons: list = [None] * len(geoms)
+    if polygonal_type.any():
+        idx = np.flatnonzero(polygonal_type)
+        fixed, why = repair_polygons(geoms[idx])
+        repaired[idx] = fixed
+        for i, r in zip(idx, why):
+            reasons[i] = r
+    analysis = to_analysis_crs(repaired, resolved.crs, datum=resolved.datum, edges=edges)
+    stage = {i: "as stated in the file" for i, r in enumerate(reasons) if r is not None}
+    post_bad = np.flatnonzero(polygonal_type & ~shapely.is_valid(analysis) & ~shapely.is_missing(analysis))
+    before_src = {}
+    for i in post_bad:
+        before_src[i] = analysis[i]
+        fixed, why = repair_polygons([analysis[i]])
+        analysis[i] = fixed[0]
+        reasons[i] = why[0]
+        stage[int(i)] = "after reprojection to EPSG:4547"
+    if not stage:
+        return analysis, {}
+    positions = sorted(stage)
+    stated = [
+        before_src[i]
+        if i in before_src
+        else to_analysis_crs([geoms[i]], resolved.crs, datum=resolved.datum, edges=edges)[0]
+        for i in positions
+    ]
+    before = ellipsoidal_area(stated, ANALYSIS_CRS)
+    after = ellipsoidal_area([analysis[i] for i in positions], ANALYSIS_CRS)
+    repairs = {
+        int(i): {"reason": reasons[i], "area_before_m2": float(b), "area_after_m2": float(a), "stage": stage[i]}
+        for i, b, a in zip(positions, before, after)
+    }
+    return analysis, repairs
 
 
 @dataclass
@@ -221,6 +312,8 @@ class FileFacts:
     crs: object  # pyproj.CRS, declared by the file and agreeing with its bounds
     features: int
     fields: list
+    #: the layer's total bounds in ``crs``
+    bounds: tuple | None = None
     #: GeoParquet layers: :func:`~yangao_geo.io.geoparquet.parquet_info` (parts, their bounds …)
     parquet: dict | None = None
 
@@ -254,7 +347,9 @@ def declared_facts(source, layer=None, engine: str = "pyogrio") -> FileFacts | N
         return None
     if resolved.inferred or resolved.datum is not None:
         return None
-    return FileFacts(resolved.crs, int(meta["features"]), fields, parquet)
+    return FileFacts(
+        resolved.crs, int(meta["features"]), fields, bounds=tuple(float(v) for v in bounds), parquet=parquet
+    )
 
 
 def mask_in_file_crs(near, crs):
@@ -360,15 +455,25 @@ def _prepare_constraint(loaded: LoadedLayer, name: str, source_name: str) -> Loa
     if is_dltb(source_name):
         gdf = gdf[arable_mask(gdf, loaded.info.path)]
         loaded.info.notes.append(f"DLTB: kept {len(gdf)} 耕地 parcels (DLBM 01xx)")
-    geoms, reasons = repair_polygons(gdf.geometry.values.to_numpy() if len(gdf) else np.array([], dtype=object))
-    repaired = sum(r is not None for r in reasons)
-    if repaired:
-        loaded.info.notes.append(f"{repaired} invalid geometries repaired")
+        positions = np.flatnonzero(arable_mask(loaded.gdf, loaded.info.path))
+    else:
+        positions = np.arange(len(gdf))
+    geoms = gdf.geometry.values.to_numpy() if len(gdf) else np.array([], dtype=object)
     keep = is_polygonal(geoms) if len(geoms) else np.array([], dtype=bool)
     gdf = gdf.iloc[np.flatnonzero(keep)] if len(gdf) else gdf
     geoms = geoms[keep] if len(geoms) else geoms
     fields = _RIGHT_ID_FIELDS + _ID_FIELDS if name == "mining_rights" else _ID_FIELDS
     ids = _feature_ids(gdf, fields)
+    kept_positions = positions[keep] if len(positions) else positions
+    id_of = dict(zip(kept_positions.tolist(), ids))
+    in_layer = set(positions.tolist())
+    repairs = [
+        {**r, "feature_id": id_of.get(pos, str(pos + 1)), "kept": pos in id_of}
+        for pos, r in sorted(loaded.repairs.items())
+        if pos in in_layer
+    ]
+    if repairs:
+        loaded.info.notes.append(f"{len(repairs)} invalid geometries repaired (validity judged as stated in the file)")
     data = {"feature_id": ids}
     if name == "mining_rights":
         data["right_type"] = _right_types(gdf, ids)
@@ -376,11 +481,19 @@ def _prepare_constraint(loaded: LoadedLayer, name: str, source_name: str) -> Loa
         if extra in gdf.columns and extra not in data:
             data[extra] = list(gdf[extra])
     out = gpd.GeoDataFrame(pd.DataFrame(data), geometry=list(geoms), crs=ANALYSIS_CRS)
-    return LoadedLayer(name, out, loaded.info, loaded.crs_note)
+    return LoadedLayer(name, out, loaded.info, loaded.crs_note, repairs=repairs, extent=loaded.extent)
 
 
 def load_constraints(
-    constraints=None, *, engine: str = "pyogrio", layers_needed=None, datum=None, near=None, stream: bool = False
+    constraints=None,
+    *,
+    engine: str = "pyogrio",
+    layers_needed=None,
+    datum=None,
+    near=None,
+    stream: bool = False,
+    edges: str = "source",
+    whole_layers=("county_boundary",),
 ) -> ConstraintSet:
     """Load the constraint layers.
 
@@ -401,6 +514,11 @@ def load_constraints(
     stream : bool
         Leave large farmland/arable layers on disk, to be read batch by batch by the overlap rules
         (:mod:`yangao_geo.streaming`); for runs that keep no overlap geometry.
+    edges : {"source", "vertices"}
+        The edge convention (:data:`yangao_geo.crs.EDGE_CONVENTIONS`).
+    whole_layers : tuple of str
+        Layers always read whole, never filtered to ``near``: the county boundary (one small polygon),
+        whose absence near a block is itself the finding (D104).
 
     Raises
     ------
@@ -439,9 +557,12 @@ def load_constraints(
         result.order.append(name)
         streamed = _open_stream(src, name, layer, source_name, engine, near) if stream else None
         if streamed is not None:
+            streamed.edges = edges
             result.streams[name] = streamed
             continue
-        loaded = load_layer(src, role=name, layer=layer, engine=engine, datum=datum, near=near)
+        area = None if name in whole_layers else near
+        loaded = load_layer(src, role=name, layer=layer, engine=engine, datum=datum, near=area, edges=edges)
+
         result.layers[name] = _prepare_constraint(loaded, name, source_name)
     return result
 
@@ -478,6 +599,7 @@ def _open_stream(source, name, layer, source_name, engine, near):
         mask=None if near is None else mask_in_file_crs(near, facts.crs),
         info=info,
         fields=facts.fields,
+        extent=extent_in_analysis_crs(facts.bounds, facts.crs),
     )
     if facts.parquet is not None:
         meta = facts.parquet

@@ -29,12 +29,12 @@ import numpy as np
 import shapely
 
 from .area import scale_factor_area
-from .crs import ANALYSIS_CRS, to_analysis_crs
+from .crs import ANALYSIS_CRS, ResolvedCRS
 from .engine import Overlaps, interior_overlaps
-from .errors import DataSourceError
-from .geometry import is_polygonal, repair_polygons
+from .errors import DataSourceError, InputError
+from .geometry import is_polygonal, nonfinite_positions
 from .io.vector import SourceInfo
-from .layers import arable_mask, dlbm_column, format_id, id_columns, is_dltb
+from .layers import arable_mask, dlbm_column, format_id, id_columns, is_dltb, validated_analysis_geometries
 
 __all__ = [
     "BATCH_FEATURES",
@@ -77,6 +77,12 @@ class LayerStream:
     parts: list | None = None
     part_bounds: list | None = None
     geometry_name: str | None = None
+    #: the edge convention of the run (see :data:`yangao_geo.crs.EDGE_CONVENTIONS`)
+    edges: str = "source"
+    #: the whole layer's extent in EPSG:4547 (a polygon)
+    extent: object = None
+    #: the run's width tolerance (see :func:`yangao_geo.engine.narrow_pieces`), set per run
+    width_m: float = 0.0
 
     @property
     def columns(self) -> list:
@@ -158,6 +164,8 @@ class BatchOverlaps:
     kept_keys: np.ndarray
     read: int = 0
     repaired: int = 0
+    #: per overlap: narrower than the width tolerance everywhere
+    narrow: np.ndarray | None = None
 
 
 def batch_overlaps(blocks, spatial, gdf, keys, stream: LayerStream) -> BatchOverlaps:
@@ -170,14 +178,25 @@ def batch_overlaps(blocks, spatial, gdf, keys, stream: LayerStream) -> BatchOver
     if is_dltb(stream.source_name):
         arable = arable_mask(gdf, stream.path)
         gdf, keys = gdf.iloc[np.flatnonzero(arable)], keys[arable]
-    geoms = to_analysis_crs(np.asarray(gdf.geometry.values, dtype=object), stream.crs)
-    geoms, reasons = repair_polygons(geoms)
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    bad = nonfinite_positions(geoms)
+    if len(bad):
+        raise InputError(
+            f"{stream.path}: {stream.name}: feature {int(keys[bad[0]]) + 1} has a coordinate that is NaN or "
+            "infinite; expected finite numbers"
+        )
+    geoms, repairs = validated_analysis_geometries(geoms, ResolvedCRS(stream.crs), stream.edges)
     keep = is_polygonal(geoms) if len(geoms) else np.zeros(0, dtype=bool)
     geoms, keys = geoms[keep], keys[keep]
     attrs = gdf.iloc[np.flatnonzero(keep)]
     candidates = id_columns(stream.fields)
     ov = interior_overlaps(
-        blocks, spatial, geoms, feature_areas=scale_factor_area(geoms, ANALYSIS_CRS), keep_pieces=False
+        blocks,
+        spatial,
+        geoms,
+        feature_areas=scale_factor_area(geoms, ANALYSIS_CRS),
+        keep_pieces=False,
+        width_m=stream.width_m,
     )
     return BatchOverlaps(
         block=ov.block,
@@ -187,7 +206,8 @@ def batch_overlaps(blocks, spatial, gdf, keys, stream: LayerStream) -> BatchOver
         complete={c: bool(attrs[c].notna().all()) for c in candidates},
         kept_keys=keys,
         read=read,
-        repaired=sum(r is not None for r in reasons),
+        repaired=len(repairs),
+        narrow=ov.hairline,
     )
 
 
@@ -205,6 +225,9 @@ def combine_batches(batches: list[BatchOverlaps], stream: LayerStream) -> Overla
     block = np.concatenate([b.block for b in batches]).astype(int)
     key = np.concatenate([b.key for b in batches])
     area = np.concatenate([b.area_m2 for b in batches]).astype(float)
+    narrow = np.concatenate(
+        [b.narrow if b.narrow is not None else np.zeros(len(b.block), dtype=bool) for b in batches]
+    ).astype(bool)
     position = np.searchsorted(kept, key)
     order = np.lexsort((position, block))
     column = next((c for c in id_columns(stream.fields) if all(b.complete[c] for b in batches)), None)
@@ -214,11 +237,12 @@ def combine_batches(batches: list[BatchOverlaps], stream: LayerStream) -> Overla
         values = np.concatenate([b.ids[column] for b in batches])[order]
         ids = np.array([format_id(v) for v in values], dtype=object)
     pieces = np.full(len(order), None, dtype=object)
-    return Overlaps(block[order], position[order], pieces, area[order], ids)
+    return Overlaps(block[order], position[order], pieces, area[order], ids, narrow=narrow[order])
 
 
-def streamed_overlaps(blocks, spatial, stream: LayerStream, client=None) -> Overlaps:
+def streamed_overlaps(blocks, spatial, stream: LayerStream, client=None, width_m: float = 0.0) -> Overlaps:
     """The interior overlaps of the usable blocks with a streamed layer, on this machine or a Dask cluster."""
+    stream.width_m = width_m
     if not np.asarray(spatial, dtype=bool).any():
         return combine_batches([], stream)
     if client is not None:

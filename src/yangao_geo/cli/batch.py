@@ -50,9 +50,18 @@ def run_batch(blocks, *, constraints, output, formats, jobs, skip_unchanged, ove
     inputs = discover_inputs(blocks, exclude=[out_dir] if out_dir else [])
     if not inputs:
         raise InputError(f"no vector files found in {', '.join(map(str, blocks))}")
-    settings = build_settings(options["config"], tolerance_m2=options["tolerance_m2"], rules=options["rules"])
-    needed = {n for c in settings.selected for n in RULES[c].layers} | set(REQUIRED_LAYERS)
-    constraint_set = load_constraints(constraints, engine=options["engine"], layers_needed=needed, datum=settings.datum)
+    settings = build_settings(
+        options["config"],
+        tolerance_m2=options["tolerance_m2"],
+        rules=options["rules"],
+        edges=options.get("edges"),
+        width_tolerance_m=options.get("width_tolerance_m"),
+        regulations=options.get("regulations_profile"),
+    )
+    needed = {n for c in settings.selected for n in RULES[c].layers} | {*REQUIRED_LAYERS, "county_boundary"}
+    constraint_set = load_constraints(
+        constraints, engine=options["engine"], layers_needed=needed, datum=settings.datum, edges=settings.edges
+    )
     fingerprint = run_fingerprint(constraint_set, {**options, "settings": settings.as_dict(), "formats": formats})
 
     previous = {}

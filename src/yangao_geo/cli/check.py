@@ -110,6 +110,22 @@ def _print_report(report, console: Console) -> None:
 )
 @click.option("--crs", help="CRS of BLOCKS when the file has none, e.g. 4547 or EPSG:4526.")
 @click.option("--tolerance", type=float, help="Overlaps at or below this many m² are slivers (warn). Default 1.0.")
+@click.option(
+    "--edges",
+    type=click.Choice(["source", "vertices"]),
+    help="Edge convention: straight in each file's own CRS (source, default) or vertices projected only "
+    "(vertices, as ArcGIS/QGIS reproject).",
+)
+@click.option(
+    "--width-tolerance",
+    type=float,
+    help="Overlap pieces narrower than this many metres everywhere are shared edges (info). Default 0.05.",
+)
+@click.option(
+    "--regulations",
+    type=click.Choice(["current", "plan-2022"]),
+    help="Regulations applied: current (default; 2024 law, 2025 farmland rules, 142号文) or plan-2022 (as written).",
+)
 @click.option("--rules", "rule_list", help="Comma-separated rule codes or names to run (default: all).")
 @click.option("--config", type=click.Path(), help="TOML settings file (tolerance, rule parameters, minerals).")
 @click.option(
@@ -150,6 +166,9 @@ def check_command(
     kind,
     crs,
     tolerance,
+    edges,
+    width_tolerance,
+    regulations,
     rule_list,
     config,
     fail_on,
@@ -180,6 +199,9 @@ def check_command(
             "kind": kind,
             "crs": crs,
             "tolerance_m2": tolerance,
+            "edges": edges,
+            "width_tolerance_m": width_tolerance,
+            "regulations_profile": regulations,
             "rules": rule_list,
             "config": config,
             "engine": engine,
@@ -204,6 +226,9 @@ def check_command(
             kind=kind,
             crs=crs,
             tolerance_m2=tolerance,
+            edges=edges,
+            width_tolerance_m=width_tolerance,
+            regulations_profile=regulations,
             rules=rule_list,
             config=config,
             layer=layer,

@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from ..regulations import regulations
 from ..rules import RULES
 
 
@@ -29,6 +30,20 @@ def rules_command(as_json: bool, verbose: bool) -> int:
         }
         for r in RULES.values()
     ]
+    current = regulations("current")
+    for row in rows:
+        row["conditional_exceptions"] = [
+            {
+                "minerals": sorted(e.minerals),
+                "kinds": sorted(e.kinds),
+                "condition": e.condition,
+                "citation": e.citation,
+                "verified": e.verified,
+                "source": e.source,
+            }
+            for e in current.exceptions
+            if e.rule == row["code"]
+        ]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -40,5 +55,23 @@ def rules_command(as_json: bool, verbose: bool) -> int:
         table.add_row(
             r["code"], r["name"], r["severity"], kinds, ", ".join(r["layers"]) or "-", r["summary"], r["citation"]
         )
-    Console(width=200).print(table)
+    console = Console(width=200)
+    console.print(table)
+    exceptions = Table(
+        title=f"conditional exceptions (regulations: current, {current.date}; --regulations plan-2022 "
+        "applies the plan as written)"
+    )
+    for col in ("rule", "minerals", "kinds", "condition", "source", "verified"):
+        exceptions.add_column(col, overflow="fold")
+    for r in rows:
+        for e in r["conditional_exceptions"]:
+            exceptions.add_row(
+                r["code"],
+                "、".join(e["minerals"]),
+                ", ".join(e["kinds"]),
+                e["condition"],
+                e["citation"],
+                "yes" if e["verified"] else "no",
+            )
+    console.print(exceptions)
     return 0

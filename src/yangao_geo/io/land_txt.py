@@ -55,6 +55,34 @@ def _number(text: str, where: str, what: str) -> float:
     return value
 
 
+def _whole(text: str, where: str, what: str) -> int:
+    """A whole number (带号=38, 几度分带=3): ``38.7`` is an error, not zone 38."""
+    value = _number(text, where, what)
+    if value != int(value):
+        raise InputError(f"{where}: {what} {text.strip()!r} is not a whole number")
+    return int(value)
+
+
+def _check_point_count(parcel: dict, path) -> None:
+    """The parcel line's 点数 (界址点数) against the coordinate lines that follow: fewer means truncated.
+
+    Producers count every coordinate line of the parcel, the closing point included (checked against
+    the real files of six producers); a file that lost its last lines would otherwise give part of a
+    polygon that still closes.
+    """
+    text = parcel["fields"][0] if parcel["fields"] else ""
+    try:
+        declared = int(text)
+    except ValueError:
+        return  # no count given (or a literal field name): nothing to check against
+    have = sum(len(r.points) for r in parcel["rings"].values())
+    if have < declared:
+        raise InputError(
+            f"{path}, line {parcel['line']}: the parcel declares {declared} points (点数) but only {have} "
+            "coordinate lines follow: the file is truncated or the parcel incomplete"
+        )
+
+
 def _datum_of(system: str, path) -> str:
     """Datum named by 坐标系=: CGCS2000, or a legacy one (converted only with user parameters)."""
     s = system.lower()
@@ -105,9 +133,11 @@ def read_land_txt(path: str | Path, *, encoding: str | None = None) -> tuple[gpd
     if not parcels:
         raise InputError(f"{path}: no parcel in [地块坐标] (a parcel line ends in '@')")
     datum = _datum_of(header.get("坐标系", ""), path)
-    width = int(_number(header.get("几度分带", "3") or "3", f"{path} [属性描述]", "几度分带"))
+    width = _whole(header.get("几度分带", "3") or "3", f"{path} [属性描述]", "几度分带")
     zone_text = header.get("带号", "")
-    stated_zone = int(_number(zone_text, f"{path} [属性描述]", "带号")) if zone_text else None
+    stated_zone = _whole(zone_text, f"{path} [属性描述]", "带号") if zone_text else None
+    for parcel in parcels:
+        _check_point_count(parcel, path)
 
     all_pairs = [p for parcel in parcels for r in parcel["rings"].values() for p in r.points]
     swapped, prefix = orient_plane_points(all_pairs, str(path))

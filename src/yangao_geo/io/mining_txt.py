@@ -52,6 +52,52 @@ def looks_like_mining_txt(head: str) -> bool:
     return any(_XY.match(line.strip()) for line in head.splitlines()[:400])
 
 
+#: numeric 坐标系统 codes as one producer writes them (domain-facts §10.1): only what is known is mapped
+_DATUM_CODES = {"2": "Xian 1980"}
+_DATUM_NAMES = {"西安": "Xian 1980", "1980": "Xian 1980", "北京": "Beijing 1954", "1954": "Beijing 1954"}
+
+
+def _datum(attrs: dict, path) -> str:
+    """The datum the header names or codes (坐标系 / 坐标系统): CGCS2000, or a legacy one for the datum path.
+
+    A legacy datum is converted only with the user's parameters (``[datum]`` in --config), else refused
+    with a message saying how; a code that cannot be told is refused — never a silent CGCS2000.
+    """
+    for key in ("坐标系", "坐标系统"):
+        value = attrs.get(key, "").strip()
+        if not value:
+            continue
+        low = value.lower()
+        if "2000" in low or "cgcs" in low:
+            return "CGCS2000"
+        if value in _DATUM_CODES:
+            return _DATUM_CODES[value]
+        for name, label in _DATUM_NAMES.items():
+            if name in value:
+                return label
+        raise CRSError(
+            f"{path}: {key}={value} does not name CGCS2000 (2000国家大地坐标系) and is not a known datum code; "
+            "convert the coordinates to CGCS2000, or state 坐标系=2000国家大地坐标系 if they already are"
+        )
+    return "CGCS2000"
+
+
+def _check_line_count(attrs: dict, have: int, path) -> None:
+    """The header's total of XY lines (…拐点坐标与标高的总行数 / 拐点数) against the file: fewer means truncated."""
+    key = next((k for k in attrs if "总行数" in k), None)
+    if key is None:
+        return
+    try:
+        declared = int(attrs[key].strip())
+    except ValueError:
+        raise InputError(f"{path}: {key}={attrs[key]!r} is not a whole number") from None
+    # producers differ on whether the total counts the two header lines above the XY lines (total = XY + 2);
+    # a truncated file loses a ring's closing 标高 line first (refused above) or whole rings (≥ 4 lines)
+    if not (declared - 2 <= have <= declared):
+        what = "the file is truncated" if have < declared else "the count and the file disagree"
+        raise InputError(f"{path}: {key}={declared} but the file has {have} XY lines: {what}")
+
+
 def read_mining_txt(path: str | Path, *, encoding: str | None = None, zone_width: int = 3):
     """Read a registration text into a GeoDataFrame (one row per included ring); returns ``(gdf, encoding)``."""
     path = Path(path)
@@ -59,6 +105,7 @@ def read_mining_txt(path: str | Path, *, encoding: str | None = None, zone_width
     attrs: dict[str, str] = {}
     groups: list[dict] = []  # {"ring": Ring, "flag", "top", "bottom", "line"}
     current = Ring(1)
+    xy_lines = 0
     for no, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line or line.startswith("["):
@@ -72,6 +119,7 @@ def read_mining_txt(path: str | Path, *, encoding: str | None = None, zone_width
             continue
         fields = [f.strip() for f in m.group(1).split(",")]
         if fields[0] in ("标高", "*"):
+            xy_lines += 1
             if len(fields) < 5:
                 raise InputError(f"{where}: expected 标高,上限,下限,,标志, got {line!r}")
             try:
@@ -93,19 +141,25 @@ def read_mining_txt(path: str | Path, *, encoding: str | None = None, zone_width
             raise InputError(f"{where}: X and Y must be numbers, got {fields[1]!r}, {fields[2]!r}") from None
         current.points.append((x, y))
         current.lines.append(no)
+        xy_lines += 1
     if current.points:
         raise InputError(f"{path}, line {current.lines[-1]}: the last ring has no 标高 line closing it")
     if not groups:
         raise InputError(f"{path}: no corner points (XYnnn= lines)")
-    system = attrs.get("坐标系", "")
-    if system and not any(k in system.lower() for k in ("2000", "cgcs")):
-        raise CRSError(f"{path}: 坐标系={system} is not CGCS2000; convert the coordinates first")
+    _check_line_count(attrs, xy_lines, path)
+    datum = _datum(attrs, path)
 
     swapped, prefix = orient_plane_points([p for g in groups for p in g["ring"].points], str(path))
-    zone = prefix if prefix is not None else (int(attrs["带号"]) if attrs.get("带号", "").isdigit() else None)
+    stated = attrs.get("带号", "").strip()
+    if stated and not stated.isdigit():
+        raise InputError(f"{path}: 带号={stated} is not a whole zone number")
+    zone = prefix if prefix is not None else (int(stated) if stated else None)
     if zone is None:
         raise CRSError(f"{path}: eastings have no zone prefix and there is no 带号=; pass --crs")
-    crs = zone_crs(zone, int(attrs.get("几度分带", zone_width) or zone_width), prefixed=prefix is not None)
+    width_text = str(attrs.get("几度分带", zone_width) or zone_width).strip()
+    if width_text not in ("3", "6"):
+        raise InputError(f"{path}: 几度分带={width_text} is not 3 or 6")
+    crs = zone_crs(zone, int(width_text), prefixed=prefix is not None, datum=datum)
 
     features = []
     for g in groups:

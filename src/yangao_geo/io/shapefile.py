@@ -27,7 +27,8 @@ def check_shapefile_integrity(shp_path: str | Path) -> None:
     """Raise :class:`DataSourceError` if a shapefile's parts are missing or truncated.
 
     Checks the main file's declared length (header bytes 24–27, in 16-bit
-    words), the index's declared length, and the DBF's record area.
+    words), the index's declared length, the DBF's record area, and that the
+    DBF holds as many records as the index holds shapes.
     """
     shp = Path(shp_path)
     for ext in (".shx", ".dbf"):
@@ -43,6 +44,8 @@ def check_shapefile_integrity(shp_path: str | Path) -> None:
         actual = part.stat().st_size
         if actual < declared:
             raise DataSourceError(f"{part}: truncated: the header declares {declared} bytes but the file has {actual}")
+    shx = _sidecar(shp, ".shx")
+    shx_records = (struct.unpack(">i", shx.read_bytes()[24:28])[0] * 2 - 100) // 8
     dbf = _sidecar(shp, ".dbf")
     head = dbf.read_bytes()[:12]
     if len(head) < 12:
@@ -52,4 +55,9 @@ def check_shapefile_integrity(shp_path: str | Path) -> None:
     if dbf.stat().st_size < needed:
         raise DataSourceError(
             f"{dbf}: truncated: {n_records} records need {needed} bytes but the file has {dbf.stat().st_size}"
+        )
+    if n_records != shx_records:
+        raise DataSourceError(
+            f"{shp}: the .dbf has {n_records} records but the .shp/.shx have {shx_records} shapes; the parts of the "
+            "shapefile do not belong together (a part was replaced or cut): blocks would be lost or misattributed"
         )

@@ -58,6 +58,7 @@ class SourceInfo:
             "encoding": self.encoding,
             "features": self.features,
             "sha256": self.sha256,
+            "notes": list(self.notes),
         }
 
 

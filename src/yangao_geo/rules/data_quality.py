@@ -16,13 +16,29 @@ _DATA = "数据质量前提：规划区块须有有效范围（第三章第三�
 
 @rule(code="D101", name="geometry.invalid", severity="warn", citation=_DATA)
 def geometry_invalid(ctx, params):
-    """Invalid block geometry was repaired (make_valid, structure method) before checking.
+    """Invalid geometry, judged as the file states it, was repaired (make_valid, structure method).
 
-    Warn: the block's polygon is invalid (self-intersection, ring not closed, ...);
-    the reason GEOS gives is reported and the repaired polygon is checked.
+    Warn: a block's polygon is invalid (self-intersection, ring not closed, ...) in the file's own
+    coordinates, before any reprojection; GEOS's reason and the area before (the rings as drawn,
+    summed) and after the repair are reported, and the repaired polygon is checked. The same for an
+    invalid constraint feature (block_id empty): its repaired form is what blocks are checked against.
     """
-    for pos, reason in sorted(ctx.geometry_issues.get("invalid", {}).items()):
-        ctx.add(pos, "warn", f"invalid geometry repaired before checking: {reason}")
+    for pos, repair in sorted(ctx.geometry_issues.get("invalid", {}).items()):
+        ctx.add(pos, "warn", _repair_text("the block's geometry", repair))
+    for layer, repairs in ctx.constraint_repairs.items():
+        for r in repairs:
+            what = f"{layer} feature {r['feature_id']}"
+            ctx.add(None, "warn", _repair_text(what, r), layer=layer, feature_id=r["feature_id"])
+
+
+def _repair_text(what: str, repair) -> str:
+    if isinstance(repair, str):
+        return f"invalid geometry repaired before checking: {repair}"
+    before, after = repair["area_before_m2"], repair["area_after_m2"]
+    return (
+        f"{what} is invalid {repair['stage']} ({repair['reason']}); repaired with make_valid (structure): "
+        f"area as drawn {area_text(before)}, after repair {area_text(after)}"
+    )
 
 
 @rule(code="D102", name="geometry.empty", severity="fail", citation=_DATA)
@@ -55,37 +71,68 @@ def crs_inferred(ctx, params):
 @rule(
     code="D104",
     name="extent.outside_county",
-    severity="warn",
-    layers=("county_boundary",),
-    citation="第一章第一节 一(一) 地理概况：规划范围为阳高县行政区域",
+    severity="fail",
+    citation=(
+        "第一章第一节 一(一) 地理概况：规划范围为阳高县行政区域（东经 113°28′36″—114°06′15″，北纬 39°49′50″—40°31′10″）"
+    ),
 )
 def extent_outside_county(ctx, params):
-    """Part of the block lies outside the county boundary.
+    """The block lies wholly or partly outside the county (the planning area).
 
-    Warn: the plan only governs Yanggao County; the area outside is reported.
-    Pass: the block lies inside, or only its edge runs along the boundary.
+    Fail: the block lies wholly outside — the plan cannot admit it. Warn: part of it lies outside;
+    the area outside is reported. Judged against the whole county_boundary layer (always read
+    whole), or, when no such layer is given, against the county's extent as the plan states it
+    (东经 113°28′36″—114°06′15″，北纬 39°49′50″—40°31′10″, ``data/planning_area.toml``), and the
+    message says which. Pass: inside, or only the edge runs along the boundary.
     """
     county = ctx.layer("county_boundary")
-    if len(county) == 0:
-        return
-    union = shapely.union_all(np.asarray(county.geometry.values, dtype=object))
-    shapely.prepare(union)
+    if county is not None and len(county):
+        area = shapely.union_all(np.asarray(county.geometry.values, dtype=object))
+        against = "the county boundary (county_boundary layer)"
+    else:
+        area = planning_area_extent()
+        against = (
+            "the county's stated extent (no county_boundary layer given; 第一章第一节: "
+            "E 113°28′36″–114°06′15″, N 39°49′50″–40°31′10″)"
+        )
+    shapely.prepare(area)
     positions = ctx.block_positions(spatial=True)
     geoms = np.asarray(ctx.blocks.geometry.values, dtype=object)[positions]
-    crossing = ~shapely.contains_properly(union, geoms)  # blocks well inside need no difference
+    crossing = ~shapely.contains_properly(area, geoms)  # blocks well inside need no difference
     positions, geoms = positions[crossing], geoms[crossing]
-    outside = polygonal(shapely.difference(geoms, union))
+    outside = polygonal(shapely.difference(geoms, area))
     areas = ellipsoidal_area(outside, ANALYSIS_CRS)
-    for pos, piece, area in zip(positions, outside, areas):
-        if ctx.significant(area):
+    block_areas = ctx.block_areas
+    for pos, geom, piece, out_m2 in zip(positions, geoms, outside, areas):
+        if not ctx.significant(out_m2):
+            continue
+        wholly = out_m2 >= block_areas[pos] - max(ctx.tolerance_m2, 1e-6 * block_areas[pos])
+        if wholly:
+            distance = shapely.distance(geom, area)
+            ctx.add(
+                pos,
+                "fail",
+                f"the block lies wholly outside {against}, {distance / 1000:.3f} km from it: the plan cannot "
+                "admit it (check the CRS and the coordinates)",
+                overlap_m2=out_m2,
+                geometry=piece,
+            )
+        else:
             ctx.add(
                 pos,
                 "warn",
-                f"{area_text(area)} of the block lies outside the county boundary",
-                layer="county_boundary",
-                overlap_m2=area,
+                f"{area_text(out_m2)} of the block lies outside {against}",
+                layer="county_boundary" if county is not None and len(county) else None,
+                overlap_m2=out_m2,
                 geometry=piece,
             )
+
+
+def planning_area_extent():
+    """The county's stated extent (``data/planning_area.toml``) as a polygon in EPSG:4547."""
+    from ..planning_area import planning_area
+
+    return planning_area().polygon
 
 
 @rule(
@@ -146,3 +193,76 @@ def mineral_unknown(ctx, params):
             ctx.add(pos, "warn", "no mineral (矿种) given")
         elif ctx.minerals.lookup(name) is None:
             ctx.add(pos, "warn", f"unknown mineral {name!r}: not in the mineral table (add it with --config)")
+
+
+@rule(
+    code="D108",
+    name="data.coverage",
+    severity="fail",
+    params={"layers": ["basic_farmland"], "margin_m": 2000.0},
+    citation=(
+        "数据质量前提：审查须以覆盖区块的现状数据为依据"
+        "（第三章第三节 二(二)1(7)、三(二)1(5) 避让三条控制线与现有矿业权）"
+    ),
+)
+def data_coverage(ctx, params):
+    """A required constraint layer has no data where the block is: "no overlap" would not be a result.
+
+    Warn: a required layer (mining rights, red line, farmland, town boundary) has no feature at
+    all. Fail: it lies wholly outside the planning area (another county's data?); or a layer that covers the
+    whole county (``layers``: the permanent basic farmland by default — the red line, the town
+    boundary and the mining rights are patchy by nature) has its extent — its bounding box, from the
+    whole file, widened by ``margin_m`` — nowhere near the block. One finding per block and layer.
+    Pass: every required layer has data around the block.
+    """
+    from ..layers import REQUIRED_LAYERS
+
+    margin = float(params["margin_m"])
+    covering = set(params["layers"])
+    unknown = covering - set(REQUIRED_LAYERS)
+    if unknown:
+        raise ValueError(f"D108: layers {sorted(unknown)} are not required layers ({', '.join(REQUIRED_LAYERS)})")
+    county = ctx.layer("county_boundary")
+    planning = (
+        shapely.union_all(np.asarray(county.geometry.values, dtype=object))
+        if county is not None and len(county)
+        else planning_area_extent()
+    )
+    positions = ctx.block_positions(spatial=True)
+    geoms = np.asarray(ctx.blocks.geometry.values, dtype=object)[positions]
+    for name in REQUIRED_LAYERS:
+        if name not in ctx.constraints:
+            continue
+        extent = ctx.constraints.extent(name)
+        if extent is None:
+            for pos in positions:
+                ctx.add(
+                    int(pos),
+                    "warn",
+                    f"layer {name} has no features: no overlap with it can be shown; confirm that the area "
+                    "really has none",
+                    layer=name,
+                )
+            continue
+        if not shapely.intersects(extent, planning):
+            for pos in positions:
+                ctx.add(
+                    int(pos),
+                    "fail",
+                    f"layer {name} lies wholly outside the planning area (its extent does not meet the county): "
+                    "it cannot show whether this block avoids it",
+                    layer=name,
+                )
+            continue
+        if name not in covering:
+            continue
+        near = ~shapely.intersects(geoms, shapely.buffer(extent, margin, join_style="mitre"))
+        for pos, geom in zip(positions[near], geoms[near]):
+            distance = shapely.distance(geom, extent)
+            ctx.add(
+                int(pos),
+                "fail",
+                f"layer {name} has no data within {margin:g} m of the block (its extent is {distance / 1000:.3f} km "
+                "away): the layer does not cover the block, so no overlap cannot be shown",
+                layer=name,
+            )

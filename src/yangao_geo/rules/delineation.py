@@ -70,8 +70,8 @@ def deposit_split(ctx, params):
     deposit_ids = ctx.layer("deposits")["feature_id"].to_numpy()
     kinds, block_ids = ctx.block_kinds, ctx.blocks["block_id"].to_numpy(dtype=object)
     groups: dict[tuple, list] = defaultdict(list)
-    for pos, feat, geom, area in zip(ov.block, ov.feature, ov.geometry, ov.area_m2):
-        if ctx.significant(area):
+    for pos, feat, geom, area, hair in zip(ov.block, ov.feature, ov.geometry, ov.area_m2, ov.hairline):
+        if ctx.significant(area) and not hair:
             groups[(feat, _FAMILY[kinds[pos]])].append((pos, geom, area))
     for (feat, family), members in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         if len({pos for pos, _, _ in members}) < 2:
@@ -109,8 +109,8 @@ def deposit_partial(ctx, params):
     deposit_areas = ctx.layer_areas("deposits")
     ids = deposits["feature_id"].to_numpy()
     kinds = ctx.block_kinds
-    for pos, feat, geom, area in zip(ov.block, ov.feature, ov.geometry, ov.area_m2):
-        if kinds[pos] not in ("mining", "concentrated") or not ctx.significant(area):
+    for pos, feat, geom, area, hair in zip(ov.block, ov.feature, ov.geometry, ov.area_m2, ov.hairline):
+        if kinds[pos] not in ("mining", "concentrated") or not ctx.significant(area) or hair:
             continue
         outside = deposit_areas[feat] - area
         if ctx.significant(outside):
@@ -131,7 +131,8 @@ def blocks_overlap(ctx, params):
     """Two proposed blocks overlap each other.
 
     Fail: overlap above the tolerance, reported on both blocks.
-    Warn: a sliver. Pass: the blocks only share an edge.
+    Warn: a sliver. Info: a hair-line piece narrower than the width tolerance everywhere (a shared
+    edge drawn in two CRSs). Pass: the blocks only share an edge.
     """
     ov = ctx.block_overlaps()
     ids = ctx.blocks["block_id"].to_numpy(dtype=object)
@@ -143,11 +144,13 @@ def blocks_overlap(ctx, params):
     pos, other = pos[order], other[order]
     area = np.concatenate([ov.area_m2, ov.area_m2])[order]
     geoms = np.concatenate([ov.geometry, ov.geometry])[order]
-    severity = np.where(area > ctx.tolerance_m2, "fail", "warn").astype(object)
+    hair = np.concatenate([ov.hairline, ov.hairline])[order]
+    severity = np.where(hair, "info", np.where(area > ctx.tolerance_m2, "fail", "warn")).astype(object)
     sliver = f"; sliver at or below the {ctx.tolerance_m2:g} m² tolerance"
+    shared = f"; narrower than {ctx.width_tolerance_m:g} m everywhere: a shared edge, not an overlap"
     messages = [
         f"overlaps proposed block {ids[o]} by {area_text(a)}, {percent(a / block_areas[p])} of the block"
-        + (sliver if s == "warn" else "")
+        + (shared if s == "info" else sliver if s == "warn" else "")
         for p, o, a, s in zip(pos, other, area, severity)
     ]
     ctx.add_many(pos, severity, messages, layer="blocks", feature_ids=ids[other], overlap_m2=area, geometries=geoms)

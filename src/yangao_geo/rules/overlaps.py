@@ -37,7 +37,10 @@ _RIGHT_NAMES = {
 def _overlap_findings(ctx, layer: str, what, *, decide=None, citation=None) -> None:
     """One finding per block × feature overlap, built column-wise (there may be millions).
 
-    ``what`` names the feature's layer (a string, or an array with one label per overlap). ``decide(ov)``
+    A piece narrower than the width tolerance everywhere (a shared edge drawn in two CRSs: 1 mm wide,
+    1 km long, 1 m²) is an ``info``, whatever its area; a piece at or below the area tolerance a
+    ``warn`` sliver; only real overlaps fail. ``what`` names the feature's layer (a string, or an array
+    with one label per overlap). ``decide(ov)``
     may return ``(keep, severity, note, citation)`` arrays (one entry per overlap) to drop overlaps or
     change their severity; by default every overlap fails. An overlap at or below the tolerance that
     would fail is a ``warn`` sliver instead.
@@ -54,9 +57,17 @@ def _overlap_findings(ctx, layer: str, what, *, decide=None, citation=None) -> N
     else:
         keep, severity, note, cites = decide(ov)
         severity, note = severity.astype(object), note.astype(object)
-    sliver = (ov.area_m2 <= ctx.tolerance_m2) & (severity == "fail")
+    hair = ov.hairline & np.isin(severity, ("fail", "warn"))
+    sliver = (ov.area_m2 <= ctx.tolerance_m2) & (severity == "fail") & ~hair
     severity = np.where(sliver, "warn", severity)
     note = np.where(sliver, f"sliver at or below the {ctx.tolerance_m2:g} m² tolerance", note)
+    severity = np.where(hair, "info", severity)
+    note = np.where(
+        hair,
+        f"narrower than {ctx.width_tolerance_m:g} m everywhere: a shared edge within coordinate precision, "
+        "not an overlap",
+        note,
+    )
     feature_ids = ov.feature_id
     labels = np.broadcast_to(np.asarray(what, dtype=object), (n,))
     block_area = ctx.block_areas[ov.block]
@@ -114,7 +125,10 @@ def rights_overlap(ctx, params):
             exploration_block,
             _EXPLORATION_RIGHTS,
             np.where(over_exploration_right, _EXPLORATION_PRIORITY, _MINING_RIGHTS),
-        )
+        ).astype(object)
+        law = ctx.regulations.law("rights_overlap")
+        if law:
+            cites = np.where(severity == "fail", np.char.add(cites.astype(str), "；" + law), cites).astype(object)
         return ~converts, severity, note, cites
 
     labels = np.array([f"existing {_RIGHT_NAMES[t]}" for t in types], dtype=object)
@@ -122,22 +136,67 @@ def rights_overlap(ctx, params):
     _overlap_findings(ctx, "mining_rights", labels[ov.feature] if len(ov) else "", decide=decide)
 
 
+def _conditional(ctx, rule_code: str):
+    """A ``decide`` for an overlap rule with the conditional exceptions of the regulations in force.
+
+    A block whose mineral and kind an exception names gets ``warn`` ("conditionally allowed") with the
+    condition and the exception's source; the plan's own wording (避让) stays in the message. Others fail.
+    """
+    minerals = ctx.block_minerals()
+    kinds = ctx.block_kinds
+    sources = ctx.blocks["source_right"].to_numpy(dtype=object)
+    found = [
+        ctx.regulations.exception(rule_code, m.name if m is not None else None, k, source_right=None if s != s else s)
+        for m, k, s in zip(minerals, kinds, sources)
+    ]
+
+    def decide(ov):
+        n = len(ov)
+        severity = np.full(n, "fail", dtype=object)
+        note = np.full(n, "", dtype=object)
+        cites = np.full(n, ctx.current_rule.citation, dtype=object)
+        for i, b in enumerate(ov.block):
+            e = found[b]
+            if e is None:
+                continue
+            severity[i] = "warn"
+            flag = "" if e.verified else " (text not verified in the gazette)"
+            note[i] = (
+                f"conditionally allowed under {ctx.regulations.profile} regulations: {e.condition}{flag}; "
+                "the plan itself requires 避让 (avoidance)"
+            )
+            cites[i] = f"{e.citation}；{ctx.current_rule.citation}"
+        return np.ones(n, dtype=bool), severity, note, cites
+
+    return decide
+
+
 @rule(code="O202", name="redline.overlap", severity="fail", layers=("eco_redline",), citation=_THREE_LINES)
 def redline_overlap(ctx, params):
     """A block overlaps the ecological protection red line (生态保护红线).
 
-    Fail: overlap above the tolerance. Warn: a sliver. Pass: shared edge only.
+    Fail: overlap above the tolerance. Warn: a sliver; or, under the current regulations, a
+    conditionally allowed block (自然资发〔2022〕142号 item 7: exploration for 铬、铜、镍、锂、钴、锆、
+    钾盐、稀土; existing 地热/矿泉水 rights continuing without enlargement) — the condition and source
+    are stated. New gold, iron and aggregate blocks stay fails. Pass: shared edge only.
     """
-    _overlap_findings(ctx, "eco_redline", "the ecological protection red line (生态保护红线)")
+    _overlap_findings(
+        ctx, "eco_redline", "the ecological protection red line (生态保护红线)", decide=_conditional(ctx, "O202")
+    )
 
 
 @rule(code="O203", name="farmland.overlap", severity="fail", layers=("basic_farmland",), citation=_THREE_LINES)
 def farmland_overlap(ctx, params):
     """A block overlaps permanent basic farmland (永久基本农田).
 
-    Fail: overlap above the tolerance. Warn: a sliver. Pass: shared edge only.
+    Fail: overlap above the tolerance. Warn: a sliver; or, under the current regulations
+    (《永久基本农田保护红线管理办法》 第二十二条, in force 2025-10-01), a block for 地热, 矿泉水 or a
+    strategic mineral of the national plan (金、铁、钼 …), conditionally allowed — the condition and
+    source are stated, and the plan's stricter 避让 stays in the message. Pass: shared edge only.
     """
-    _overlap_findings(ctx, "basic_farmland", "permanent basic farmland (永久基本农田) parcel")
+    _overlap_findings(
+        ctx, "basic_farmland", "permanent basic farmland (永久基本农田) parcel", decide=_conditional(ctx, "O203")
+    )
 
 
 @rule(code="O204", name="town.inside", severity="fail", layers=("town_boundary",), citation=_TOWN)
