@@ -58,6 +58,15 @@ def _to_lonlat(crs: pyproj.CRS) -> pyproj.Transformer:
     return _TO_LONLAT[key]
 
 
+def _segmentize_rings(rings: np.ndarray, step: float) -> np.ndarray:
+    """Densify rings; a collapsed ring (all its points equal: no length) stays as it is (GEOS would raise)."""
+    rings = np.asarray(rings, dtype=object).copy()
+    ok = shapely.length(rings) > 0
+    if ok.any():
+        rings[ok] = shapely.segmentize(rings[ok], step)
+    return rings
+
+
 def _lonlat_rings(geometries, crs, densify_m):
     """Densify polygons in their plane, split into rings, project to lon/lat.
 
@@ -73,7 +82,7 @@ def _lonlat_rings(geometries, crs, densify_m):
     keep = shapely.get_type_id(polys) == 3
     polys, poly_index = polys[keep], poly_index[keep]
     rings, ring_poly = shapely.get_rings(polys, return_index=True)
-    rings = shapely.segmentize(rings, densify_m)  # ring by ring: GEOS would repair an invalid polygon
+    rings = _segmentize_rings(rings, densify_m)  # ring by ring: GEOS would repair an invalid polygon
     sign = np.where(np.r_[True, ring_poly[1:] != ring_poly[:-1]], 1.0, -1.0) if len(rings) else np.array([])
     coords, ring_of_coord = shapely.get_coordinates(rings, return_index=True)
     lon, lat = _to_lonlat(crs).transform(coords[:, 0], coords[:, 1]) if len(coords) else (np.array([]),) * 2

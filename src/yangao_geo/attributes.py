@@ -251,9 +251,12 @@ def normalise_blocks(gdf: gpd.GeoDataFrame, *, kind: str | None = None, source: 
             areas.append(None)
             continue
         try:
-            areas.append(float(v))
+            area = float(v)
         except (TypeError, ValueError):
             raise InputError(f"{source}: row {r}: declared area {v!r} is not a number (km²)") from None
+        if not math.isfinite(area) or area <= 0:
+            raise InputError(f"{source}: row {r}: declared area {v!r} must be a positive finite number of km²")
+        areas.append(area)
     out["declared_area_km2"] = areas
     out["source_right"] = [None if _missing(v) else _id_text(v, 0) for v in column("source_right")]
     out["source"] = [

@@ -69,7 +69,7 @@ class BatchResult:
 
 
 def _layers_of(path: Path) -> list[str | None]:
-    if path.suffix.lower() != ".gpkg":
+    if path.suffix.lower() != ".gpkg" or not path.is_file():  # a FIFO is never opened (it would block)
         return [None]
     try:
         layers = list_layers(path)
@@ -85,7 +85,7 @@ def discover_inputs(paths: Iterable, *, exclude: Iterable = ()) -> list[BatchInp
     does not exist is kept (it becomes an error row), so nothing is dropped
     silently.
     """
-    excluded = [Path(e).resolve() for e in exclude]
+    excluded = [os.path.realpath(e) for e in exclude]  # realpath: a symlink loop never raises here
     files: list[Path] = []
     for raw in paths:
         text = str(raw)
@@ -99,7 +99,9 @@ def discover_inputs(paths: Iterable, *, exclude: Iterable = ()) -> list[BatchInp
         if path.is_dir():
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(
-                    d for d in dirs if not d.startswith(".") and not any(Path(root, d).resolve() == e for e in excluded)
+                    d
+                    for d in dirs
+                    if not d.startswith(".") and not any(os.path.realpath(Path(root, d)) == e for e in excluded)
                 )
                 files.extend(
                     Path(root, n)
@@ -135,7 +137,10 @@ _STATE: dict = {}
 
 
 def _check_one(item: BatchInput) -> BatchResult:
-    sha = file_sha256(item.path) if Path(item.path).is_file() else None
+    try:
+        sha = file_sha256(item.path) if Path(item.path).is_file() else None
+    except OSError:
+        sha = None
     try:
         report = check(item.path, _STATE["constraints"], layer=item.layer, **_STATE["options"])
     except YangaoError as exc:
@@ -229,13 +234,55 @@ def check_many(
                     on_result(result)
                 yield result
         else:
-            from concurrent.futures import ProcessPoolExecutor
-
-            ctx = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=ctx) as pool:
-                for result in pool.map(_check_one, items, chunksize=1):
-                    if on_result:
-                        on_result(result)
-                    yield result
+            for result in _in_workers(items, jobs):
+                if on_result:
+                    on_result(result)
+                yield result
     finally:
         _STATE.clear()
+
+
+def _in_workers(items: list, jobs: int) -> Iterator[BatchResult]:
+    """Check ``items`` in forked worker processes, in order; a dead worker costs one error row, not the run.
+
+    When a worker dies (killed, out of memory, a crash in a C library), the pool breaks and every pending
+    check fails with it. The first input in order that did not finish is re-checked alone in a fresh
+    one-worker pool: if that kills its worker too, it is the culprit and becomes an error row; the rest
+    go on in a new pool.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    ctx = multiprocessing.get_context("fork")
+    pending = list(items)
+    while pending:
+        broke_at = None
+        with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=ctx) as pool:
+            futures = [pool.submit(_check_one, item) for item in pending]
+            for k, future in enumerate(futures):
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broke_at = k
+                    break
+                yield result
+        if broke_at is None:
+            return
+        suspect, pending = pending[broke_at], pending[broke_at + 1 :]
+        yield _alone(suspect, ctx)
+
+
+def _alone(item: BatchInput, ctx) -> BatchResult:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+            return pool.submit(_check_one, item).result()
+    except BrokenProcessPool:
+        return BatchResult(
+            item,
+            None,
+            error="the worker process checking this input died (killed, out of memory or crashed); "
+            "check it alone to see why",
+        )

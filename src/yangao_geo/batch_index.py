@@ -10,12 +10,15 @@ also stores the run fingerprint (constraint files, settings, version) that
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import os
 import re
 from pathlib import Path
 
 from .errors import OutputError, YangaoError
+from .io.cells import csv_text
 from .io.output import atomic_path
 from .writers import write_report, write_text
 
@@ -26,16 +29,31 @@ _UNSAFE = re.compile(r"[^\w\u4e00-\u9fff.-]+")
 
 
 def report_stem(item, root: Path | None) -> str:
-    """File stem for an input's report: its path below the common root, flattened, plus the layer."""
+    """File stem for an input's report, unique by construction.
+
+    The input's path below the common root, flattened, *with* its suffix (``x.gpkg`` and ``x.geojson``
+    differ), plus the layer, made safe for a file name — and a short hash of the exact relative path and
+    layer, so that inputs whose safe names coincide (``a b.gpkg`` / ``a_b.gpkg``, ``p/q.gpkg`` /
+    ``p__q.gpkg``) never share a report.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as I
+    >>> a, b = report_stem(I(path="a b.gpkg", layer=None), None), report_stem(I(path="a_b.gpkg", layer=None), None)
+    >>> a.startswith("a_b.gpkg-") and b.startswith("a_b.gpkg-") and a != b
+    True
+    """
     path = Path(item.path)
     try:
-        rel = path.resolve().relative_to(root.resolve()) if root else Path(path.name)
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root)) if root else Path(path.name)
     except ValueError:
         rel = Path(path.name)
-    stem = "__".join([*rel.parent.parts, rel.stem])
+    exact = "/".join(rel.parts) + ("" if not item.layer else f":{item.layer}")
+    stem = "__".join(rel.parts)
     if item.layer:
         stem += f"__{item.layer}"
-    return _UNSAFE.sub("_", stem) or "input"
+    digest = hashlib.sha1(exact.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    return f"{_UNSAFE.sub('_', stem) or 'input'}-{digest}"
 
 
 def result_row(result, report_files: list[str], error: str | None = None) -> dict:
@@ -95,6 +113,6 @@ def write_index(out_dir: Path, rows: list[dict], fingerprint: str, *, overwrite:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=INDEX_COLUMNS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows([{k: csv_text(v) for k, v in row.items()} for row in rows])
     with atomic_path(out_dir / "index.csv", overwrite=overwrite) as tmp:
         tmp.write_text(buffer.getvalue(), encoding="utf-8-sig")

@@ -16,6 +16,7 @@ dropped from them.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,7 +29,7 @@ from .geometry import is_polygonal
 from .io.corner_geometry import zone_crs
 from .io.corner_table import write_corner_table
 from .io.land_txt import write_land_txt
-from .io.output import atomic_path
+from .io.output import atomic_path, check_target
 from .io.vector import read_vector
 
 __all__ = ["VECTOR_OUTPUTS", "convert"]
@@ -80,6 +81,8 @@ def convert(
     """
     dst = Path(dst)
     _check_output_suffix(dst)
+    _check_write_options(precision, encoding)
+    check_target(dst, overwrite=overwrite, inputs=[src])  # before reading: never onto the input
     gdf, _ = read_vector(src, layer=layer, engine=engine, role="input", allow_empty=True, crs=crs)
     bounds = tuple(gdf.total_bounds) if len(gdf) else (np.nan,) * 4
     resolved = resolve_crs(gdf.crs, bounds, user_crs=crs)
@@ -95,7 +98,25 @@ def convert(
         precision=precision,
         encoding=encoding,
         overwrite=overwrite,
+        inputs=[src],
     )
+
+
+def _check_write_options(precision, encoding) -> None:
+    """Refuse a coordinate precision or a text encoding that cannot be written."""
+    import codecs
+    import math
+
+    if isinstance(precision, bool) or not isinstance(precision, (int, float)) or not math.isfinite(precision):
+        raise InputError(f"precision must be a number of metres, got {precision!r}")
+    if not 0 < precision <= 1:
+        raise InputError(f"precision must be > 0 and <= 1 m (0.01 is the filed precision), got {precision!r}")
+    try:
+        name = codecs.lookup(encoding).name
+    except (LookupError, TypeError):
+        raise InputError(f"unknown encoding {encoding!r}; expected e.g. gbk, gb18030 or utf-8") from None
+    if name in ("ascii", "latin-1", "iso8859-1", "cp1252"):
+        raise InputError(f"encoding {encoding!r} cannot write Chinese names; use gbk, gb18030 or utf-8")
 
 
 def _check_output_suffix(dst: Path) -> None:
@@ -116,10 +137,18 @@ def write_blocks(
     precision: float = 0.01,
     encoding: str = "gbk",
     overwrite: bool = False,
+    inputs=(),
 ) -> int:
-    """Write polygons (a GeoDataFrame with a CRS) to ``dst`` in the format its suffix names; returns the count."""
+    """Write polygons (a GeoDataFrame with a CRS) to ``dst`` in the format its suffix names; returns the count.
+
+    ``inputs``: files the output must never replace (see :func:`yangao_geo.io.output.check_target`).
+    """
     dst = Path(dst)
     _check_output_suffix(dst)
+    _check_write_options(precision, encoding)
+    sidecars = [dst.with_suffix(s) for s in (".shx", ".dbf", ".prj", ".cpg")] if dst.suffix.lower() == ".shp" else []
+    for target in (dst, *sidecars):
+        check_target(target, overwrite=overwrite, inputs=inputs)
     suffix = dst.suffix.lower()
     gdf = gdf[is_polygonal(gdf.geometry.values)] if len(gdf) else gdf
     if len(gdf) == 0:
@@ -131,17 +160,29 @@ def write_blocks(
         # lines (within half the output precision) so the corner list is the real one
         gdf["geometry"] = gdf.geometry.simplify(precision / 2, preserve_topology=True)
     target = zone_crs(zone, zone_width, prefixed=prefix)
-    with atomic_path(dst, overwrite=overwrite) as tmp:
+    with atomic_path(dst, overwrite=overwrite, inputs=inputs) as tmp:
         if suffix == ".txt":
             write_land_txt(gdf, tmp, zone=zone, width=zone_width, prefix=prefix, precision=precision, encoding=encoding)
         elif suffix in (".xlsx", ".csv"):
             write_corner_table(gdf, tmp, crs=target)
         else:
             options = {"encoding": "UTF-8"} if suffix == ".shp" else {}
-            gdf.to_file(tmp, driver=VECTOR_OUTPUTS[suffix], engine="pyogrio", layer=dst.stem, **options)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                gdf.to_file(tmp, driver=VECTOR_OUTPUTS[suffix], engine="pyogrio", layer=dst.stem, **options)
+            _report_writer_warnings(caught, dst)
             if suffix == ".shp":  # a shapefile is several files: move the sidecars next to the target
                 for side in (".shx", ".dbf", ".prj", ".cpg"):
                     part = tmp.with_suffix(side)
                     if part.exists():
                         part.replace(dst.with_suffix(side))
     return len(gdf)
+
+
+def _report_writer_warnings(caught, dst) -> None:
+    """GDAL's warnings while writing (a shapefile truncating field names) as one sentence on stderr, once."""
+    texts = sorted({str(w.message).strip().splitlines()[0] for w in caught if str(w.message).strip()})
+    if texts:
+        import sys
+
+        print(f"yangao-geo: note: writing {dst}: " + "; ".join(texts), file=sys.stderr)

@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 import math
 
+import pandas as pd
+
+from .io.cells import keep_text
 from .rules import RULES
 
 __all__ = ["RULE_FAMILIES", "write_xlsx"]
@@ -17,6 +20,12 @@ __all__ = ["RULE_FAMILIES", "write_xlsx"]
 RULE_FAMILIES = {"D": "数据质量", "O": "控制线与矿业权", "B": "区块划定", "A": "准入条件"}
 _KIND_ZH = {"exploration": "勘查规划区块", "mining": "开采规划区块", "concentrated": "砂石土类集中开采区"}
 _STATUS_ZH = {"fail": "不通过", "warn": "需关注", "pass": "通过"}
+_SEVERITY_ZH = {"fail": "不通过", "warn": "需关注", "info": "提示"}
+
+
+def _as_text(row_cells, columns) -> None:
+    """The user-text cells of a row stay text (see :func:`yangao_geo.io.cells.keep_text`)."""
+    keep_text([row_cells[c - 1] for c in columns])
 
 
 def _blank(value):
@@ -64,9 +73,16 @@ def write_xlsx(report, path) -> None:
     )
     summary = report.summary()
     findings = report.findings
+    # counts per block and rule family in one pass (a filter per block was quadratic)
+    family_counts = (
+        pd.DataFrame({"block_id": findings.block_id, "family": findings.rule_id.str[0]})
+        .groupby(["block_id", "family"], dropna=False)
+        .size()
+        .to_dict()
+    )
+    row_no = 1
     for r in summary.itertuples():
-        mine = findings[findings.block_id == r.block_id]
-        per_family = [int((mine.rule_id.str[0] == f).sum()) for f in families]
+        per_family = [int(family_counts.get((r.block_id, f), 0)) for f in families]
         ws.append(
             [
                 r.block_id,
@@ -80,9 +96,12 @@ def write_xlsx(report, path) -> None:
                 *per_family,
             ]
         )
-        status_cell = ws.cell(row=ws.max_row, column=6)
-        status_cell.font = red if r.status == "fail" else amber if r.status == "warn" else Font(color="1B7A1B")
-    last = ws.max_row
+        row_no += 1
+        cells = [ws.cell(row=row_no, column=c) for c in range(1, 13)]  # O(1) each (ws[row] scans the sheet)
+        _as_text(cells, (1, 2, 4))
+        cells[5].font = red if r.status == "fail" else amber if r.status == "warn" else Font(color="1B7A1B")
+        cells[4].number_format = "0.0000"
+    last = row_no
     ws.append(
         [
             "合计",
@@ -96,10 +115,9 @@ def write_xlsx(report, path) -> None:
             *[f"=SUM({get_column_letter(9 + i)}2:{get_column_letter(9 + i)}{last})" for i in range(len(families))],
         ]
     )
-    for cell in ws[ws.max_row]:
+    for cell in ws[last + 1]:
         cell.font = bold
-    for row in ws.iter_rows(min_row=2, min_col=5, max_col=5):
-        row[0].number_format = "0.0000"
+    ws.cell(row=last + 1, column=5).number_format = "0.0000"
 
     # 明细 — one row per finding
     ws = wb.create_sheet("明细")
@@ -121,6 +139,8 @@ def write_xlsx(report, path) -> None:
         ],
         [10, 36, 8, 22, 8, 16, 26, 16, 14, 12, 70, 60],
     )
+    row_no = 1
+    wrap = Alignment(wrap_text=True, vertical="top")
     for f in findings.itertuples():
         m2 = _blank(f.overlap_m2)
         ws.append(
@@ -129,7 +149,7 @@ def write_xlsx(report, path) -> None:
                 _blank(f.block_name),
                 f.rule_id,
                 f.rule_name,
-                f.severity,
+                _SEVERITY_ZH.get(f.severity, f.severity),
                 _blank(f.layer),
                 _blank(f.feature_id),
                 None if m2 is None else round(m2, 2),
@@ -139,17 +159,19 @@ def write_xlsx(report, path) -> None:
                 f.citation,
             ]
         )
-        row = ws.max_row
+        row_no += 1
+        cells = [ws.cell(row=row_no, column=c) for c in range(1, 13)]  # O(1) each (ws[row] scans the sheet)
+        _as_text(cells, (1, 2, 7, 11))
         if f.severity == "fail":
-            ws.cell(row=row, column=5).font = red
+            cells[4].font = red
         elif f.severity == "warn":
-            ws.cell(row=row, column=5).font = amber
-        ws.cell(row=row, column=8).number_format = "0.00"
-        ws.cell(row=row, column=9).number_format = "0.0000"
-        ws.cell(row=row, column=10).number_format = "0.00%"
-        for col in (11, 12):
-            ws.cell(row=row, column=col).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.auto_filter.ref = f"A1:L{max(ws.max_row, 1)}"
+            cells[4].font = amber
+        cells[7].number_format = "0.00"
+        cells[8].number_format = "0.0000"
+        cells[9].number_format = "0.00%"
+        cells[10].alignment = wrap
+        cells[11].alignment = wrap
+    ws.auto_filter.ref = f"A1:L{row_no}"
 
     # 说明 — rules, settings, provenance
     ws = wb.create_sheet("说明")
@@ -185,6 +207,7 @@ def write_xlsx(report, path) -> None:
         params = report.settings.get("rule_params", {}).get(code)
         ws.append([f"{code} {r.name}（{r.severity}）", r.summary + (f" 参数 {params}" if params else ""), r.citation])
     for row in ws.iter_rows(min_row=2):
+        _as_text(row, range(1, len(row) + 1))
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     wb.save(path)

@@ -126,7 +126,10 @@ def segmentize_exact(geoms, max_segment_length: float) -> np.ndarray:
         return out
     parts, part_of = shapely.get_parts(geoms[idx], return_index=True)
     rings, ring_of = shapely.get_rings(parts, return_index=True)
-    dense = shapely.segmentize(rings, max_segment_length)
+    dense = rings.copy()
+    has_length = shapely.length(rings) > 0  # a collapsed ring (all points equal) cannot be densified
+    if has_length.any():
+        dense[has_length] = shapely.segmentize(rings[has_length], max_segment_length)
     polys = shapely.polygons(dense, indices=ring_of)
     multi = shapely.multipolygons(polys, indices=part_of)
     first = np.searchsorted(part_of, np.arange(len(idx)))

@@ -13,9 +13,11 @@ do not change it).
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from .findings import FINDING_COLUMNS, FindingColumns
@@ -183,15 +185,26 @@ class Report:
             return buffer.getvalue()
         from .io.output import atomic_path
 
-        with atomic_path(path, overwrite=overwrite) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        with (
+            atomic_path(path, overwrite=overwrite, inputs=self.input_paths) as tmp,
+            open(tmp, "w", encoding="utf-8") as fh,
+        ):
             self._write_json(fh, indent)
         return None
+
+    @property
+    def input_paths(self) -> list[str]:
+        """The files this report was made from (blocks and constraints): an output may never replace them."""
+        return [i.path for i in self.inputs if i.path and not i.path.startswith("<")]
 
     def _write_json(self, fh, indent: int, chunk: int = 10_000) -> None:
         head = self.to_dict(findings=False)
         marker = "\u0000findings\u0000"
         head["findings"] = marker
-        before, after = json.dumps(head, ensure_ascii=False, indent=indent).split(json.dumps(marker))
+        # strict JSON: a NaN or infinity anywhere (a setting, a parameter) is written as null, never NaN
+        before, after = json.dumps(_finite(head), ensure_ascii=False, indent=indent, allow_nan=False).split(
+            json.dumps(marker)
+        )
         fh.write(before)
         n = self.n_findings
         fh.write("[" if n else "[]")
@@ -250,3 +263,16 @@ class Report:
             f"{int(status.get('warn', 0))} warn, {int(status.get('pass', 0))} pass); "
             f"{self.n_findings} findings ({c['fail']} fail, {c['warn']} warn, {c['info']} info)>"
         )
+
+
+def _finite(value):
+    """``value`` with every non-finite float (NaN, ±inf) replaced by None, recursively (strict JSON)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, np.floating):
+        return float(value) if np.isfinite(value) else None
+    return value

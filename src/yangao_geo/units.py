@@ -88,7 +88,12 @@ def parse_capacity(value, unit: str | None = None) -> Capacity | None:
         number, inline_unit = float(m.group(1)), m.group(2)
         unit = inline_unit or unit
     else:
-        number = float(value)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"capacity {value!r} is not a number") from None
+    if not math.isfinite(number) or number <= 0:
+        raise InputError(f"capacity {value!r} must be a positive finite number")
     if unit is None or (isinstance(unit, float) and math.isnan(unit)) or str(unit).strip() == "":
         raise InputError(f"capacity {value!r} has no unit; expected one of {UNIT_EXAMPLES}")
     kind, factor = parse_unit(str(unit))

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import OutputError
-from .io.output import atomic_path
+from .io.cells import csv_text
+from .io.output import atomic_path, check_target
 from .report import FINDING_COLUMNS
 
 __all__ = ["FORMATS", "write_report", "write_text"]
@@ -19,9 +20,13 @@ __all__ = ["FORMATS", "write_report", "write_text"]
 FORMATS = (".json", ".csv", ".gpkg", ".html", ".xlsx")
 
 
-def write_text(path, text: str, *, overwrite: bool = False) -> None:
-    with atomic_path(path, overwrite=overwrite) as tmp:
+def write_text(path, text: str, *, overwrite: bool = False, inputs=()) -> None:
+    with atomic_path(path, overwrite=overwrite, inputs=inputs) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+#: CSV columns that carry user text (ids, names): guarded against formula injection
+_USER_TEXT = ("block_id", "block_name", "mineral", "feature_id", "message")
 
 
 #: columns of the CSV report: the findings without geometry, km² beside m²
@@ -36,6 +41,8 @@ def findings_csv_table(report, start: int = 0, stop: int | None = None) -> pd.Da
     table["overlap_km2"] = (overlap / 1e6).round(4)
     table["overlap_m2"] = overlap.round(2)
     table["overlap_ratio"] = table["overlap_ratio"].astype(float).round(6)
+    for col in _USER_TEXT:
+        table[col] = [csv_text(v) for v in table[col]]
     return table[list(CSV_COLUMNS)]
 
 
@@ -50,8 +57,13 @@ def _write_csv(report, path, chunk: int = 20_000) -> None:
 
 
 def write_report(report, path, *, overwrite: bool = False) -> None:
-    """Write ``report`` to ``path``; the suffix picks the format."""
+    """Write ``report`` to ``path``; the suffix picks the format.
+
+    The target is checked before anything is written: never one of the report's inputs, never a folder
+    or a FIFO, never an existing file without ``overwrite`` (see :mod:`yangao_geo.io.output`).
+    """
     path = Path(path)
+    inputs = report.input_paths
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise OutputError(
@@ -60,17 +72,18 @@ def write_report(report, path, *, overwrite: bool = False) -> None:
     if suffix == ".json":
         report.to_json(path, overwrite=overwrite)
     elif suffix == ".html":
-        write_text(path, report.to_html(), overwrite=overwrite)
+        check_target(path, overwrite=overwrite, inputs=inputs)
+        write_text(path, report.to_html(), overwrite=overwrite, inputs=inputs)
     elif suffix == ".xlsx":
         from .excel_report import write_xlsx
 
-        with atomic_path(path, overwrite=overwrite) as tmp:
+        with atomic_path(path, overwrite=overwrite, inputs=inputs) as tmp:
             write_xlsx(report, tmp)
     elif suffix == ".csv":
-        with atomic_path(path, overwrite=overwrite) as tmp:
+        with atomic_path(path, overwrite=overwrite, inputs=inputs) as tmp:
             _write_csv(report, tmp)
     else:
-        with atomic_path(path, overwrite=overwrite) as tmp:
+        with atomic_path(path, overwrite=overwrite, inputs=inputs) as tmp:
             blocks = report.blocks.copy()
             blocks["area_km2"] = (blocks["area_m2"] / 1e6).round(4)
             # GeoPackage 1.2: readable by the older GDAL of QGIS LTR installations

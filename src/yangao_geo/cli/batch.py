@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from ..batch import BatchResult, check_many, discover_inputs, run_fingerprint
 from ..batch_index import load_index, report_stem, result_row, write_index, write_reports
@@ -21,7 +24,8 @@ _STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "error": "bold 
 
 
 def _common_root(inputs) -> Path | None:
-    parents = [Path(i.path).resolve().parent for i in inputs]
+    # abspath, not resolve(): a symlink loop among the inputs must become an error row, not abort the run
+    parents = [Path(os.path.abspath(i.path)).parent for i in inputs]
     if not parents:
         return None
     root = parents[0]
@@ -38,15 +42,55 @@ def run_batch(blocks, *, constraints, output, formats, jobs, skip_unchanged, ove
     if unknown:
         raise InputError(f"--format: unknown format(s) {unknown}; expected {', '.join(x[1:] for x in FORMATS)}")
     out_dir = Path(output) if output else None
-    if out_dir is not None:
-        if out_dir.exists() and not out_dir.is_dir():
-            raise OutputError(f"{out_dir}: with several inputs -o must be a folder")
-        if (out_dir / "index.json").exists() and not (overwrite or skip_unchanged):
-            raise OutputError(f"{out_dir}: holds a batch index already; pass --overwrite or --skip-unchanged")
-        out_dir.mkdir(parents=True, exist_ok=True)
     if skip_unchanged and out_dir is None:
         raise InputError("--skip-unchanged needs -o DIR (it compares with DIR/index.json)")
+    if out_dir is None:
+        return _run(blocks, constraints, None, formats, jobs, skip_unchanged, overwrite, fail_on, quiet, options)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: with several inputs -o must be a folder")
+    _refuse_output_among_inputs(out_dir, blocks)
+    if (out_dir / "index.json").exists() and not (overwrite or skip_unchanged):
+        raise OutputError(f"{out_dir}: holds a batch index already; pass --overwrite or --skip-unchanged")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create the output folder ({exc.strerror or exc})") from None
+    lock = FileLock(str(out_dir / LOCK_NAME), timeout=0)
+    try:
+        with lock:
+            return _run(blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite, fail_on, quiet, options)
+    except Timeout:
+        raise OutputError(
+            f"{out_dir}: another yangao-geo batch is writing into this folder (lock {out_dir / LOCK_NAME}); "
+            "wait for it to finish or choose another folder"
+        ) from None
 
+
+#: the advisory lock a batch holds on its output folder (filelock: fcntl on Unix, msvcrt on Windows)
+LOCK_NAME = ".yangao_geo.lock"
+
+
+def _refuse_output_among_inputs(out_dir: Path, blocks) -> None:
+    """Reports must never land among the inputs: the folder may not be (or lie inside) an input folder."""
+    out = os.path.realpath(out_dir)
+    for raw in blocks:
+        p = Path(str(raw))
+        folder = p if p.is_dir() else (p.parent if p.exists() else None)
+        if folder is None:
+            continue
+        root = os.path.realpath(folder)
+        if out == root or out.startswith(root.rstrip(os.sep) + os.sep):
+            raise OutputError(
+                f"{out_dir}: is {'the' if out == root else 'inside the'} input folder {folder}; reports would "
+                "mix with the inputs and be read as inputs by the next run: choose a folder outside the inputs"
+            )
+
+
+def _run(blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite, fail_on, quiet, options):
+    from ..io.output import remove_stale_partials
+
+    if out_dir is not None:
+        remove_stale_partials(out_dir)
     inputs = discover_inputs(blocks, exclude=[out_dir] if out_dir else [])
     if not inputs:
         raise InputError(f"no vector files found in {', '.join(map(str, blocks))}")
@@ -136,17 +180,19 @@ def _print_index(rows, out_dir) -> None:
         label = r["input"] if not r["layer"] else f"{r['input']}:{r['layer']}"
         if not r.get("rechecked", True):
             label += " (unchanged)"
-        table.add_row(
-            label,
-            f"[{_STYLE[r['status']]}]{r['status']}[/]",
+        table.add_row(  # paths and errors are user text: printed literally, never as markup
+            Text(label),
+            Text(r["status"], style=_STYLE[r["status"]]),
             str(r["blocks"] or "-"),
             str(r["fails"] if r["fails"] is not None else "-"),
             str(r["warns"] if r["warns"] is not None else "-"),
-            r["error"] or "",
+            Text(r["error"] or ""),
         )
     console.print(table)
     counts = {s: sum(r["status"] == s for r in rows) for s in ("pass", "warn", "fail", "error")}
     console.print(
-        f"{len(rows)} inputs: {counts['pass']} pass, {counts['warn']} warn, {counts['fail']} fail, "
-        f"{counts['error']} error" + (f" — index written to {out_dir / 'index.csv'}" if out_dir else "")
+        Text(
+            f"{len(rows)} inputs: {counts['pass']} pass, {counts['warn']} warn, {counts['fail']} fail, "
+            f"{counts['error']} error" + (f" — index written to {out_dir / 'index.csv'}" if out_dir else "")
+        )
     )

@@ -10,8 +10,11 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from ..checker import check
+from ..errors import InputError, OutputError
+from ..io.output import check_target
 from ..writers import FORMATS
 from .batch import run_batch
 
@@ -39,6 +42,18 @@ def _progress(quiet: bool):
         yield update
 
 
+def _check_encoding(encoding) -> None:
+    """An unknown --encoding is named as such (not reported later as a decoding error)."""
+    if encoding is None:
+        return
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(f"--encoding {encoding!r}: unknown encoding; expected e.g. gbk, gb18030, utf-8") from None
+
+
 _STATUS_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "info": "cyan"}
 
 
@@ -57,12 +72,12 @@ def _print_report(report, console: Console) -> None:
         table.add_column(col, justify=justify, overflow="fold")
     for r in report.summary().itertuples():
         table.add_row(
-            str(r.block_id),
-            str(r.name or ""),
-            r.kind,
-            str(r.mineral or ""),
+            Text(str(r.block_id)),
+            Text(str(r.name or "")),
+            Text(str(r.kind)),
+            Text(str(r.mineral or "")),
             f"{r.area_km2:.4f}",
-            f"[{_STATUS_STYLE[r.status]}]{r.status}[/]",
+            Text(r.status, style=_STATUS_STYLE[r.status]),
             str(r.fail),
             str(r.warn),
         )
@@ -73,12 +88,12 @@ def _print_report(report, console: Console) -> None:
             ftable.add_column(col, overflow="fold")
         for f in report.findings.itertuples():
             block = "-" if f.block_id is None or f.block_id != f.block_id else str(f.block_id)
-            ftable.add_row(
-                block,
-                f"{f.rule_id} {f.rule_name}",
-                f"[{_STATUS_STYLE[f.severity]}]{f.severity}[/]",
-                f.message,
-                f.citation,
+            ftable.add_row(  # user text (ids, names in messages) is printed literally, never as markup
+                Text(block),
+                Text(f"{f.rule_id} {f.rule_name}"),
+                Text(f.severity, style=_STATUS_STYLE[f.severity]),
+                Text(str(f.message)),
+                Text(str(f.citation)),
             )
         console.print(ftable)
     c = report.counts()
@@ -90,7 +105,7 @@ def _print_report(report, console: Console) -> None:
     )
     for s in report.skipped_rules:
         if s["reason"] != "not selected":
-            console.print(f"[dim]skipped {s['rule_id']}: {s['reason']}[/]")
+            console.print(Text(f"skipped {s['rule_id']}: {s['reason']}", style="dim"))
 
 
 @click.command("check")
@@ -219,6 +234,16 @@ def check_command(
             quiet=quiet,
             options=options,
         )
+    if output:
+        # the destination is checked before the work: never an input, a folder or a FIFO, never an
+        # existing file without --overwrite, the folder must exist and be writable
+        if Path(output).suffix.lower() not in FORMATS:
+            raise OutputError(
+                f"{output}: unknown report format {Path(output).suffix.lower() or '(no suffix)'!r}; "
+                f"expected one of {', '.join(FORMATS)}"
+            )
+        check_target(output, overwrite=overwrite, inputs=[*(blocks or []), *constraints, config])
+    _check_encoding(encoding)
     with _progress(quiet) as progress:
         report = check(
             blocks[0] if blocks else None,
@@ -245,5 +270,5 @@ def check_command(
         console = Console(width=max(Console().width, 160) if sys.stdout.isatty() else 200)
         _print_report(report, console)
         if output:
-            console.print(f"report written to {output}")
+            console.print(Text(f"report written to {output}"))
     return report.exit_code(fail_on)

@@ -13,7 +13,7 @@ import traceback
 import click
 
 from .. import __version__
-from ..errors import YangaoError
+from ..errors import YangaoError, use_interface
 from .check import check_command
 from .convert import convert_command
 from .partition import partition_command
@@ -41,7 +41,8 @@ def main(argv=None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     verbose = "-v" in args or "--verbose" in args
     try:
-        code = cli.main(args=args, prog_name="yangao-geo", standalone_mode=False)
+        with use_interface("cli"):
+            code = cli.main(args=args, prog_name="yangao-geo", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("yangao-geo: aborted", err=True)
         sys.exit(EXIT_USAGE)
@@ -51,8 +52,12 @@ def main(argv=None) -> None:
     except YangaoError as exc:
         if verbose:
             traceback.print_exc()
-        click.echo(f"yangao-geo: error: {exc}", err=True)
+        with use_interface("cli"):
+            click.echo(f"yangao-geo: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        click.echo("yangao-geo: interrupted; no output was written", err=True)
+        sys.exit(130)
     except Exception as exc:  # an internal error still gets one line, not a wall of text
         if verbose:
             traceback.print_exc()

@@ -29,6 +29,7 @@ import pyproj
 import shapely
 
 from ..errors import DataSourceError, InputError
+from .cells import csv_text, keep_text
 from .corner_geometry import Ring, build_polygon, check_points_in_zone, orient_plane_points, zone_crs
 from .dms import format_dms, parse_angle
 from .textfile import decode_text
@@ -209,8 +210,9 @@ def write_corner_table(gdf: gpd.GeoDataFrame, path: str | Path, *, crs, **kwargs
         ws.append(header)
         for cell in ws[1]:
             cell.font = Font(bold=True)
-        for r in rows:
+        for i, r in enumerate(rows, start=2):
             ws.append([r[h] for h in header])
+            keep_text([ws.cell(row=i, column=1), ws.cell(row=i, column=2)])
         for row in ws.iter_rows(min_row=2, min_col=5, max_col=6):
             for cell in row:
                 cell.number_format = "0.00"
@@ -223,5 +225,13 @@ def write_corner_table(gdf: gpd.GeoDataFrame, path: str | Path, *, crs, **kwargs
         writer = csv.DictWriter(buffer, fieldnames=header)
         writer.writeheader()
         for r in rows:
-            writer.writerow({**r, "X(北)": f"{r['X(北)']:.2f}", "Y(东)": f"{r['Y(东)']:.2f}"})
+            writer.writerow(
+                {
+                    **r,
+                    "区块编号": csv_text(r["区块编号"]),
+                    "区块名称": csv_text(r["区块名称"]),
+                    "X(北)": f"{r['X(北)']:.2f}",
+                    "Y(东)": f"{r['Y(东)']:.2f}",
+                }
+            )
         path.write_text(buffer.getvalue(), encoding="utf-8-sig")

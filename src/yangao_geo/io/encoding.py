@@ -82,32 +82,90 @@ def _text_values(dbf: bytes) -> list[bytes]:
     return [v for v in values if v]
 
 
+#: declared code pages that are read as their superset: GBK/CP936/GB2312 → GB18030 (4-byte characters)
+_SUPERSET = {"gbk": "gb18030", "cp936": "gb18030", "gb2312": "gb18030"}
+#: single-byte Western code pages: they "decode" any bytes, so Chinese text in them is mojibake
+_WESTERN = {"cp1252", "latin-1", "cp437", "cp850", "cp1250"}
+
+
+def _decodes(values: list[bytes], codec: str) -> int | None:
+    """Index of the first value that ``codec`` cannot decode strictly, or None when all decode."""
+    for i, v in enumerate(values):
+        try:
+            v.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            return i
+    return None
+
+
 def detect_shapefile_encoding(shp_path: str | Path) -> tuple[str, str]:
     """Return ``(codec, how)`` for a shapefile's DBF.
 
-    ``how`` says which step decided: ``"cpg"``, ``"dbf-ldid"``, ``"utf-8"``,
-    ``"gb18030 fallback"`` or ``"no text"``.
+    ``how`` says which step decided: ``"cpg"``, ``"dbf-ldid"``, ``"utf-8"``, ``"gb18030 fallback"`` or
+    ``"no text"`` — and, when the declared encoding was not used, why (a ``.cpg`` or language byte that
+    the text contradicts is reported, never followed into mojibake). GBK/CP936 is read as GB18030, its
+    superset. Text that no single encoding decodes (mixed encodings in one DBF) is refused.
+
+    Raises
+    ------
+    DataSourceError
+        When the text values are not all valid in any of the declared encoding, UTF-8 and GB18030.
     """
+    from ..errors import DataSourceError
+
     shp = Path(shp_path)
+    declared, how = None, None
     for cpg in (shp.with_suffix(".cpg"), shp.with_suffix(".CPG")):
         if cpg.exists():
             name = cpg.read_text(encoding="ascii", errors="ignore").strip().lower()
-            return _CPG_ALIASES.get(name, name or "utf-8"), "cpg"
+            declared, how = _CPG_ALIASES.get(name, name or "utf-8"), "cpg"
+            break
     dbf = next((p for p in (shp.with_suffix(".dbf"), shp.with_suffix(".DBF")) if p.exists()), None)
     if dbf is None:
-        return "utf-8", "no text"
+        return declared or "utf-8", how or "no text"
     data = dbf.read_bytes()
-    ldid = codepage_from_ldid(data[29]) if len(data) > 29 else None
-    # 0x57 and 0x03 mean "the writer's Windows ANSI code page": on Chinese
-    # systems that is GBK, so they are sniffed rather than trusted.
-    if ldid is not None and data[29] not in _ANSI_LDIDS:
-        return ldid, "dbf-ldid"
+    if declared is None and len(data) > 29 and data[29] not in _ANSI_LDIDS:
+        # 0x57 and 0x03 mean "the writer's Windows ANSI code page": on Chinese systems that is GBK, so
+        # they are sniffed rather than trusted
+        declared = codepage_from_ldid(data[29])
+        how = "dbf-ldid" if declared else None
     values = _text_values(data)
+    if declared is not None:
+        codec = _SUPERSET.get(declared, declared)
+        label = how if codec == declared else f"{how}: {declared} read as its superset {codec}"
+        if not values:
+            return codec, label
+        high = any(b >= 0x80 for v in values for b in v)
+        bad = _decodes(values, codec)
+        if bad is None and not (codec in _WESTERN and high):
+            return codec, label
+        for alternative in ("utf-8", "gb18030"):
+            if _decodes(values, alternative) is None:
+                why = (
+                    "does not decode" if bad is not None else "would be mojibake (Chinese text in a Western code page)"
+                )
+                return alternative, f"{how} says {declared} but the text {why}; read as {alternative}"
+        if bad is None:
+            return codec, label
+        raise DataSourceError(
+            f"{dbf}: text value {bad + 1} is not valid {declared} (the {how}), nor UTF-8 nor GB18030: the "
+            "table mixes encodings; re-save it in one encoding"
+        )
     if not values:
         return "utf-8", "no text"
-    try:
-        for v in values:
-            v.decode("utf-8")
-    except UnicodeDecodeError:
+    if _decodes(values, "utf-8") is None:
+        return "utf-8", "utf-8"
+    utf8_chinese = [i for i, v in enumerate(values) if max(v) >= 0x80 and _decodes([v], "utf-8") is None]
+    if utf8_chinese:  # GB18030 would "decode" the UTF-8 values too, as mojibake
+        bad = _decodes(values, "utf-8")
+        raise DataSourceError(
+            f"{dbf}: the table mixes encodings: text value {utf8_chinese[0] + 1} is UTF-8 but value {bad + 1} is "
+            "not; re-save it in one encoding (or give --encoding)"
+        )
+    bad = _decodes(values, "gb18030")
+    if bad is None:
         return "gb18030", "gb18030 fallback"
-    return "utf-8", "utf-8"
+    raise DataSourceError(
+        f"{dbf}: text value {bad + 1} is neither UTF-8 nor GB18030 while others are: the table mixes "
+        "encodings; re-save it in one encoding (or give --encoding)"
+    )

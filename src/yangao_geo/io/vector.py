@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 from ..errors import DataSourceError, InputError
 from .encoding import detect_shapefile_encoding
@@ -98,8 +99,7 @@ def list_layers(path: str | Path, *, engine: str = "pyogrio") -> list[str]:
     """Names of the layers in a data source (one name for single-layer formats)."""
     _check_engine(engine)
     p = Path(path)
-    if not p.exists():
-        raise DataSourceError(f"{p}: no such file or directory")
+    require_readable(p)
     from .geoparquet import is_geoparquet
 
     if is_geoparquet(p):
@@ -170,8 +170,9 @@ def read_vector(
     """
     _check_engine(engine)
     p = Path(path)
-    if not p.exists():
-        raise DataSourceError(f"{p}: no such file or directory")
+    require_readable(p)
+    if encoding is not None:
+        encoding = _known_encoding(encoding)
     from .formats import TEXT_FORMATS, read_text_format, sniff_text_format
     from .geoparquet import is_geoparquet, read_parquet_layer
 
@@ -211,7 +212,9 @@ def read_vector(
     if p.suffix.lower() == ".shp":
         check_shapefile_integrity(p)
     how = "format default"
-    if encoding is None:
+    given_for_other_format = encoding is not None and p.suffix.lower() != ".shp"
+    if encoding is None or given_for_other_format:
+        # GeoPackage, GeoJSON, FlatGeobuf … are UTF-8 by definition: an --encoding cannot apply to them
         if p.suffix.lower() == ".shp":
             encoding, how = detect_shapefile_encoding(p)
         else:
@@ -229,7 +232,13 @@ def read_vector(
     try:
         gdf = gpd.read_file(p, **kwargs)
     except Exception as exc:
-        raise DataSourceError(f"{p}: cannot read layer {layer!r} as a vector layer ({_short(exc)})") from None
+        if p.suffix.lower() == ".shp" and _is_decode_error(exc) and encoding.lower().replace("-", "") == "utf8":
+            # GDAL cut a long UTF-8 field name at 10 bytes, mid-character: read the bytes as they are and
+            # decode names (dropping the cut character) and values ourselves
+            gdf = _read_utf8_cut_names(p, kwargs)
+            how = f"{how}; field names cut mid-character by the 10-byte DBF limit were repaired"
+        else:
+            raise DataSourceError(f"{p}: cannot read layer {layer!r} as a vector layer ({_short(exc)})") from None
     if mask is not None and isinstance(gdf, gpd.GeoDataFrame):
         gdf = gdf.sort_index().reset_index(drop=True)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
@@ -246,4 +255,59 @@ def read_vector(
     )
     if how not in ("format default", "given"):
         info.notes.append(f"encoding {encoding} ({how})")
+    if given_for_other_format:
+        info.notes.append(f"--encoding ignored: {p.suffix.lower()} files are UTF-8 by definition")
     return gdf, info
+
+
+def require_readable(p: Path) -> None:
+    """A DataSourceError unless ``p`` is an existing regular file or folder (a FIFO or device would block)."""
+    import os
+    import stat
+
+    try:
+        mode = os.stat(p).st_mode
+    except FileNotFoundError:
+        raise DataSourceError(f"{p}: no such file or directory") from None
+    except OSError as exc:
+        raise DataSourceError(f"{p}: cannot be opened ({exc.strerror or exc})") from None
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise DataSourceError(f"{p}: not a regular file (a FIFO, device or socket); expected a data file")
+    if not os.access(p, os.R_OK):
+        raise DataSourceError(f"{p}: not readable (permission denied)")
+
+
+def _known_encoding(encoding: str) -> str:
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        raise InputError(f"--encoding {encoding!r}: unknown encoding; expected e.g. gbk, gb18030, utf-8") from None
+    return encoding
+
+
+def _is_decode_error(exc: Exception) -> bool:
+    return isinstance(exc, UnicodeDecodeError) or "codec can't decode" in str(exc)
+
+
+def _read_utf8_cut_names(p: Path, kwargs: dict) -> gpd.GeoDataFrame:
+    """Read a UTF-8 shapefile whose field names GDAL cut mid-character: bytes via latin-1, decoded here."""
+    raw = gpd.read_file(p, **{**kwargs, "encoding": "latin1"})
+
+    def fix(text, *, strict: bool):
+        if not isinstance(text, str):
+            return text
+        data = text.encode("latin1")
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            if strict:
+                raise DataSourceError(f"{p}: a value is not UTF-8 although the file says so ({text!r})") from None
+            return data.decode("utf-8", errors="ignore")
+
+    raw.columns = [c if c == raw.geometry.name else fix(str(c), strict=False) for c in raw.columns]
+    for col in raw.columns:
+        if col != raw.geometry.name and any(isinstance(v, str) for v in raw[col]):
+            raw[col] = pd.Series([fix(v, strict=True) for v in raw[col]], index=raw.index, dtype=object)
+    return raw
