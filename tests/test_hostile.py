@@ -399,7 +399,6 @@ def test_hostile_input_is_a_one_line_error_and_nothing_changes(tmp_path, capsys,
             ],
         }
     )
-    square = [[470000, 4450000], [471000, 4450000], [471000, 4451000], [470000, 4451000], [470000, 4450000]]
     land = (Path(__file__).parent / "fixtures" / "land_gbk.txt").read_bytes().decode("gbk")
     args = None
     if case == "identical points":

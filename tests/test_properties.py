@@ -21,9 +21,7 @@ from yangao_geo.cli.main import main
 
 coordinate = st.floats(min_value=-3000, max_value=3000, allow_nan=False, allow_infinity=False)
 ring = st.lists(st.tuples(coordinate, coordinate), min_size=3, max_size=8)
-text = st.text(
-    alphabet=st.sampled_from(list("阳高县区块金铁砂[]/=+-@ abcKC0123'\"\\<>&")), min_size=0, max_size=12
-)
+text = st.text(alphabet=st.sampled_from(list("阳高县区块金铁砂[]/=+-@ abcKC0123'\"\\<>&")), min_size=0, max_size=12)
 kind = st.sampled_from(["exploration", "mining", "concentrated", "勘查", "开采", "quarry", ""])
 mineral = st.sampled_from(["金", "铁", "建筑用砂", "砖瓦用粘土", "矿泉水", "", "unobtainium"])
 capacity = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True, width=32))
@@ -37,7 +35,9 @@ def _digest(folder: Path) -> dict:
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(blocks=st.lists(block, min_size=1, max_size=4), enc=encoding, tol=tolerance, fmt=st.sampled_from(["shp", "gpkg"]))
+@given(
+    blocks=st.lists(block, min_size=1, max_size=4), enc=encoding, tol=tolerance, fmt=st.sampled_from(["shp", "gpkg"])
+)
 def test_any_input_ends_in_a_verdict_or_a_clean_error(blocks, enc, tol, fmt):
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
