@@ -371,3 +371,11 @@ def test_rules_command_shows_the_conditional_exceptions(capsys):
 
 def test_present_layer_helper_overlaps_nothing():
     assert not shapely.intersects(present_layer().geometry.iloc[0], SQUARE)
+
+
+def test_a_corner_table_whose_header_names_xian_1980_goes_through_the_datum_path(tmp_path):
+    text = (FIXTURES / "corners_xy_gbk.csv").read_bytes().decode("gbk")
+    legacy = tmp_path / "xian.csv"
+    legacy.write_bytes(text.replace("X坐标,Y坐标", "X坐标(西安80),Y坐标(西安80)", 1).encode("gbk"))
+    with pytest.raises(CRSError, match="Xian 1980"):
+        yangao_geo.read_blocks(legacy, kind="mining")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -69,12 +70,17 @@ def _table(path: Path) -> tuple[list[str], list[list], str]:
 
 
 def _find(header: list[str]) -> dict[str, int]:
+    """Column roles by header name; a parenthesised note (``X坐标(西安80)``, ``Y（m）``) and spaces are ignored."""
     lower = [h.lower() for h in header]
+    bare = [re.sub(r"\s+", "", re.sub(r"[(（][^)）]*[)）]$", "", h)) for h in lower]
     found = {}
     for role, names in _COLUMNS.items():
         for name in names:
             if name in lower:
                 found[role] = lower.index(name)
+                break
+            if name in bare:
+                found[role] = bare.index(name)
                 break
     return found
 
@@ -86,6 +92,26 @@ def looks_like_corner_table(path: Path) -> bool:
         return False
     cols = _find(header)
     return "block" in cols and (("x" in cols and "y" in cols) or ("lon" in cols and "lat" in cols))
+
+
+#: geographic CRS of each datum a table header may name
+_GEOGRAPHIC = {"CGCS2000": 4490, "Xian 1980": 4610, "Beijing 1954": 4214}
+_HEADER_DATUMS = (
+    ("西安", "Xian 1980"),
+    ("1980", "Xian 1980"),
+    ("80坐标", "Xian 1980"),
+    ("北京", "Beijing 1954"),
+    ("1954", "Beijing 1954"),
+    ("54坐标", "Beijing 1954"),
+)
+
+
+def _header_datum(header) -> str:
+    """The datum a header cell names (``坐 标(西安80坐标系)``): a legacy one goes through the datum path."""
+    text = " ".join(str(h) for h in header if h)
+    if "2000" in text or "cgcs" in text.lower():
+        return "CGCS2000"
+    return next((label for key, label in _HEADER_DATUMS if key in text), "CGCS2000")
 
 
 def read_corner_table(path: str | Path, *, crs=None):
@@ -133,14 +159,15 @@ def read_corner_table(path: str | Path, *, crs=None):
         ring.lines.append(i)
     if not blocks:
         raise InputError(f"{path}: no corner points")
+    datum = _header_datum(header)
     if geographic:
-        out_crs = pyproj.CRS.from_epsg(4490)
+        out_crs = pyproj.CRS.from_epsg(_GEOGRAPHIC[datum])
         swapped, zone_for_check = False, None
     else:
         pairs = [p for b in blocks.values() for r in b["rings"].values() for p in r.points]
         swapped, prefix = orient_plane_points(pairs, str(path))
         if prefix is not None:
-            out_crs = zone_crs(prefix, 3 if prefix >= 25 else 6, prefixed=True)
+            out_crs = zone_crs(prefix, 3 if prefix >= 25 else 6, prefixed=True, datum=datum)
         elif crs is not None:
             out_crs = pyproj.CRS.from_user_input(crs)
         else:
