@@ -23,41 +23,73 @@ _STATUS_ZH = {"fail": "不通过", "warn": "需关注", "pass": "通过"}
 _SEVERITY_ZH = {"fail": "不通过", "warn": "需关注", "info": "提示"}
 
 
-def _as_text(row_cells, columns) -> None:
-    """The user-text cells of a row stay text (see :func:`yangao_geo.io.cells.keep_text`)."""
-    keep_text([row_cells[c - 1] for c in columns])
-
-
 def _blank(value):
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
+class _Sheet:
+    """A write-only (streamed) worksheet: rows of cells with styles, written once, in order.
+
+    openpyxl's normal worksheets recompute their extent on every ``max_row``/``ws[row]`` and keep every
+    cell in memory; the streamed one writes each row as it comes, so a report of 40 000 findings costs
+    time and memory in proportion to its size.
+    """
+
+    def __init__(self, wb, title, names, widths, styles):
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.utils import get_column_letter
+
+        self._cell = WriteOnlyCell
+        self.ws = wb.create_sheet(title)
+        self.styles = styles
+        for i, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = width
+        self.ws.freeze_panes = "A2"
+        self.rows = 0
+        self.append(names, fonts={i: styles["bold"] for i in range(len(names))}, fill=styles["head"], wrap=True)
+
+    def append(self, values, *, text=(), fonts=None, formats=None, wrap=False, fill=None, wrap_cols=()):
+        """One row; ``text`` columns (0-based) keep strings as text, never formulas (user text)."""
+        cells = []
+        for i, value in enumerate(values):
+            cell = self._cell(self.ws, value=value)
+            if i in text:
+                keep_text([cell])
+            if fonts and i in fonts:
+                cell.font = fonts[i]
+            if formats and i in formats:
+                cell.number_format = formats[i]
+            if fill is not None:
+                cell.fill = fill
+            if wrap or i in wrap_cols:
+                cell.alignment = self.styles["wrap"]
+            cells.append(cell)
+        self.ws.append(cells)
+        self.rows += 1
+
+
 def write_xlsx(report, path) -> None:
-    """Write ``report`` as an XLSX workbook at ``path`` (the caller makes it atomic)."""
+    """Write ``report`` as an XLSX workbook at ``path`` (the caller makes it atomic); linear in its size."""
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    red = Font(color="C00000", bold=True)
-    amber = Font(color="B36B00", bold=True)
-    bold = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="E7E6E6")
-    wb = openpyxl.Workbook()
-
-    def header(ws, names, widths):
-        ws.append(names)
-        for i, (cell, width) in enumerate(zip(ws[1], widths), start=1):
-            cell.font, cell.fill = bold, head_fill
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
-            ws.column_dimensions[get_column_letter(i)].width = width
-        ws.freeze_panes = "A2"
+    styles = {
+        "red": Font(color="C00000", bold=True),
+        "amber": Font(color="B36B00", bold=True),
+        "green": Font(color="1B7A1B"),
+        "bold": Font(bold=True),
+        "head": PatternFill("solid", fgColor="E7E6E6"),
+        "wrap": Alignment(wrap_text=True, vertical="top"),
+    }
+    severity_font = {"fail": styles["red"], "warn": styles["amber"]}
+    wb = openpyxl.Workbook(write_only=True)
 
     # 汇总 — one row per block
-    ws = wb.active
-    ws.title = "汇总"
     families = list(RULE_FAMILIES)
-    header(
-        ws,
+    ws = _Sheet(
+        wb,
+        "汇总",
         [
             "编号",
             "名称",
@@ -70,6 +102,7 @@ def write_xlsx(report, path) -> None:
             *[f"{RULE_FAMILIES[f]}({f})" for f in families],
         ],
         [10, 44, 18, 14, 12, 10, 10, 10, 14, 16, 12, 12],
+        styles,
     )
     summary = report.summary()
     findings = report.findings
@@ -80,7 +113,7 @@ def write_xlsx(report, path) -> None:
         .size()
         .to_dict()
     )
-    row_no = 1
+    status_font = {"fail": styles["red"], "warn": styles["amber"], "pass": styles["green"]}
     for r in summary.itertuples():
         per_family = [int(family_counts.get((r.block_id, f), 0)) for f in families]
         ws.append(
@@ -94,53 +127,42 @@ def write_xlsx(report, path) -> None:
                 r.fail,
                 r.warn,
                 *per_family,
-            ]
+            ],
+            text=(0, 1, 3),
+            fonts={5: status_font[r.status]},
+            formats={4: "0.0000"},
         )
-        row_no += 1
-        cells = [ws.cell(row=row_no, column=c) for c in range(1, 13)]  # O(1) each (ws[row] scans the sheet)
-        _as_text(cells, (1, 2, 4))
-        cells[5].font = red if r.status == "fail" else amber if r.status == "warn" else Font(color="1B7A1B")
-        cells[4].number_format = "0.0000"
-    last = row_no
-    ws.append(
-        [
-            "合计",
-            f"{len(summary)} 个区块",
-            None,
-            None,
-            f"=SUM(E2:E{last})",
-            f"{int((summary.status == 'fail').sum())} 不通过",
-            f"=SUM(G2:G{last})",
-            f"=SUM(H2:H{last})",
-            *[f"=SUM({get_column_letter(9 + i)}2:{get_column_letter(9 + i)}{last})" for i in range(len(families))],
-        ]
-    )
-    for cell in ws[last + 1]:
-        cell.font = bold
-    ws.cell(row=last + 1, column=5).number_format = "0.0000"
+    last = ws.rows
+    total = [
+        "合计",
+        f"{len(summary)} 个区块",
+        None,
+        None,
+        f"=SUM(E2:E{last})",
+        f"{int((summary.status == 'fail').sum())} 不通过",
+        f"=SUM(G2:G{last})",
+        f"=SUM(H2:H{last})",
+        *[f"=SUM({get_column_letter(9 + i)}2:{get_column_letter(9 + i)}{last})" for i in range(len(families))],
+    ]
+    ws.append(total, fonts={i: styles["bold"] for i in range(len(total))}, formats={4: "0.0000"})
 
     # 明细 — one row per finding
-    ws = wb.create_sheet("明细")
-    header(
-        ws,
-        [
-            "区块编号",
-            "区块名称",
-            "规则",
-            "规则名称",
-            "级别",
-            "图层",
-            "要素编号",
-            "重叠面积(m²)",
-            "重叠面积(km²)",
-            "占区块比例",
-            "说明",
-            "规划条款",
-        ],
-        [10, 36, 8, 22, 8, 16, 26, 16, 14, 12, 70, 60],
-    )
-    row_no = 1
-    wrap = Alignment(wrap_text=True, vertical="top")
+    names = [
+        "区块编号",
+        "区块名称",
+        "规则",
+        "规则名称",
+        "级别",
+        "图层",
+        "要素编号",
+        "重叠面积(m²)",
+        "重叠面积(km²)",
+        "占区块比例",
+        "说明",
+        "规划条款",
+    ]
+    ws = _Sheet(wb, "明细", names, [10, 36, 8, 22, 8, 16, 26, 16, 14, 12, 70, 60], styles)
+    formats = {7: "0.00", 8: "0.0000", 9: "0.00%"}
     for f in findings.itertuples():
         m2 = _blank(f.overlap_m2)
         ws.append(
@@ -157,57 +179,49 @@ def write_xlsx(report, path) -> None:
                 _blank(f.overlap_ratio),
                 f.message,
                 f.citation,
-            ]
+            ],
+            text=(0, 1, 6, 10),
+            fonts={4: severity_font[f.severity]} if f.severity in severity_font else None,
+            formats=formats,
+            wrap_cols=(10, 11),
         )
-        row_no += 1
-        cells = [ws.cell(row=row_no, column=c) for c in range(1, 13)]  # O(1) each (ws[row] scans the sheet)
-        _as_text(cells, (1, 2, 7, 11))
-        if f.severity == "fail":
-            cells[4].font = red
-        elif f.severity == "warn":
-            cells[4].font = amber
-        cells[7].number_format = "0.00"
-        cells[8].number_format = "0.0000"
-        cells[9].number_format = "0.00%"
-        cells[10].alignment = wrap
-        cells[11].alignment = wrap
-    ws.auto_filter.ref = f"A1:L{row_no}"
+    ws.ws.auto_filter.ref = f"A1:L{ws.rows}"
 
     # 说明 — rules, settings, provenance
-    ws = wb.create_sheet("说明")
-    header(ws, ["项目", "内容", "备注"], [22, 80, 60])
-    ws.append(["规划", "《阳高县矿产资源总体规划（2021—2025年）》", "每条发现均注明所依据的规划条款"])
-    ws.append(
-        ["面积", "CGCS2000 椭球面积（TD/T 1055-2019 附录D），km² 保留 4 位小数", report.settings.get("area_method")]
+    ws = _Sheet(wb, "说明", ["项目", "内容", "备注"], [22, 80, 60], styles)
+    every = (0, 1, 2)
+
+    def note(*values, bold=False):
+        ws.append(list(values), text=every, wrap=True, fonts={0: styles["bold"]} if bold else None)
+
+    note("规划", "《阳高县矿产资源总体规划（2021—2025年）》", "每条发现均注明所依据的规划条款")
+    note("面积", "CGCS2000 椭球面积（TD/T 1055-2019 附录D），km² 保留 4 位小数", report.settings.get("area_method"))
+    note("容差", f"{report.settings.get('tolerance_m2')} m²", "不超过容差的正重叠记为需关注（碎片），不判不通过")
+    note(
+        "宽度容差",
+        f"{report.settings.get('width_tolerance_m')} m",
+        "处处窄于此宽度的重叠为坐标精度内的共边（提示），不判不通过",
     )
-    ws.append(["容差", f"{report.settings.get('tolerance_m2')} m²", "不超过容差的正重叠记为需关注（碎片），不判不通过"])
-    ws.append(
-        [
-            "工具",
-            f"yangao_geo {report.tool.get('version')}",
-            json.dumps(report.tool.get("environment", {}), ensure_ascii=False),
-        ]
+    note("边界约定", report.settings.get("edges"), report.settings.get("edge_convention"))
+    regs = report.settings.get("regulations") or {}
+    note("法规依据", f"{regs.get('profile')}（{regs.get('date')}）", regs.get("description"))
+    note(
+        "工具",
+        f"yangao_geo {report.tool.get('version')}",
+        json.dumps(report.tool.get("environment", {}), ensure_ascii=False),
     )
-    ws.append(["运行时间", report.tool.get("started_at"), f"{report.tool.get('elapsed_s')} s"])
+    note("运行时间", report.tool.get("started_at"), f"{report.tool.get('elapsed_s')} s")
     for i in report.inputs:
-        ws.append(
-            [
-                f"输入 {i.role}",
-                f"{i.path}{':' + i.layer if i.layer else ''}",
-                f"{i.crs}{'（推断）' if i.crs_inferred else ''} · {i.encoding} · {i.features} 个要素 · SHA-256 "
-                f"{i.sha256}",
-            ]
+        note(
+            f"输入 {i.role}",
+            f"{i.path}{':' + i.layer if i.layer else ''}",
+            f"{i.crs}{'（推断）' if i.crs_inferred else ''} · {i.encoding} · {i.features} 个要素 · SHA-256 {i.sha256}",
         )
     for s in report.skipped_rules:
-        ws.append([f"未运行 {s['rule_id']}", s["reason"], None])
-    ws.append([None, None, None])
-    ws.append(["规则", "说明", "规划条款"])
-    ws.cell(row=ws.max_row, column=1).font = bold
+        note(f"未运行 {s['rule_id']}", s["reason"], None)
+    note(None, None, None)
+    note("规则", "说明", "规划条款", bold=True)
     for code, r in RULES.items():
         params = report.settings.get("rule_params", {}).get(code)
-        ws.append([f"{code} {r.name}（{r.severity}）", r.summary + (f" 参数 {params}" if params else ""), r.citation])
-    for row in ws.iter_rows(min_row=2):
-        _as_text(row, range(1, len(row) + 1))
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        note(f"{code} {r.name}（{r.severity}）", r.summary + (f" 参数 {params}" if params else ""), r.citation)
     wb.save(path)

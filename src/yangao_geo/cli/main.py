@@ -7,8 +7,10 @@ traceback only with ``-v``.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
+import warnings
 
 import click
 
@@ -36,12 +38,29 @@ cli.add_command(convert_command)
 cli.add_command(partition_command)
 
 
+@contextlib.contextmanager
+def _warnings_as_notes():
+    """Python/GDAL warnings raised during a run become one ``yangao-geo: note:`` line each, once, not a
+    ``file.py:123: RuntimeWarning`` dump on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            seen = set()
+            for w in caught:
+                text = str(w.message).strip().splitlines()[0] if str(w.message).strip() else w.category.__name__
+                if text not in seen:
+                    seen.add(text)
+                    click.echo(f"yangao-geo: note: {text}", err=True)
+
+
 def main(argv=None) -> None:
     """Run the CLI; map errors onto exit code 2 with a one-line message."""
     args = sys.argv[1:] if argv is None else list(argv)
     verbose = "-v" in args or "--verbose" in args
     try:
-        with use_interface("cli"):
+        with use_interface("cli"), _warnings_as_notes():
             code = cli.main(args=args, prog_name="yangao-geo", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("yangao-geo: aborted", err=True)
