@@ -16,7 +16,7 @@ python=/usr/bin/python3
 "$python" -c "import qgis.core" 2>/dev/null || { echo "Debian's python3-qgis is not installed" >&2; exit 3; }
 "$python" -m venv --system-site-packages "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet "numpy<2" "pandas>=2,<3" "geopandas>=1.0,<1.2" "pyarrow>=14,<21" "openpyxl>=3.1" "click>=8.1" \
+"$venv/bin/python" -m pip install --quiet "numpy<2" "pandas>=2,<3" "geopandas>=1.0,<1.2" "pyarrow>=14,<21" "openpyxl>=3.1" "xlsxwriter>=3.1" "click>=8.1" \
   "rich>=13" "filelock>=3.12" "pytest>=8"
 "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps --no-binary shapely,pyogrio \
   "shapely>=2.1" "pyogrio>=0.9"

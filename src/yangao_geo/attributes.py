@@ -49,16 +49,17 @@ __all__ = [
 ]
 
 ALIASES: dict[str, tuple[str, ...]] = {
-    "block_id": ("block_id", "编号", "区块编号", "ghqbh"),
-    "name": ("name", "名称", "区块名称", "ghqmc"),
+    "block_id": ("block_id", "编号", "区块编号", "ghqbh", "地块编号", "dkbh"),
+    "name": ("name", "名称", "区块名称", "ghqmc", "地块名称", "dkmc"),
     "kind": ("kind", "类型", "区块类型"),
     "mineral": ("mineral", "矿种", "kz"),
     "degree": ("degree", "勘查程度", "kcjd"),
     "reserve_scale": ("reserve_scale", "资源储量规模", "储量规模"),
     "capacity": ("capacity", "生产规模", "设计生产规模", "scgm"),
     "capacity_unit": ("capacity_unit", "规模单位"),
-    "declared_area_km2": ("declared_area_km2", "面积", "ghqmj", "mj"),
+    "declared_area_km2": ("declared_area_km2", "面积", "ghqmj", "mj", "地块面积", "dkmj"),
     "source_right": ("source_right", "原探矿权"),
+    "declared_area_issue": ("declared_area_issue",),
     "source": ("source",),
 }
 BLOCK_COLUMNS = tuple(ALIASES)
@@ -259,9 +260,13 @@ def normalise_blocks(gdf: gpd.GeoDataFrame, *, kind: str | None = None, source: 
         areas.append(area)
     out["declared_area_km2"] = areas
     out["source_right"] = [None if _missing(v) else _id_text(v, 0) for v in column("source_right")]
+    out["declared_area_issue"] = [None if _missing(v) else str(v) for v in column("declared_area_issue")]
     out["source"] = [
         f"{source.rsplit('/', 1)[-1]}#{r}" if _missing(v) else str(v) for v, r in zip(column("source"), rows)
     ]
     table = gpd.GeoDataFrame(out, geometry=list(gdf.geometry.values), crs=gdf.crs)
     table.attrs["column_notes"] = notes
+    # 地块面积/DKMJ (land-survey tools) has no fixed unit: 公顷 by convention, m² by several producers
+    area_col = str(cols.get("declared_area_km2", "")).strip().lower()
+    table.attrs["declared_area_unit_unknown"] = area_col in ("dkmj", "地块面积")
     return table

@@ -78,12 +78,37 @@ def _layers_of(path: Path) -> list[str | None]:
     return layers if len(layers) > 1 else [None]
 
 
-def discover_inputs(paths: Iterable, *, exclude: Iterable = ()) -> list[BatchInput]:
+#: files that belong to another file (shapefile parts, index files, metadata): never inputs of their own
+_PARTS = (".shx", ".dbf", ".prj", ".cpg", ".sbn", ".sbx", ".qix", ".xml", ".qmd", ".aux", ".lock")
+
+
+def _sniffed(path: Path) -> str | None:
+    """Why a file found in a folder is not an input (None: it is one — a GDAL format or a text format)."""
+    from .io.formats import sniff_text_format
+
+    name = path.name.lower()
+    if name.endswith(_PARTS) or name.endswith(".shp.xml"):
+        return "part of another file"
+    if path.suffix.lower() in VECTOR_SUFFIXES:
+        return None
+    if not path.is_file():
+        return "not a regular file (a FIFO, device or broken link)"
+    try:
+        if sniff_text_format(path) is not None:
+            return None
+    except Exception as exc:  # unreadable here: say so, the run goes on
+        return f"could not be read ({type(exc).__name__})"
+    return "not a vector file, land-survey TXT, 报盘 text or corner-point table"
+
+
+def discover_inputs(paths: Iterable, *, exclude: Iterable = (), skipped: list | None = None) -> list[BatchInput]:
     """Expand files, folders (searched recursively) and glob patterns into inputs, sorted, no duplicates.
 
-    A GeoPackage with several layers gives one input per layer. A path that
-    does not exist is kept (it becomes an error row), so nothing is dropped
-    silently.
+    In folders, every format the single-file check reads is found: the GDAL formats by suffix, and the
+    land-survey TXT, the 报盘 text and corner-point tables (CSV/XLSX) by content. Files that are none of
+    these are listed in ``skipped`` (``(path, reason)``), shapefile parts excepted. A GeoPackage with
+    several layers gives one input per layer. A path that does not exist is kept (it becomes an error
+    row), so nothing is dropped silently.
     """
     excluded = [os.path.realpath(e) for e in exclude]  # realpath: a symlink loop never raises here
     files: list[Path] = []
@@ -103,11 +128,15 @@ def discover_inputs(paths: Iterable, *, exclude: Iterable = ()) -> list[BatchInp
                     for d in dirs
                     if not d.startswith(".") and not any(os.path.realpath(Path(root, d)) == e for e in excluded)
                 )
-                files.extend(
-                    Path(root, n)
-                    for n in sorted(names)
-                    if Path(n).suffix.lower() in VECTOR_SUFFIXES and not n.startswith(".")
-                )
+                for n in sorted(names):
+                    if n.startswith("."):
+                        continue
+                    candidate = Path(root, n)
+                    why = _sniffed(candidate) if Path(n).suffix.lower() not in VECTOR_SUFFIXES else None
+                    if why is None:
+                        files.append(candidate)
+                    elif skipped is not None and why != "part of another file":
+                        skipped.append((str(candidate), why))
         else:
             files.append(path)
     seen, inputs = set(), []

@@ -104,11 +104,16 @@ def load_index(out_dir: Path) -> dict | None:
         raise OutputError(f"{path}: cannot read the previous index ({exc}); remove it or pass --overwrite") from None
 
 
-def write_index(out_dir: Path, rows: list[dict], fingerprint: str, *, overwrite: bool) -> None:
-    """Write ``index.json`` and ``index.csv`` atomically."""
+def write_index(out_dir: Path, rows: list[dict], fingerprint: str, *, overwrite: bool, skipped=()) -> None:
+    """Write ``index.json`` (with the files found but not checked, and why) and ``index.csv`` atomically."""
     from . import __version__
 
-    doc = {"tool": {"name": "yangao_geo", "version": __version__}, "fingerprint": fingerprint, "inputs": rows}
+    doc = {
+        "tool": {"name": "yangao_geo", "version": __version__},
+        "fingerprint": fingerprint,
+        "inputs": rows,
+        "skipped": [{"path": p, "reason": why} for p, why in skipped],
+    }
     write_text(out_dir / "index.json", json.dumps(doc, ensure_ascii=False, indent=2), overwrite=overwrite)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=INDEX_COLUMNS)

@@ -86,6 +86,8 @@ def read_blocks(
     name = loaded.info.path if loaded.info.path != "<GeoDataFrame>" else "blocks"
     table = normalise_blocks(loaded.gdf, kind=kind, source=name)
     loaded.info.notes.extend(table.attrs.pop("column_notes", []))
+    if table.attrs.pop("declared_area_unit_unknown", False):
+        _declared_area_units(table, loaded)
     for row, value, unit in zip(table["row"], table["capacity"], table["capacity_unit"]):
         try:
             parse_capacity(value, unit)
@@ -281,6 +283,29 @@ def _context_layers(constraints, blocks: gpd.GeoDataFrame, margin_m: float = 200
             gdf = constraints.get(name)
             out[name] = gdf.iloc[np.sort(idx)][["feature_id", "geometry"]]
     return out
+
+
+def _declared_area_units(table: gpd.GeoDataFrame, loaded) -> None:
+    """A declared area column without a fixed unit (地块面积/DKMJ): each value in the unit that puts it
+    nearest the computed area (m², 公顷, 亩, km²); the unit read is noted for the input."""
+    from .io.land_txt import AREA_UNITS, declared_area
+
+    units = set()
+    values = []
+    plane = shapely.area(np.asarray(table.geometry.values, dtype=object))  # EPSG:4547 m²: enough to tell units
+    for value, area in zip(table["declared_area_km2"], np.nan_to_num(plane)):
+        if value is None or value != value:
+            values.append(None)
+            continue
+        km2, unit, _ = declared_area(repr(float(value)), float(area), "")
+        values.append(km2)
+        units.add(unit)
+    table["declared_area_km2"] = values
+    if units:
+        loaded.info.notes.append(
+            f"declared area column without a unit read in {', '.join(sorted(units))} "
+            f"(nearest the computed areas among {', '.join(AREA_UNITS)})"
+        )
 
 
 def _area_of_interest(table: gpd.GeoDataFrame):

@@ -11,7 +11,6 @@ import math
 
 import pandas as pd
 
-from .io.cells import keep_text
 from .rules import RULES
 
 __all__ = ["RULE_FAMILIES", "write_xlsx"]
@@ -27,83 +26,84 @@ def _blank(value):
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
-class _Sheet:
-    """A write-only (streamed) worksheet: rows of cells with styles, written once, in order.
+#: rows in an Excel sheet (the format's own limit), header included
+_EXCEL_ROWS = 1_048_576
 
-    openpyxl's normal worksheets recompute their extent on every ``max_row``/``ws[row]`` and keep every
-    cell in memory; the streamed one writes each row as it comes, so a report of 40 000 findings costs
-    time and memory in proportion to its size.
-    """
 
-    def __init__(self, wb, title, names, widths, styles):
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.utils import get_column_letter
-
-        self._cell = WriteOnlyCell
-        self.ws = wb.create_sheet(title)
-        self.styles = styles
-        for i, width in enumerate(widths, start=1):
-            self.ws.column_dimensions[get_column_letter(i)].width = width
-        self.ws.freeze_panes = "A2"
-        self.rows = 0
-        self.append(names, fonts={i: styles["bold"] for i in range(len(names))}, fill=styles["head"], wrap=True)
-
-    def append(self, values, *, text=(), fonts=None, formats=None, wrap=False, fill=None, wrap_cols=()):
-        """One row; ``text`` columns (0-based) keep strings as text, never formulas (user text)."""
-        cells = []
-        for i, value in enumerate(values):
-            cell = self._cell(self.ws, value=value)
-            if i in text:
-                keep_text([cell])
-            if fonts and i in fonts:
-                cell.font = fonts[i]
-            if formats and i in formats:
-                cell.number_format = formats[i]
-            if fill is not None:
-                cell.fill = fill
-            if wrap or i in wrap_cols:
-                cell.alignment = self.styles["wrap"]
-            cells.append(cell)
-        self.ws.append(cells)
-        self.rows += 1
+def _cell(ws, row: int, col: int, value, fmt=None) -> None:
+    """One cell; strings are always written as strings (a name ``=HYPERLINK(…)`` is never a formula)."""
+    if value is None:
+        if fmt is not None:
+            ws.write_blank(row, col, None, fmt)
+        return
+    if isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            ws.write_blank(row, col, None, fmt)
+        else:
+            ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
 
 
 def write_xlsx(report, path) -> None:
-    """Write ``report`` as an XLSX workbook at ``path`` (the caller makes it atomic); linear in its size."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    """Write ``report`` as an XLSX workbook at ``path`` (the caller makes it atomic); linear in its size.
 
-    styles = {
-        "red": Font(color="C00000", bold=True),
-        "amber": Font(color="B36B00", bold=True),
-        "green": Font(color="1B7A1B"),
-        "bold": Font(bold=True),
-        "head": PatternFill("solid", fgColor="E7E6E6"),
-        "wrap": Alignment(wrap_text=True, vertical="top"),
+    Written with XlsxWriter in constant-memory mode (rows streamed to disk as they come: 40 000 findings
+    in seconds, memory flat). User text goes through ``write_string``: never a live formula.
+    """
+    import xlsxwriter
+
+    if report.n_findings >= _EXCEL_ROWS:
+        from .errors import OutputError
+
+        raise OutputError(
+            f"{path}: {report.n_findings} findings do not fit one Excel sheet ({_EXCEL_ROWS - 1} rows); "
+            "write .csv or .json for runs this large"
+        )
+
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+    )
+    f = {
+        "head": wb.add_format({"bold": True, "bg_color": "#E7E6E6", "text_wrap": True, "valign": "vcenter"}),
+        "bold": wb.add_format({"bold": True}),
+        "fail": wb.add_format({"bold": True, "font_color": "#C00000"}),
+        "warn": wb.add_format({"bold": True, "font_color": "#B36B00"}),
+        "pass": wb.add_format({"font_color": "#1B7A1B"}),
+        "km2": wb.add_format({"num_format": "0.0000"}),
+        "km2_bold": wb.add_format({"num_format": "0.0000", "bold": True}),
+        "m2": wb.add_format({"num_format": "0.00"}),
+        "pct": wb.add_format({"num_format": "0.00%"}),
+        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+        "wrap_bold": wb.add_format({"text_wrap": True, "valign": "top", "bold": True}),
     }
-    severity_font = {"fail": styles["red"], "warn": styles["amber"]}
-    wb = openpyxl.Workbook(write_only=True)
+
+    def sheet(title, names, widths):
+        ws = wb.add_worksheet(title)
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+        ws.freeze_panes(1, 0)
+        for col, name in enumerate(names):
+            ws.write_string(0, col, name, f["head"])
+        return ws
 
     # 汇总 — one row per block
     families = list(RULE_FAMILIES)
-    ws = _Sheet(
-        wb,
-        "汇总",
-        [
-            "编号",
-            "名称",
-            "类型",
-            "矿种",
-            "面积(km²)",
-            "结论",
-            "不通过项",
-            "需关注项",
-            *[f"{RULE_FAMILIES[f]}({f})" for f in families],
-        ],
-        [10, 44, 18, 14, 12, 10, 10, 10, 14, 16, 12, 12],
-        styles,
-    )
+    names = [
+        "编号",
+        "名称",
+        "类型",
+        "矿种",
+        "面积(km²)",
+        "结论",
+        "不通过项",
+        "需关注项",
+        *[f"{RULE_FAMILIES[k]}({k})" for k in families],
+    ]
+    ws = sheet("汇总", names, [10, 44, 18, 14, 12, 10, 10, 10, 14, 16, 12, 12])
     summary = report.summary()
     findings = report.findings
     # counts per block and rule family in one pass (a filter per block was quadratic)
@@ -113,38 +113,32 @@ def write_xlsx(report, path) -> None:
         .size()
         .to_dict()
     )
-    status_font = {"fail": styles["red"], "warn": styles["amber"], "pass": styles["green"]}
+    row = 0
     for r in summary.itertuples():
-        per_family = [int(family_counts.get((r.block_id, f), 0)) for f in families]
-        ws.append(
-            [
-                r.block_id,
-                _blank(r.name),
-                _KIND_ZH.get(r.kind, r.kind),
-                _blank(r.mineral),
-                r.area_km2,
-                _STATUS_ZH[r.status],
-                r.fail,
-                r.warn,
-                *per_family,
-            ],
-            text=(0, 1, 3),
-            fonts={5: status_font[r.status]},
-            formats={4: "0.0000"},
-        )
-    last = ws.rows
-    total = [
-        "合计",
-        f"{len(summary)} 个区块",
-        None,
-        None,
-        f"=SUM(E2:E{last})",
-        f"{int((summary.status == 'fail').sum())} 不通过",
-        f"=SUM(G2:G{last})",
-        f"=SUM(H2:H{last})",
-        *[f"=SUM({get_column_letter(9 + i)}2:{get_column_letter(9 + i)}{last})" for i in range(len(families))],
-    ]
-    ws.append(total, fonts={i: styles["bold"] for i in range(len(total))}, formats={4: "0.0000"})
+        row += 1
+        values = [
+            r.block_id,
+            _blank(r.name),
+            _KIND_ZH.get(r.kind, r.kind),
+            _blank(r.mineral),
+            r.area_km2,
+            _STATUS_ZH[r.status],
+            r.fail,
+            r.warn,
+            *[int(family_counts.get((r.block_id, k), 0)) for k in families],
+        ]
+        for col, value in enumerate(values):
+            fmt = f["km2"] if col == 4 else f[r.status] if col == 5 else None
+            _cell(ws, row, col, value, fmt)
+    last = row + 1  # the spreadsheet's own (1-based) number of the last block row
+    row += 1
+    ws.write_string(row, 0, "合计", f["bold"])
+    ws.write_string(row, 1, f"{len(summary)} 个区块", f["bold"])
+    ws.write_formula(row, 4, f"=SUM(E2:E{last})", f["km2_bold"])
+    ws.write_string(row, 5, f"{int((summary.status == 'fail').sum())} 不通过", f["bold"])
+    for col in range(6, 8 + len(families)):
+        letter = chr(ord("A") + col)
+        ws.write_formula(row, col, f"=SUM({letter}2:{letter}{last})", f["bold"])
 
     # 明细 — one row per finding
     names = [
@@ -161,38 +155,32 @@ def write_xlsx(report, path) -> None:
         "说明",
         "规划条款",
     ]
-    ws = _Sheet(wb, "明细", names, [10, 36, 8, 22, 8, 16, 26, 16, 14, 12, 70, 60], styles)
-    formats = {7: "0.00", 8: "0.0000", 9: "0.00%"}
-    for f in findings.itertuples():
-        m2 = _blank(f.overlap_m2)
-        ws.append(
-            [
-                _blank(f.block_id),
-                _blank(f.block_name),
-                f.rule_id,
-                f.rule_name,
-                _SEVERITY_ZH.get(f.severity, f.severity),
-                _blank(f.layer),
-                _blank(f.feature_id),
-                None if m2 is None else round(m2, 2),
-                None if m2 is None else round(m2 / 1e6, 4),
-                _blank(f.overlap_ratio),
-                f.message,
-                f.citation,
-            ],
-            text=(0, 1, 6, 10),
-            fonts={4: severity_font[f.severity]} if f.severity in severity_font else None,
-            formats=formats,
-            wrap_cols=(10, 11),
-        )
-    ws.ws.auto_filter.ref = f"A1:L{ws.rows}"
+    ws = sheet("明细", names, [10, 36, 8, 22, 8, 16, 26, 16, 14, 12, 70, 60])
+    row = 0
+    for x in findings.itertuples():
+        row += 1
+        m2 = _blank(x.overlap_m2)
+        _cell(ws, row, 0, _blank(x.block_id))
+        _cell(ws, row, 1, _blank(x.block_name))
+        ws.write_string(row, 2, x.rule_id)
+        ws.write_string(row, 3, x.rule_name)
+        ws.write_string(row, 4, _SEVERITY_ZH.get(x.severity, x.severity), f.get(x.severity))
+        _cell(ws, row, 5, _blank(x.layer))
+        _cell(ws, row, 6, _blank(x.feature_id))
+        if m2 is not None:
+            ws.write_number(row, 7, round(m2, 2), f["m2"])
+            ws.write_number(row, 8, round(m2 / 1e6, 4), f["km2"])
+        _cell(ws, row, 9, _blank(x.overlap_ratio), f["pct"])
+        ws.write_string(row, 10, str(x.message), f["wrap"])
+        ws.write_string(row, 11, str(x.citation), f["wrap"])
+    ws.autofilter(0, 0, max(row, 1), len(names) - 1)
 
     # 说明 — rules, settings, provenance
-    ws = _Sheet(wb, "说明", ["项目", "内容", "备注"], [22, 80, 60], styles)
-    every = (0, 1, 2)
+    ws = sheet("说明", ["项目", "内容", "备注"], [22, 80, 60])
+    notes = []
 
     def note(*values, bold=False):
-        ws.append(list(values), text=every, wrap=True, fonts={0: styles["bold"]} if bold else None)
+        notes.append((values, bold))
 
     note("规划", "《阳高县矿产资源总体规划（2021—2025年）》", "每条发现均注明所依据的规划条款")
     note("面积", "CGCS2000 椭球面积（TD/T 1055-2019 附录D），km² 保留 4 位小数", report.settings.get("area_method"))
@@ -224,4 +212,7 @@ def write_xlsx(report, path) -> None:
     for code, r in RULES.items():
         params = report.settings.get("rule_params", {}).get(code)
         note(f"{code} {r.name}（{r.severity}）", r.summary + (f" 参数 {params}" if params else ""), r.citation)
-    wb.save(path)
+    for row, (values, bold) in enumerate(notes, start=1):
+        for col, value in enumerate(values):
+            _cell(ws, row, col, None if value is None else str(value), f["wrap_bold"] if bold else f["wrap"])
+    wb.close()

@@ -91,7 +91,8 @@ def _run(blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite,
 
     if out_dir is not None:
         remove_stale_partials(out_dir)
-    inputs = discover_inputs(blocks, exclude=[out_dir] if out_dir else [])
+    skipped: list = []
+    inputs = discover_inputs(blocks, exclude=[out_dir] if out_dir else [], skipped=skipped)
     if not inputs:
         raise InputError(f"no vector files found in {', '.join(map(str, blocks))}")
     settings = build_settings(
@@ -162,9 +163,11 @@ def _run(blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite,
         else:
             ordered.append({**previous[key], "rechecked": False})
     if out_dir is not None:
-        write_index(out_dir, ordered, fingerprint, overwrite=True)
+        write_index(out_dir, ordered, fingerprint, overwrite=True, skipped=skipped)
     if not quiet:
         _print_index(ordered, out_dir)
+        for path, why in skipped:
+            Console(stderr=True).print(Text(f"skipped {path}: {why}", style="dim"))
     if any(r["status"] == "error" for r in ordered):
         return 2
     bad = {"fail"} if fail_on == "fail" else {"fail", "warn"}

@@ -120,21 +120,59 @@ def _ring_coords(ring: Ring, where: str) -> list:
     return distinct
 
 
-def build_polygon(rings: list[Ring], where: str) -> Polygon | MultiPolygon:
-    """Assemble rings: ring 1 is an outer ring; a later ring inside an outer ring is a hole, otherwise another part."""
+#: a ring enclosing less than this (plane units², m²) is degenerate: its points are (nearly) collinear.
+#: Coordinates are filed to 0.01 m, so 0.01 m² is far below any real parcel and far above round-off
+MIN_RING_AREA_M2 = 0.01
+#: the same for rings in lon/lat degrees (≈ 0.01 m² at 40° N)
+MIN_RING_AREA_DEG2 = 1e-12
+
+
+def build_polygon(rings: list[Ring], where: str, *, min_area: float = MIN_RING_AREA_M2) -> Polygon | MultiPolygon:
+    """Assemble rings by containment depth: even depth is a shell, odd depth a hole of the ring around it.
+
+    A ring inside no other ring is an outer ring (depth 0); a ring inside one ring is a hole in it
+    (depth 1); a ring inside a hole is an island, another part (depth 2), and so on, for any number of
+    parts and any numbering — the land-survey TXT's 圈号 does not say which rings are holes.
+
+    Raises
+    ------
+    InputError
+        A ring with fewer than 3 distinct points, crossing itself, or enclosing no area (collinear
+        points: less than ``min_area``), naming the ring and its lines; rings that overlap without
+        nesting.
+
+    Examples
+    --------
+    >>> sq = lambda n, x, s: Ring(n, [(x, x), (x + s, x), (x + s, x + s), (x, x + s)], [n])
+    >>> g = build_polygon([sq(1, 0, 100), sq(2, 10, 80), sq(3, 20, 60), sq(4, 30, 40)], "demo")
+    >>> g.geom_type, round(g.area)
+    ('MultiPolygon', 5600)
+    """
     if not rings:
         raise InputError(f"{where}: no corner points")
-    shells: list[list] = []  # [shell coords, [holes]]
-    for ring in sorted(rings, key=lambda r: r.number):
-        coords = _ring_coords(ring, where)
-        poly = Polygon(coords)
-        host = next((s for s in shells if Polygon(s[0]).contains(poly)), None)
-        if host is not None:
-            host[1].append(coords)
-        else:
-            shells.append([coords, []])
-    polys = [Polygon(shell, holes) for shell, holes in shells]
-    geom = polys[0] if len(polys) == 1 else MultiPolygon(polys)
+    ordered = sorted(rings, key=lambda r: r.number)
+    coords = [_ring_coords(r, where) for r in ordered]
+    polys = [Polygon(c) for c in coords]
+    for ring, poly in zip(ordered, polys):
+        if poly.area < min_area:
+            lines = f"lines {ring.lines[0]}–{ring.lines[-1]}" if ring.lines else "no lines"
+            raise InputError(
+                f"{where}, ring {ring.number} ({lines}): the ring encloses {poly.area:.3g} (less than {min_area:g}): "
+                "its points are (nearly) collinear, so it has no area"
+            )
+    for p in polys:
+        shapely.prepare(p)
+    inside = [[j for j, q in enumerate(polys) if j != i and q.contains(p)] for i, p in enumerate(polys)]
+    depth = [len(c) for c in inside]
+    shells: dict[int, list] = {}
+    for i in sorted(range(len(polys)), key=lambda k: depth[k]):
+        if depth[i] % 2 == 0:
+            shells[i] = []
+        else:  # a hole of the innermost ring around it (the one of depth d - 1)
+            host = next(j for j in inside[i] if depth[j] == depth[i] - 1)
+            shells[host].append(coords[i])
+    parts = [Polygon(coords[i], holes) for i, holes in shells.items()]
+    geom = parts[0] if len(parts) == 1 else MultiPolygon(parts)
     if not geom.is_valid:
         raise InputError(f"{where}: the rings do not form a valid polygon ({shapely.is_valid_reason(geom)})")
     if math.isclose(geom.area, 0.0):

@@ -31,7 +31,15 @@ import shapely
 
 from ..errors import DataSourceError, InputError
 from .cells import csv_text, keep_text
-from .corner_geometry import Ring, build_polygon, check_points_in_zone, orient_plane_points, zone_crs
+from .corner_geometry import (
+    MIN_RING_AREA_DEG2,
+    MIN_RING_AREA_M2,
+    Ring,
+    build_polygon,
+    check_points_in_zone,
+    orient_plane_points,
+    zone_crs,
+)
 from .dms import format_dms, parse_angle
 from .textfile import decode_text
 
@@ -48,25 +56,90 @@ _COLUMNS = {
 }
 
 
-def _table(path: Path) -> tuple[list[str], list[list], str]:
-    """(header, rows, encoding) of a CSV or the first sheet of an XLSX."""
+def _sheets(path: Path) -> tuple[list[tuple[str, list[list]]], str]:
+    """Every sheet's non-empty rows (a CSV is one sheet), and the encoding."""
     if path.suffix.lower() == ".xlsx":
         try:
             import openpyxl
 
-            sheet = openpyxl.load_workbook(path, read_only=True, data_only=True).worksheets[0]
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
             raise DataSourceError(f"{path}: not a readable XLSX workbook ({exc})") from None
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        rows = [r for r in rows if any(v not in (None, "") for v in r)]
-        if not rows:
-            raise InputError(f"{path}: the first sheet is empty")
-        return [str(h or "").strip() for h in rows[0]], rows[1:], "xlsx"
+        sheets = []
+        for sheet in book.worksheets:
+            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+            sheets.append((sheet.title, [r for r in rows if any(v not in (None, "") for v in r)]))
+        return sheets, "xlsx"
     text, used = decode_text(path.read_bytes())
     rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    return [(path.stem, rows)], used
+
+
+def _squash(value) -> str:
+    """A header cell as compared: spaces removed (``序 号`` → ``序号``), lower case."""
+    return re.sub(r"\s+", "", str(value or "")).lower()
+
+
+_X_SUB = ("x(m)", "x（m）", "x", "x坐标")
+_Y_SUB = ("y(m)", "y（m）", "y", "y坐标")
+
+
+def _official_layout(sheets, path: Path):
+    """The 界址点成果表 layout (title rows, "第 1 页", a two-row header ``点 号 | 坐 标(…) [X(m) | Y(m)]``,
+    point rows between edge-length rows, pages repeated in one sheet or one per sheet), or None.
+
+    Returns ``(header, rows, note)``: a header the column finder understands (``block_id``, ``点号``,
+    ``x``, ``y`` plus the datum the title names), the point rows of every page, and which rows were read.
+    One table is one parcel; its id is the file's stem.
+    """
+    found = []
+    for title, rows in sheets:
+        for k in range(len(rows) - 1):
+            top = [_squash(v) for v in rows[k]]
+            below = [_squash(v) for v in rows[k + 1]]
+            point_col = next((c for c, v in enumerate(top) if v in ("点号", "界址点号")), None)
+            x_col = next((c for c, v in enumerate(below) if v in _X_SUB), None)
+            y_col = next((c for c, v in enumerate(below) if v in _Y_SUB), None)
+            if point_col is not None and x_col is not None and y_col is not None:
+                found.append((title, k, point_col, x_col, y_col, " ".join(str(v or "") for v in rows[k])))
+    if not found:
+        return None
+    data, read = [], []
+    for title, k, point_col, x_col, y_col, _ in found:
+        rows = dict(sheets)[title]
+        for r in range(k + 2, len(rows)):
+            row = rows[r]
+            if any(_squash(v) in ("点号", "界址点号") for v in row):  # the next page's header: done here
+                break
+            try:
+                x, y = float(row[x_col]), float(row[y_col])
+            except (TypeError, ValueError, IndexError):
+                continue  # title lines, edge-length rows between points, page footers
+            data.append([path.stem, row[point_col], x, y])
+            read.append(f"{title}!{r + 1}")
+    datum_text = " ".join(f[5] for f in found)
+    header = ["block_id", "点号", "x", "y", datum_text]
+    pages = len(found)
+    note = (
+        f"界址点成果表 layout: {pages} page(s), {len(data)} corner points read ({read[0]} … {read[-1]})"
+        if data
+        else f"界址点成果表 layout: {pages} page(s), no corner points"
+    )
+    return header, [[*r, None] for r in data], note
+
+
+def _table(path: Path) -> tuple[list[str], list[list], str, str | None]:
+    """(header, rows, encoding, note) of a CSV or an XLSX: a plain table (header in the first row, first
+    sheet) or the official 界址点成果表 layout (see :func:`_official_layout`; the note says what was read)."""
+    sheets, used = _sheets(path)
+    official = _official_layout(sheets, path)
+    if official is not None:
+        header, rows, note = official
+        return header, rows, used, note
+    rows = sheets[0][1] if sheets else []
     if not rows:
-        raise InputError(f"{path}: the table is empty")
-    return [h.strip() for h in rows[0]], rows[1:], used
+        raise InputError(f"{path}: the {'first sheet' if path.suffix.lower() == '.xlsx' else 'table'} is empty")
+    return [str(h or "").strip() for h in rows[0]], rows[1:], used, None
 
 
 def _find(header: list[str]) -> dict[str, int]:
@@ -121,7 +194,7 @@ def read_corner_table(path: str | Path, *, crs=None):
     else from ``crs``.
     """
     path = Path(path)
-    header, rows, used = _table(path)
+    header, rows, used, note = _table(path)
     cols = _find(header)
     if "block" not in cols:
         raise InputError(f"{path}: no block id column (expected one of {', '.join(_COLUMNS['block'])})")
@@ -150,7 +223,11 @@ def read_corner_table(path: str | Path, *, crs=None):
             bid,
             {
                 "rings": {},
-                "attrs": {header[j]: row[j] for j in range(len(header)) if j not in used_cols and header[j]},
+                "attrs": {
+                    header[j]: row[j]
+                    for j in range(len(header))
+                    if j not in used_cols and header[j] and row[j] not in (None, "")
+                },
                 "row": i,
             },
         )
@@ -158,7 +235,7 @@ def read_corner_table(path: str | Path, *, crs=None):
         ring.points.append(pt)
         ring.lines.append(i)
     if not blocks:
-        raise InputError(f"{path}: no corner points")
+        raise InputError(f"{path}: no corner points" + (f" ({note})" if note else ""))
     datum = _header_datum(header)
     if geographic:
         out_crs = pyproj.CRS.from_epsg(_GEOGRAPHIC[datum])
@@ -181,9 +258,13 @@ def read_corner_table(path: str | Path, *, crs=None):
                 ring.points = [(b, a) if not swapped else (a, b) for a, b in ring.points]
                 check_points_in_zone(ring.points, ring.lines, zone_for_check, str(path))
             rings.append(ring)
-        geom = build_polygon(rings, f"{path}, block {bid}")
+        geom = build_polygon(
+            rings, f"{path}, block {bid}", min_area=MIN_RING_AREA_DEG2 if geographic else MIN_RING_AREA_M2
+        )
         records.append({"block_id": bid, **block["attrs"], "source": f"{path.name}:{block['row']}", "geometry": geom})
-    return gpd.GeoDataFrame(records, geometry="geometry", crs=out_crs), used
+    gdf = gpd.GeoDataFrame(records, geometry="geometry", crs=out_crs)
+    gdf.attrs["notes"] = [note] if note else []
+    return gdf, used
 
 
 def corner_rows(gdf: gpd.GeoDataFrame, *, crs, id_column: str = "block_id", name_column: str = "name") -> list[dict]:

@@ -44,8 +44,12 @@ TEXT_FORMATS = {
 }
 
 
-def sniff_text_format(path: str | Path) -> str | None:
-    """``"land_txt"``, ``"mining_txt"``, ``"corner_table"`` or None (leave it to GDAL)."""
+def sniff_text_format(path: str | Path, encoding: str | None = None) -> str | None:
+    """``"land_txt"``, ``"mining_txt"``, ``"corner_table"`` or None (leave it to GDAL).
+
+    ``encoding`` (the user's ``--encoding``) decodes the head when given; else a BOM (UTF-8, UTF-16) or
+    strict UTF-8, else GB18030.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in _BINARY_OR_GDAL or not path.is_file():
@@ -54,20 +58,31 @@ def sniff_text_format(path: str | Path) -> str | None:
         return "corner_table" if looks_like_corner_table(path) else None
     with open(path, "rb") as fh:
         head = fh.read(65536)
-    if b"\x00" in head:
+    text = _head_text(head, encoding)
+    if text is None:
         return None
-    try:
-        text, _ = decode_text(head)
-    except Exception:
-        try:
-            text = head[: len(head) - 4].decode("gb18030", errors="ignore")
-        except Exception:  # pragma: no cover
-            return None
     if looks_like_land_txt(text):
         return "land_txt"
     if looks_like_mining_txt(text):
         return "mining_txt"
     return None
+
+
+def _head_text(head: bytes, encoding: str | None) -> str | None:
+    """The head of a file as text for sniffing, or None for binary data."""
+    if encoding:
+        try:
+            return head.decode(encoding, errors="ignore")
+        except LookupError:
+            return None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return decode_text(head, partial=True)[0]
+    if b"\x00" in head:
+        return None
+    try:
+        return decode_text(head)[0]
+    except Exception:  # a multi-byte character cut at the end of the head
+        return head[: len(head) - 4].decode("gb18030", errors="ignore")
 
 
 def read_text_format(kind: str, path, *, encoding=None, crs=None):

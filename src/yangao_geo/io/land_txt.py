@@ -105,12 +105,13 @@ def read_land_txt(path: str | Path, *, encoding: str | None = None) -> tuple[gpd
     header: dict[str, str] = {}
     section = None
     parcels: list[dict] = []
+    by_number: dict[str, dict] = {}  # 省标 layout without parcel lines: parcels by 地块序号
     for no, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line:
             continue
-        if line.startswith("[") and line.endswith("]"):
-            section = line[1:-1]
+        if line[:1] in "[【" and line[-1:] in "]】":  # 【地块坐标】: full-width brackets, as some tools write
+            section = line[1:-1].strip()
             continue
         where = f"{path}, line {no}"
         if section == "属性描述":
@@ -121,19 +122,31 @@ def read_land_txt(path: str | Path, *, encoding: str | None = None) -> tuple[gpd
             if fields[-1] == "@":
                 parcels.append({"line": no, "fields": fields, "rings": {}})
                 continue
-            if not parcels:
+            if len(fields) >= 6 and fields[3][:1].upper() == "J":  # 省标: 序号,地块序号,圈号,J点号,X,Y
+                ring_field, x_field, y_field = fields[2], fields[4], fields[5]
+                if parcels and "number" not in parcels[-1]:  # under a parcel line ending in '@'
+                    target = parcels[-1]
+                else:  # no parcel lines: the 地块序号 column says which parcel
+                    if fields[1] not in by_number:
+                        by_number[fields[1]] = {"line": no, "fields": [], "rings": {}, "number": fields[1]}
+                        parcels.append(by_number[fields[1]])
+                    target = by_number[fields[1]]
+            else:
+                if len(fields) < 4:
+                    raise InputError(f"{where}: expected 点号,圈号,X,Y, got {line!r}")
+                ring_field, x_field, y_field = fields[1], fields[2], fields[3]
+                target = parcels[-1] if parcels else None
+            if target is None:
                 raise InputError(f"{where}: a coordinate line before any parcel line ending in '@'")
-            if len(fields) < 4:
-                raise InputError(f"{where}: expected 点号,圈号,X,Y, got {line!r}")
-            ring_no = int(_number(fields[1], where, "圈号"))
-            x, y = _number(fields[2], where, "X"), _number(fields[3], where, "Y")
-            ring = parcels[-1]["rings"].setdefault(ring_no, Ring(ring_no))
+            ring_no = _whole(ring_field, where, "圈号")
+            x, y = _number(x_field, where, "X"), _number(y_field, where, "Y")
+            ring = target["rings"].setdefault(ring_no, Ring(ring_no))
             ring.points.append((x, y))
             ring.lines.append(no)
     if not parcels:
         raise InputError(f"{path}: no parcel in [地块坐标] (a parcel line ends in '@')")
     datum = _datum_of(header.get("坐标系", ""), path)
-    width = _whole(header.get("几度分带", "3") or "3", f"{path} [属性描述]", "几度分带")
+    width = _zone_width(header, path)
     zone_text = header.get("带号", "")
     stated_zone = _whole(zone_text, f"{path} [属性描述]", "带号") if zone_text else None
     for parcel in parcels:
@@ -148,7 +161,7 @@ def read_land_txt(path: str | Path, *, encoding: str | None = None) -> tuple[gpd
         raise CRSError(f"{path}: eastings have no zone prefix and the header has no 带号; add 带号= or pass --crs")
     crs = zone_crs(zone, width, prefixed=prefix is not None, datum=datum)
 
-    rows = []
+    rows, notes, units = [], [], set()
     for parcel in parcels:
         where = f"{path}, parcel at line {parcel['line']}"
         rings = []
@@ -157,19 +170,127 @@ def read_land_txt(path: str | Path, *, encoding: str | None = None) -> tuple[gpd
             check_points_in_zone(pts, ring.lines, crs, str(path))
             rings.append(Ring(ring.number, pts, ring.lines))
         geom = build_polygon(rings, where)
-        f = parcel["fields"]
-        area_ha = f[1] if len(f) > 1 and f[1] else None
+        attrs = parcel_attributes(parcel["fields"])
+        area_km2, unit, issue = declared_area(attrs.pop("area_text"), geom.area, where)
+        if issue:
+            notes.append(issue)
+        elif unit is not None:
+            units.add(unit)
         rows.append(
             {
-                "block_id": f[2] if len(f) > 2 and f[2] else None,
-                "name": f[3] if len(f) > 3 and f[3] else None,
-                "declared_area_km2": _number(area_ha, where, "面积") / 100.0 if area_ha else None,
-                "用途": f[6] if len(f) > 6 and f[6] else None,
+                **attrs,
+                "declared_area_km2": area_km2,
+                "declared_area_unit": unit,
+                "declared_area_issue": issue,
                 "source": f"{path.name}:{parcel['line']}",
                 "geometry": geom,
             }
         )
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=crs), used
+    if units:
+        notes.insert(0, f"地块面积 read in {', '.join(sorted(units))}")
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
+    gdf.attrs["notes"] = notes
+    return gdf, used
+
+
+#: area units a parcel line may use, as m² per unit; the header convention is 公顷
+AREA_UNITS = {"m²": 1.0, "公顷": 10_000.0, "亩": 10_000.0 / 15.0, "km²": 1_000_000.0}
+_UNIT_SUFFIXES = (
+    ("平方公里", "km²"),
+    ("平方千米", "km²"),
+    ("km²", "km²"),
+    ("km2", "km²"),
+    ("公顷", "公顷"),
+    ("ha", "公顷"),
+    ("亩", "亩"),
+    ("平方米", "m²"),
+    ("m²", "m²"),
+    ("m2", "m²"),
+)
+_SHAPES = ("面", "线", "点")
+
+
+def parcel_attributes(fields: list[str]) -> dict:
+    """The attributes of a parcel line, for the two layouts in use (the ``@`` last).
+
+    * 部标 (9 fields): 点数,面积,地块编号,地块名称,图形属性,图幅号,地块用途,地类编码,@
+    * 报省部标 (11 fields): 点数,面积,乡镇代码,行政区名称,地块编号,地块名称,图形属性,图幅号,地块用途,地类编码,@
+
+    The layout is told by where the 图形属性 (面/线/点) stands. Producers that leave the field names in
+    (``FID_0,DKMC,面,TFH…``) give those names as values; they are kept as written.
+
+    Examples
+    --------
+    >>> parcel_attributes("5,1.5,KC01,山羊沟,面,,,,@".split(","))["block_id"]
+    'KC01'
+    >>> parcel_attributes("5,1.5,140228,阳高县,KC01,山羊沟,面,J50,采矿,0602,@".split(","))["地类编码"]
+    '0602'
+    """
+    f = [x.strip() for x in fields]
+    get = lambda i: f[i] if len(f) > i and f[i] else None  # noqa: E731
+    if get(6) in _SHAPES and get(4) not in _SHAPES:
+        out = {
+            "乡镇代码": get(2),
+            "行政区名称": get(3),
+            "block_id": get(4),
+            "name": get(5),
+            "图幅号": get(7),
+            "用途": get(8),
+            "地类编码": get(9),
+        }
+    else:
+        out = {"block_id": get(2), "name": get(3), "图幅号": get(5), "用途": get(6), "地类编码": get(7)}
+    out["area_text"] = get(1)
+    return {k: v for k, v in out.items() if v is not None or k in ("block_id", "name", "area_text")}
+
+
+def declared_area(text: str | None, plane_area_m2: float, where: str) -> tuple[float | None, str | None, str | None]:
+    """The declared area of a parcel in km², the unit it was read in, and an issue (or None).
+
+    A unit suffix (``700.0000公顷``, ``12亩``, ``m²``) is taken as written. A bare number is read in the
+    unit that puts it nearest the parcel's computed area (m², 公顷, 亩 or km²) — several producers write
+    m² where the header convention is 公顷 — and the unit is reported. An unreadable value (``DKMC``
+    left in the field) is an issue on that parcel, not a refused file: the geometry is the content.
+
+    Examples
+    --------
+    >>> declared_area("109.43", 109.8, "p")[:2]
+    (0.00010943, 'm²')
+    >>> declared_area("5.7089", 57_594.9, "p")[:2]
+    (0.057089, '公顷')
+    >>> declared_area("DKMC", 100.0, "p")[2]
+    "p: declared area 'DKMC' is not a number; ignored"
+    """
+    if text is None or not text.strip():
+        return None, None, None
+    raw = text.strip()
+    unit = None
+    for suffix, name in _UNIT_SUFFIXES:
+        if raw.lower().endswith(suffix):
+            unit, raw = name, raw[: -len(suffix)].strip()
+            break
+    try:
+        value = float(raw)
+    except ValueError:
+        return None, None, f"{where}: declared area {text.strip()!r} is not a number; ignored"
+    if not math.isfinite(value) or value <= 0:
+        return None, None, f"{where}: declared area {text.strip()!r} is not a positive number; ignored"
+    if unit is None:
+        if plane_area_m2 > 0:
+            unit = min(AREA_UNITS, key=lambda u: abs(math.log(value * AREA_UNITS[u] / plane_area_m2)))
+        else:
+            unit = "公顷"
+    return value * AREA_UNITS[unit] / 1e6, unit, None
+
+
+def _zone_width(header: dict, path) -> int:
+    """几度分带=3, or 分带=3度带 / 6度带 as some tools write; 3 when absent."""
+    text = header.get("几度分带") or header.get("分带") or "3"
+    digits = "".join(ch for ch in text if ch.isdigit() or ch == ".")
+    width = _whole(digits or text, f"{path} [属性描述]", "几度分带")
+    if width not in (3, 6):
+        raise InputError(f"{path} [属性描述]: zone width {text!r} is not 3 or 6 degrees")
+    return width
 
 
 def write_land_txt(

@@ -123,7 +123,10 @@ def read_mining_txt(path: str | Path, *, encoding: str | None = None, zone_width
             if len(fields) < 5:
                 raise InputError(f"{where}: expected 标高,上限,下限,,标志, got {line!r}")
             try:
-                top, bottom, flag = float(fields[1]), float(fields[2]), int(fields[4])
+                # XYnnn=标高,,,, is the writer's default for "no elevation" (and no flag: an included ring)
+                top = float(fields[1]) if fields[1] else None
+                bottom = float(fields[2]) if fields[2] else None
+                flag = int(fields[4]) if fields[4] else 1
             except ValueError:
                 raise InputError(f"{where}: elevations and flag must be numbers, got {line!r}") from None
             if flag not in (1, -1):

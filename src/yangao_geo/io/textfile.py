@@ -17,10 +17,22 @@ from ..errors import DataSourceError
 __all__ = ["decode_text", "read_text_lines"]
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode bytes as strict UTF-8 (BOM stripped) when possible, else as GB18030 (⊇ GBK)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig", "utf-8"),
+    (b"\xff\xfe", "utf-16-le", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be", "utf-16-be"),
+)
+
+
+def decode_text(data: bytes, *, partial: bool = False) -> tuple[str, str]:
+    """Decode bytes: by their BOM (UTF-8, UTF-16LE/BE — an ArcEngine exporter writes wchar_t), else strict
+    UTF-8, else GB18030 (⊇ GBK). ``partial``: the bytes are the head of a file (a character may be cut)."""
+    for bom, label, codec in _BOMS:
+        if data.startswith(bom):
+            body = data[len(bom) :]
+            if partial and codec.startswith("utf-16") and len(body) % 2:
+                body = body[:-1]
+            return body.decode(codec, errors="ignore" if partial else "strict"), label
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -32,11 +44,12 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 
 def read_text_lines(path: str | Path, encoding: str | None = None) -> tuple[list[str], str]:
-    """Lines of a text file (without line ends) and the encoding used."""
+    """Lines of a text file (without line ends: CRLF, LF and a lone CR alike) and the encoding used."""
     data = Path(path).read_bytes()
     if encoding:
         try:
-            return data.decode(encoding).splitlines(), encoding
+            text = data.decode(encoding)
+            return text.lstrip("\ufeff").splitlines(), encoding
         except (UnicodeDecodeError, LookupError) as exc:
             raise DataSourceError(f"{path}: cannot decode as {encoding}: {exc}") from None
     try:

@@ -183,7 +183,7 @@ def read_vector(
         info = SourceInfo(path=str(p), layer=None, features=len(gdf), sha256=file_sha256(p), role=role)
         info.notes.append("format: GeoParquet")
         return gdf, info
-    text_format = sniff_text_format(p)
+    text_format = sniff_text_format(p, encoding=encoding)
     if text_format is not None:
         gdf, used = read_text_format(text_format, p, encoding=encoding, crs=crs)
         info = SourceInfo(
@@ -193,7 +193,7 @@ def read_vector(
             features=len(gdf),
             sha256=file_sha256(p),
             role=role,
-            notes=[f"format: {TEXT_FORMATS[text_format]}"],
+            notes=[f"format: {TEXT_FORMATS[text_format]}", *gdf.attrs.pop("notes", [])],
         )
         return gdf, info
     layers = list_layers(p, engine=engine)

@@ -149,6 +149,10 @@ def area_declared_mismatch(ctx, params):
     Parameter ``relative_tolerance`` (default 0.005).
     """
     tol = float(params["relative_tolerance"])
+    for pos in ctx.block_positions():
+        issue = ctx.attr(pos, "declared_area_issue")
+        if issue is not None:
+            ctx.add(pos, "warn", f"the declared area could not be read: {issue.split(': ', 1)[-1]}")
     for pos in ctx.block_positions(spatial=True):
         declared = ctx.attr(pos, "declared_area_km2")
         if declared is None:
