@@ -98,7 +98,7 @@ def check_points_in_zone(points, lines, crs: pyproj.CRS, where: str) -> None:
         )
 
 
-def _ring_coords(ring: Ring, where: str) -> list:
+def _ring_coords(ring: Ring, where: str, min_area: float = 0.0) -> list:
     pts = list(ring.points)
     if len(pts) > 1 and pts[0] == pts[-1]:
         pts = pts[:-1]
@@ -110,6 +110,13 @@ def _ring_coords(ring: Ring, where: str) -> list:
         raise InputError(
             f"{where}, ring {ring.number} (line {ring.lines[0] if ring.lines else '?'}): "
             f"{len(set(map(tuple, distinct)))} distinct points; a ring needs at least 3"
+        )
+    enclosed = shapely.MultiPoint(distinct).convex_hull.area  # a bow-tie's rings cancel; its hull does not
+    if enclosed < min_area:  # collinear (or nearly): before the self-crossing test, which would misname it
+        lines = f"lines {ring.lines[0]}–{ring.lines[-1]}" if ring.lines else "no lines"
+        raise InputError(
+            f"{where}, ring {ring.number} ({lines}): the ring encloses {enclosed:.3g} (less than {min_area:g}): "
+            "its points are (nearly) collinear, so it has no area"
         )
     lr = LinearRing(distinct)
     if not lr.is_simple:
@@ -151,15 +158,8 @@ def build_polygon(rings: list[Ring], where: str, *, min_area: float = MIN_RING_A
     if not rings:
         raise InputError(f"{where}: no corner points")
     ordered = sorted(rings, key=lambda r: r.number)
-    coords = [_ring_coords(r, where) for r in ordered]
+    coords = [_ring_coords(r, where, min_area) for r in ordered]
     polys = [Polygon(c) for c in coords]
-    for ring, poly in zip(ordered, polys):
-        if poly.area < min_area:
-            lines = f"lines {ring.lines[0]}–{ring.lines[-1]}" if ring.lines else "no lines"
-            raise InputError(
-                f"{where}, ring {ring.number} ({lines}): the ring encloses {poly.area:.3g} (less than {min_area:g}): "
-                "its points are (nearly) collinear, so it has no area"
-            )
     for p in polys:
         shapely.prepare(p)
     inside = [[j for j, q in enumerate(polys) if j != i and q.contains(p)] for i, p in enumerate(polys)]

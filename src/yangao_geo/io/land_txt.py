@@ -42,7 +42,9 @@ _LEGACY = {"西安": "Xian 1980", "80": "Xian 1980", "北京": "Beijing 1954", "
 
 
 def looks_like_land_txt(head: str) -> bool:
-    return "[地块坐标]" in head or ("[属性描述]" in head and "带号" in head)
+    return any(s in head for s in ("[地块坐标]", "【地块坐标】")) or (
+        any(s in head for s in ("[属性描述]", "【属性描述】")) and "带号" in head
+    )
 
 
 def _number(text: str, where: str, what: str) -> float:
