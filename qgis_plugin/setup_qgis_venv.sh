@@ -27,4 +27,4 @@ import qgis.core, shapely, pyogrio, pyproj, yangao_geo
 print("QGIS", qgis.core.Qgis.QGIS_VERSION, "| GEOS", shapely.geos_version, "| GDAL", pyogrio.__gdal_version_string__,
       "| PROJ", pyproj.proj_version_str, "| yangao_geo", yangao_geo.__version__)
 PY
-touch "$venv/.yangao-ready-2"
+touch "$venv/.yangao-ready-3"

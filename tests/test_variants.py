@@ -191,3 +191,43 @@ def test_batch_discovers_text_formats_by_content_and_lists_what_it_skipped(tmp_p
     index = json.loads((out / "index.json").read_text(encoding="utf-8"))
     assert [r["input"].rsplit("/", 1)[-1] for r in index["inputs"]] == ["parcel.dat"]
     assert [s["path"].rsplit("/", 1)[-1] for s in index["skipped"]] == ["notes.txt"]
+
+
+def _dxf(tmp_path, lines, layers=None):
+    import warnings
+
+    import geopandas as gpd
+
+    gdf = gpd.GeoDataFrame({"Layer": layers or ["blocks"] * len(lines)}, geometry=lines, crs=None)
+    path = tmp_path / "survey.dxf"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gdf.to_file(path, driver="DXF")
+    return path
+
+
+def test_dxf_closed_polylines_become_blocks_with_holes_and_islands(tmp_path):
+    import shapely
+
+    def ring(x, y, s):
+        return shapely.box(38_478_000 + x, 4_469_000 + y, 38_478_000 + x + s, 4_469_000 + y + s).exterior
+
+    path = _dxf(
+        tmp_path,
+        [
+            ring(0, 0, 1000),
+            ring(100, 100, 800),
+            ring(300, 300, 400),
+            ring(3000, 0, 500),
+            shapely.LineString([(38_470_000, 4_460_000), (38_470_100, 4_460_100)]),
+        ],
+        ["blocks", "blocks", "blocks", "blocks", "roads"],
+    )
+    table, loaded = yangao_geo.read_blocks(path, kind="exploration", layer="blocks")
+    assert len(table) == 3  # the outer block with its hole, the island in the hole, the separate square
+    assert sorted(round(a) for a in table.geometry.area) == sorted([1000**2 - 800**2, 400**2, 500**2])
+    assert loaded.info.crs == "EPSG:4526" and loaded.info.crs_inferred  # zone 38 from the prefix, D103
+    with pytest.raises(InputError, match=r"open polyline\(s\) .*entity handle"):
+        yangao_geo.read_blocks(path, kind="exploration")  # the roads layer holds an open line
+    with pytest.raises(InputError, match="no CAD layer 'nope'"):
+        yangao_geo.read_blocks(path, kind="exploration", layer="nope")

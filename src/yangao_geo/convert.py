@@ -26,7 +26,7 @@ from .attributes import ALIASES
 from .crs import resolve_crs
 from .errors import InputError, OutputError
 from .geometry import is_polygonal
-from .io.corner_geometry import zone_crs
+from .io.corner_geometry import gk_zone, zone_crs
 from .io.corner_table import write_corner_table
 from .io.land_txt import write_land_txt
 from .io.output import atomic_path, check_target
@@ -62,11 +62,11 @@ def convert(
     *,
     layer=None,
     crs=None,
-    zone: int = 38,
-    zone_width: int = 3,
-    prefix: bool = True,
+    zone: int | None = None,
+    zone_width: int | None = None,
+    prefix: bool | None = None,
     precision: float = 0.01,
-    encoding: str = "gbk",
+    encoding: str | None = None,
     overwrite: bool = False,
     engine: str = "pyogrio",
 ) -> int:
@@ -89,6 +89,12 @@ def convert(
     gdf = gdf.set_crs(resolved.crs, allow_override=True)
     if len(gdf) == 0 or not is_polygonal(gdf.geometry.values).any():
         raise InputError(f"{src}: no polygon features to convert")
+    # the zone, zone width and prefix default to the source's own (a Gauss-Krüger source), else zone 38
+    own = gk_zone(resolved.crs)
+    default_zone, default_width, default_prefix = own if own is not None else (38, 3, True)
+    zone = default_zone if zone is None else zone
+    zone_width = (default_width if own is not None and own[0] == zone else 3) if zone_width is None else zone_width
+    prefix = default_prefix if prefix is None else prefix
     return write_blocks(
         gdf,
         dst,
@@ -111,6 +117,8 @@ def _check_write_options(precision, encoding) -> None:
         raise InputError(f"precision must be a number of metres, got {precision!r}")
     if not 0 < precision <= 1:
         raise InputError(f"precision must be > 0 and <= 1 m (0.01 is the filed precision), got {precision!r}")
+    if encoding is None:
+        return
     try:
         name = codecs.lookup(encoding).name
     except (LookupError, TypeError):
@@ -135,7 +143,7 @@ def write_blocks(
     zone_width: int = 3,
     prefix: bool = True,
     precision: float = 0.01,
-    encoding: str = "gbk",
+    encoding: str | None = None,
     overwrite: bool = False,
     inputs=(),
 ) -> int:
@@ -151,6 +159,12 @@ def write_blocks(
         check_target(target, overwrite=overwrite, inputs=inputs)
     suffix = dst.suffix.lower()
     gdf = gdf[is_polygonal(gdf.geometry.values)] if len(gdf) else gdf
+    if "rule_id" in gdf.columns and "overlap_m2" in gdf.columns:
+        # a report's findings layer: only the overlap pieces are parcels; findings about a whole block
+        # (a degree, a scale, an area below one unit) carry the block's geometry and are not converted
+        gdf = gdf[gdf["overlap_m2"].notna() & gdf["layer"].notna()] if "layer" in gdf.columns else gdf
+        if len(gdf) == 0:
+            raise InputError("the findings layer has no overlap pieces to write (only whole-block findings)")
     if len(gdf) == 0:
         raise InputError("no polygon features to write")
     from_report = {"rule_id", "status"} & set(gdf.columns) and "block_id" in gdf.columns
@@ -164,8 +178,10 @@ def write_blocks(
         if suffix == ".txt":
             write_land_txt(gdf, tmp, zone=zone, width=zone_width, prefix=prefix, precision=precision, encoding=encoding)
         elif suffix in (".xlsx", ".csv"):
+            gdf = gdf.drop(columns=[c for c in gdf.columns if str(c).startswith("_land_txt")])
             write_corner_table(gdf, tmp, crs=target)
         else:
+            gdf = gdf.drop(columns=[c for c in gdf.columns if str(c).startswith("_land_txt")])  # provenance only
             options = {"encoding": "UTF-8"} if suffix == ".shp" else {}
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")

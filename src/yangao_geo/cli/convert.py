@@ -12,11 +12,13 @@ from ..convert import convert
 @click.argument("dst", type=click.Path())
 @click.option("--layer", help="Layer of a multi-layer SRC (e.g. 'findings' of a report GeoPackage).")
 @click.option("--crs", help="CRS of SRC when it has none, e.g. 4547.")
-@click.option("--zone", type=int, default=38, show_default=True, help="Gauss-Krüger zone of a .txt/.xlsx/.csv DST.")
-@click.option("--zone-width", type=click.Choice(["3", "6"]), default="3", show_default=True, help="Zone width, °.")
-@click.option("--prefix/--no-prefix", default=True, show_default=True, help="Write eastings with the zone prefix.")
+@click.option("--zone", type=int, help="Gauss-Krüger zone of a .txt/.xlsx/.csv DST (default: SRC's own zone, else 38).")
+@click.option("--zone-width", type=click.Choice(["3", "6"]), help="Zone width, ° (default: SRC's, else 3).")
+@click.option(
+    "--prefix/--no-prefix", default=None, help="Write eastings with the zone prefix (default: as SRC, else yes)."
+)
 @click.option("--precision", type=float, default=0.01, show_default=True, help="Coordinate precision of a .txt DST.")
-@click.option("--encoding", default="gbk", show_default=True, help="Encoding of a .txt DST.")
+@click.option("--encoding", help="Encoding of a .txt DST (default: a TXT SRC's own, else GBK).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing DST.")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors.")
 def convert_command(src, dst, layer, crs, zone, zone_width, prefix, precision, encoding, overwrite, verbose) -> int:
@@ -29,7 +31,7 @@ def convert_command(src, dst, layer, crs, zone, zone_width, prefix, precision, e
         layer=layer,
         crs=crs,
         zone=zone,
-        zone_width=int(zone_width),
+        zone_width=None if zone_width is None else int(zone_width),
         prefix=prefix,
         precision=precision,
         encoding=encoding,

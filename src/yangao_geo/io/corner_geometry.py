@@ -16,7 +16,7 @@ from shapely.geometry import LinearRing, MultiPolygon, Polygon
 
 from ..errors import InputError
 
-__all__ = ["Ring", "build_polygon", "check_points_in_zone", "orient_plane_points", "zone_crs"]
+__all__ = ["Ring", "build_polygon", "check_points_in_zone", "gk_zone", "orient_plane_points", "zone_crs"]
 
 
 @dataclass
@@ -65,6 +65,29 @@ _ZONE_CODES = {  # datum: (3° prefixed zone 25, 3° CM 75E, 6° prefixed zone 1
     "Xian 1980": (2349, 2370, 2327, 2338),
     "Beijing 1954": (2401, 2422, 21413, 21473),
 }
+
+
+def gk_zone(crs) -> tuple[int, int, bool] | None:
+    """``(zone, width, prefixed)`` of a CGCS2000 Gauss-Krüger CRS, or None (lon/lat, other CRSs).
+
+    Examples
+    --------
+    >>> gk_zone(pyproj.CRS.from_epsg(4523)), gk_zone(pyproj.CRS.from_epsg(4547)), gk_zone(pyproj.CRS.from_epsg(4490))
+    ((35, 3, True), (38, 3, False), None)
+    """
+    code = pyproj.CRS.from_user_input(crs).to_epsg()
+    if code is None:
+        return None
+    z3, c3, z6, c6 = _ZONE_CODES["CGCS2000"]
+    if z3 <= code <= z3 + 20:
+        return code - z3 + 25, 3, True
+    if c3 <= code <= c3 + 20:
+        return code - c3 + 25, 3, False
+    if z6 <= code <= z6 + 10:
+        return code - z6 + 13, 6, True
+    if c6 <= code <= c6 + 10:
+        return code - c6 + 13, 6, False
+    return None
 
 
 def zone_crs(zone: int, width: int, prefixed: bool, datum: str = "CGCS2000") -> pyproj.CRS:

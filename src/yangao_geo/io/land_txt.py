@@ -28,12 +28,13 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pyproj
 import shapely
 
 from ..area import ellipsoidal_area
 from ..errors import CRSError, InputError
 from .corner_geometry import Ring, build_polygon, check_points_in_zone, orient_plane_points, zone_crs
-from .textfile import read_text_lines
+from .textfile import line_layout, read_text_lines
 
 __all__ = ["looks_like_land_txt", "read_land_txt", "write_land_txt"]
 
@@ -104,6 +105,8 @@ def read_land_txt(path: str | Path, *, encoding: str | None = None) -> tuple[gpd
     """
     path = Path(path)
     lines, used = read_text_lines(path, encoding)
+    data = path.read_bytes()
+    layout = line_layout(data, data.decode(_codec(used), errors="replace"))
     header: dict[str, str] = {}
     section = None
     parcels: list[dict] = []
@@ -124,6 +127,8 @@ def read_land_txt(path: str | Path, *, encoding: str | None = None) -> tuple[gpd
             if fields[-1] == "@":
                 parcels.append({"line": no, "fields": fields, "rings": {}})
                 continue
+            if parcels:
+                parcels[-1]["last"] = no
             if len(fields) >= 6 and fields[3][:1].upper() == "J":  # 省标: 序号,地块序号,圈号,J点号,X,Y
                 ring_field, x_field, y_field = fields[2], fields[4], fields[5]
                 if parcels and "number" not in parcels[-1]:  # under a parcel line ending in '@'
@@ -192,7 +197,28 @@ def read_land_txt(path: str | Path, *, encoding: str | None = None) -> tuple[gpd
         notes.insert(0, f"地块面积 read in {', '.join(sorted(units))}")
     gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
     gdf.attrs["notes"] = notes
+    first_parcel = min(p["line"] for p in parcels)
+    if all("last" in p and p.get("fields") for p in parcels):  # the 部标 layout: kept as written
+        gdf["_land_txt"] = ["\n".join(lines[p["line"] - 1 : p["last"]]) for p in parcels]
+        gdf["_land_txt_wkb"] = [_fingerprint(g) for g in gdf.geometry.values]
+        gdf.attrs["land_txt"] = {
+            "header": lines[: first_parcel - 1],
+            "crs": crs.to_wkt(),
+            "encoding": used,
+            **layout,
+        }
     return gdf, used
+
+
+def _fingerprint(geom) -> str:
+    """A digest of a geometry as read: a writer reuses a parcel's text only while its geometry is unchanged."""
+    import hashlib
+
+    return hashlib.sha1(shapely.to_wkb(geom, output_dimension=2)).hexdigest()
+
+
+def _codec(used: str) -> str:
+    return {"utf-8-sig": "utf-8-sig", "utf-16-le": "utf-16", "utf-16-be": "utf-16"}.get(used, used)
 
 
 #: area units a parcel line may use, as m² per unit; the header convention is 公顷
@@ -295,6 +321,39 @@ def _zone_width(header: dict, path) -> int:
     return width
 
 
+def _parcel_lines(geom, area_m2: float, block_id, name, row, digits: int) -> list[str]:
+    """One parcel in the canonical 部标 layout: clockwise, first point repeated, X (north) first."""
+    rings = []
+    for part in shapely.get_parts(geom):
+        part = shapely.orient_polygons(part, exterior_cw=True)
+        rings.append(np.asarray(part.exterior.coords))
+        rings.extend(np.asarray(r.coords) for r in part.interiors)
+    n_points = sum(len(r) for r in rings)
+    extra = [_text(getattr(row, col, None)) for col in ("图幅号", "用途", "地类编码")]
+    out = [f"{n_points},{area_m2 / 1e4:.4f},{block_id},{name},面,{extra[0]},{extra[1]},{extra[2]},@"]
+    number = 0
+    for ring_no, ring in enumerate(rings, start=1):
+        first = number + 1
+        for k, (east, north) in enumerate(ring):
+            label = first if k == len(ring) - 1 else number + 1
+            if k < len(ring) - 1:
+                number += 1
+            out.append(f"J{label},{ring_no},{north:.{digits}f},{east:.{digits}f}")
+    return out
+
+
+def _text(value) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _encode(text: str, codec: str, bom: bool) -> bytes:
+    if codec in ("utf-16-le", "utf-16-be"):
+        return ("\ufeff" if bom else "").encode(codec) + text.encode(codec)
+    if codec == "utf-8" and bom:
+        return text.encode("utf-8-sig")
+    return text.encode(_codec(codec))
+
+
 def write_land_txt(
     gdf: gpd.GeoDataFrame,
     path: str | Path,
@@ -303,51 +362,62 @@ def write_land_txt(
     width: int = 3,
     prefix: bool = True,
     precision: float = 0.01,
-    encoding: str = "gbk",
+    encoding: str | None = None,
     id_column: str = "block_id",
     name_column: str = "name",
 ) -> None:
     """Write polygons as a land-survey TXT in the given zone (clockwise, first point repeated, X north first).
 
     Areas in the parcel lines are ellipsoidal areas in 公顷 (4 decimals). The caller makes ``path`` atomic.
+    A GeoDataFrame read from a land-survey TXT whose parcels are unchanged and written to the same zone is
+    written back as it was read — byte for byte: header, parcel lines (fields, declared area as written),
+    point names and coordinates as written, line ends, final newline, BOM and encoding (``encoding``
+    None: the source's). Otherwise the parcels are written in the canonical layout above (GBK by default).
     """
     crs = zone_crs(zone, width, prefixed=prefix)
+    source = gdf.attrs.get("land_txt")
+    same_zone = source is not None and pyproj.CRS.from_wkt(source["crs"]).equals(crs)
     data = gdf.to_crs(crs) if gdf.crs is not None else gdf
     areas = ellipsoidal_area(data.geometry.values, crs)
     digits = max(0, -math.floor(math.log10(precision))) if precision < 1 else 0
-    out = [
-        "[属性描述]",
-        "格式版本号=",
-        "数据产生单位=",
-        "数据产生日期=",
-        "坐标系=2000国家大地坐标系",
-        f"几度分带={width}",
-        "投影类型=高斯克吕格",
-        "计量单位=米",
-        f"带号={zone}",
-        f"精度={precision:g}",
-        "转换参数=,,,,,,",
-        "[地块坐标]",
-    ]
+    kept = (
+        [
+            isinstance(t, str) and _fingerprint(g) == h
+            for t, g, h in zip(data["_land_txt"], data.geometry.values, data["_land_txt_wkb"])
+        ]
+        if same_zone and "_land_txt" in data.columns
+        else [False] * len(data)
+    )
+    if same_zone:  # the header as the file wrote it (格式版本号, 数据产生单位, 数据产生日期, 精度 …)
+        out = list(source["header"])
+    else:
+        out = [
+            "[属性描述]",
+            "格式版本号=",
+            "数据产生单位=",
+            "数据产生日期=",
+            "坐标系=2000国家大地坐标系",
+            f"几度分带={width}",
+            "投影类型=高斯克吕格",
+            "计量单位=米",
+            f"带号={zone}",
+            f"精度={precision:g}",
+            "转换参数=,,,,,,",
+            "[地块坐标]",
+        ]
     for i, (row, geom) in enumerate(zip(data.itertuples(), data.geometry.values)):
         if geom is None or geom.is_empty:
             continue
-        rings = []
-        for part in shapely.get_parts(geom):
-            part = shapely.orient_polygons(part, exterior_cw=True)
-            rings.append(np.asarray(part.exterior.coords))
-            rings.extend(np.asarray(r.coords) for r in part.interiors)
-        n_points = sum(len(r) for r in rings)
+        if kept[i]:  # an unchanged parcel: its lines as written
+            out.extend(data["_land_txt"].iloc[i].split("\n"))
+            continue
         block_id = getattr(row, id_column, None) or str(i + 1)
         name = getattr(row, name_column, None) or ""
-        out.append(f"{n_points},{areas[i] / 1e4:.4f},{block_id},{name},面,,,,@")
-        number = 0
-        for ring_no, ring in enumerate(rings, start=1):
-            first = number + 1
-            for k, (east, north) in enumerate(ring):
-                label = first if k == len(ring) - 1 else number + 1
-                if k < len(ring) - 1:
-                    number += 1
-                out.append(f"J{label},{ring_no},{north:.{digits}f},{east:.{digits}f}")
+        out.extend(_parcel_lines(geom, areas[i], block_id, name, row, digits))
+    if same_zone:
+        newline = source["newline"]
+        text = newline.join(out) + source.get("final", newline if source["final_newline"] else "")
+        Path(path).write_bytes(_encode(text, encoding or source["encoding"], source["bom"]))
+        return
     text = "\n".join(out) + "\n"
-    Path(path).write_bytes(text.encode(encoding))
+    Path(path).write_bytes(text.encode(encoding or "gbk"))

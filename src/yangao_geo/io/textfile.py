@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import DataSourceError
 
-__all__ = ["decode_text", "read_text_lines"]
+__all__ = ["decode_text", "line_layout", "read_text_lines"]
 
 
 _BOMS = (
@@ -57,3 +57,21 @@ def read_text_lines(path: str | Path, encoding: str | None = None) -> tuple[list
     except DataSourceError as exc:
         raise DataSourceError(f"{path}: {exc}") from None
     return text.splitlines(), used
+
+
+def line_layout(data: bytes, text: str) -> dict:
+    r"""How a text file ends its lines, so a writer can keep it: the newline, a final newline, a BOM.
+
+    Examples
+    --------
+    >>> line_layout(b"a\r\nb\r\n", "a\r\nb\r\n")["newline"]
+    '\r\n'
+    """
+    newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text and "\n" not in text else "\n"
+    return {
+        "newline": newline,
+        "final_newline": text.endswith(("\n", "\r")),
+        #: the characters after the last line exactly (a CRLF file may end in a lone CR)
+        "final": text[len(text.rstrip("\r\n")) :][:2] if text.endswith(("\n", "\r")) else "",
+        "bom": data[:3] == b"\xef\xbb\xbf" or data[:2] in (b"\xff\xfe", b"\xfe\xff"),
+    }

@@ -32,7 +32,7 @@ try:  # Arrow I/O where pyarrow is installed: the fastest path through pyogrio
 except ImportError:  # pragma: no cover - depends on the environment
     _HAS_ARROW = False
 #: file suffixes taken as vector data when a folder is searched
-VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".fgb", ".gml", ".kml", ".sqlite", ".tab")
+VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".fgb", ".gml", ".kml", ".sqlite", ".tab", ".dxf")
 _SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
 
@@ -182,6 +182,19 @@ def read_vector(
             raise InputError(f"{p}: GeoParquet layer has no features")
         info = SourceInfo(path=str(p), layer=None, features=len(gdf), sha256=file_sha256(p), role=role)
         info.notes.append("format: GeoParquet")
+        return gdf, info
+    if p.suffix.lower() == ".dxf":  # CAD: closed polylines become polygons (see yangao_geo.io.dxf)
+        from .dxf import read_dxf
+
+        gdf, notes = read_dxf(p, cad_layer=layer)
+        info = SourceInfo(
+            path=str(p),
+            layer=layer,
+            features=len(gdf),
+            sha256=file_sha256(p),
+            role=role,
+            notes=["format: CAD DXF", *notes],
+        )
         return gdf, info
     text_format = sniff_text_format(p, encoding=encoding)
     if text_format is not None:
