@@ -231,3 +231,23 @@ def test_dxf_closed_polylines_become_blocks_with_holes_and_islands(tmp_path):
         yangao_geo.read_blocks(path, kind="exploration")  # the roads layer holds an open line
     with pytest.raises(InputError, match="no CAD layer 'nope'"):
         yangao_geo.read_blocks(path, kind="exploration", layer="nope")
+
+
+def test_official_corner_table_written_and_read_back(tmp_path):
+    import openpyxl
+
+    from yangao_geo.convert import convert
+
+    fixtures = __import__("pathlib").Path(__file__).parent / "fixtures"
+    out = tmp_path / "jzd.xlsx"
+    convert(fixtures / "mining_gbk.txt", out, table_layout="official")
+    wb = openpyxl.load_workbook(out)
+    ws = wb.worksheets[0]
+    cells = [c for row in ws.iter_rows(max_row=7, values_only=True) for c in row if c]
+    assert "界 址 点 成 果 表" in cells and "第 1 页" in cells and "X(m)" in cells and "边 长(m)" in cells
+    back, _ = read_vector(out)
+    source, _ = read_vector(fixtures / "mining_gbk.txt")
+    assert len(back) == len(wb.worksheets) == len(source)
+    assert sorted(round(g.area, 2) for g in back.geometry) == sorted(round(g.area, 2) for g in source.geometry)
+    with pytest.raises(InputError, match="official .* written as .xlsx only"):
+        convert(fixtures / "mining_gbk.txt", tmp_path / "jzd.csv", table_layout="official")

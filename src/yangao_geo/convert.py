@@ -69,6 +69,7 @@ def convert(
     encoding: str | None = None,
     overwrite: bool = False,
     engine: str = "pyogrio",
+    table_layout: str = "flat",
 ) -> int:
     """Convert ``src`` to ``dst`` (format by suffix); returns the number of features written.
 
@@ -105,6 +106,7 @@ def convert(
         encoding=encoding,
         overwrite=overwrite,
         inputs=[src],
+        table_layout=table_layout,
     )
 
 
@@ -146,6 +148,7 @@ def write_blocks(
     encoding: str | None = None,
     overwrite: bool = False,
     inputs=(),
+    table_layout: str = "flat",
 ) -> int:
     """Write polygons (a GeoDataFrame with a CRS) to ``dst`` in the format its suffix names; returns the count.
 
@@ -179,7 +182,7 @@ def write_blocks(
             write_land_txt(gdf, tmp, zone=zone, width=zone_width, prefix=prefix, precision=precision, encoding=encoding)
         elif suffix in (".xlsx", ".csv"):
             gdf = gdf.drop(columns=[c for c in gdf.columns if str(c).startswith("_land_txt")])
-            write_corner_table(gdf, tmp, crs=target)
+            write_corner_table(gdf, tmp, crs=target, layout=table_layout)
         else:
             gdf = gdf.drop(columns=[c for c in gdf.columns if str(c).startswith("_land_txt")])  # provenance only
             options = {"encoding": "UTF-8"} if suffix == ".shp" else {}

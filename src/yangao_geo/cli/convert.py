@@ -19,9 +19,19 @@ from ..convert import convert
 )
 @click.option("--precision", type=float, default=0.01, show_default=True, help="Coordinate precision of a .txt DST.")
 @click.option("--encoding", help="Encoding of a .txt DST (default: a TXT SRC's own, else GBK).")
+@click.option(
+    "--table-layout",
+    type=click.Choice(["flat", "official"]),
+    default="flat",
+    show_default=True,
+    help="Layout of a corner-table DST: flat (one row per point) or official "
+    "(界址点成果表, one sheet per block; .xlsx).",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing DST.")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors.")
-def convert_command(src, dst, layer, crs, zone, zone_width, prefix, precision, encoding, overwrite, verbose) -> int:
+def convert_command(
+    src, dst, layer, crs, zone, zone_width, prefix, precision, encoding, table_layout, overwrite, verbose
+) -> int:
     """Convert SRC to DST; DST's suffix picks the format (.txt, .xlsx, .csv, .gpkg, .shp, .geojson, .fgb)."""
     if crs is not None and crs.strip().isdigit():
         crs = f"EPSG:{crs.strip()}"
@@ -36,6 +46,7 @@ def convert_command(src, dst, layer, crs, zone, zone_width, prefix, precision, e
         precision=precision,
         encoding=encoding,
         overwrite=overwrite,
+        table_layout=table_layout,
     )
     click.echo(f"{n} features written to {dst}")
     return 0

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from pathlib import Path
 
@@ -105,8 +106,12 @@ def _official_layout(sheets, path: Path):
     if not found:
         return None
     data, read = [], []
+    # one table per sheet when the workbook has several: the sheet's name is the parcel's id
+    per_sheet = len({f[0] for f in found}) > 1
+    ring_of: dict[str, list] = {}  # block -> [ring number, first point of the ring]
     for title, k, point_col, x_col, y_col, _ in found:
         rows = dict(sheets)[title]
+        block = title if per_sheet else path.stem
         for r in range(k + 2, len(rows)):
             row = rows[r]
             if any(_squash(v) in ("点号", "界址点号") for v in row):  # the next page's header: done here
@@ -115,10 +120,16 @@ def _official_layout(sheets, path: Path):
                 x, y = float(row[x_col]), float(row[y_col])
             except (TypeError, ValueError, IndexError):
                 continue  # title lines, edge-length rows between points, page footers
-            data.append([path.stem, row[point_col], x, y])
+            state = ring_of.setdefault(block, [1, None, 0])  # ring number, its first point, points so far
+            if state[1] is None:
+                state[1] = (x, y)
+            state[2] += 1
+            data.append([block, row[point_col], state[0], x, y])
             read.append(f"{title}!{r + 1}")
+            if state[1] == (x, y) and state[2] > 1:  # the ring closed: the next point starts another
+                state[0], state[1], state[2] = state[0] + 1, None, 0
     datum_text = " ".join(f[5] for f in found)
-    header = ["block_id", "点号", "x", "y", datum_text]
+    header = ["block_id", "点号", "圈号", "x", "y", datum_text]
     pages = len(found)
     note = (
         f"界址点成果表 layout: {pages} page(s), {len(data)} corner points read ({read[0]} … {read[-1]})"
@@ -303,9 +314,85 @@ def corner_rows(gdf: gpd.GeoDataFrame, *, crs, id_column: str = "block_id", name
     return out
 
 
-def write_corner_table(gdf: gpd.GeoDataFrame, path: str | Path, *, crs, **kwargs) -> None:
-    """Write the 界址点成果表 as XLSX (number formats, frozen header) or CSV (UTF-8 with BOM)."""
+_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
+
+
+def write_official_table(gdf: gpd.GeoDataFrame, path: str | Path, *, crs, **kwargs) -> None:
+    """Write the 界址点成果表 in the official layout, one sheet per block (XLSX).
+
+    Title 界址点成果表 with 第 1 页 / 共 1 页, 权利人 (the block's name) and 宗地面积(公顷) (ellipsoidal), a
+    two-row header ``序 号 | 点 号 | 坐 标(2000国家大地坐标系) [X(m) | Y(m)] | 边 长(m)``, each corner point
+    followed by the length of the edge to the next, clockwise, each ring closed by its first point —
+    the layout CCTool and the 勘测定界 tools print, which :func:`read_corner_table` reads back.
+    """
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+
+    from ..area import ellipsoidal_area
+
+    rows = corner_rows(gdf, crs=crs, **kwargs)
+    data = gdf.to_crs(crs)
+    areas = dict(
+        zip(
+            [str(getattr(r, "block_id", None) or i + 1) for i, r in enumerate(data.itertuples())],
+            ellipsoidal_area(data.geometry.values, crs),
+        )
+    )
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    by_block: dict[str, list] = {}
+    for r in rows:
+        by_block.setdefault(r["区块编号"], []).append(r)
+    bold = Font(bold=True)
+    used_titles = set()
+    for bid, points in by_block.items():
+        title = _SHEET_UNSAFE.sub("_", str(bid))[:31] or "block"
+        while title in used_titles:
+            title = (title[:28] + f"_{len(used_titles)}")[:31]
+        used_titles.add(title)
+        ws = wb.create_sheet(title)
+        ws.append(["界 址 点 成 果 表", None, None, None, "第 1 页"])
+        ws.append([None, None, None, None, "共 1 页"])
+        ws.append([f"    权利人:{points[0]['区块名称']}"])
+        ws.append([f"    宗地面积(公顷):{areas.get(str(bid), float('nan')) / 1e4:.4f}"])
+        ws.append(["                         界  址  点  坐  标"])
+        ws.append(["序 号", "点 号", "坐 标(2000国家大地坐标系)", None, "边 长(m)"])
+        ws.append([None, None, "X(m)", "Y(m)", None])
+        for cell in (*ws[6], *ws[7]):
+            cell.font = bold
+            cell.alignment = Alignment(horizontal="center")
+        ws.merge_cells("C6:D6")
+        row_no = 7
+        for k, p in enumerate(points):
+            ws.append([k + 1, p["点号"], p["X(北)"], p["Y(东)"], None])
+            row_no += 1
+            keep_text([ws.cell(row=row_no, column=2)])
+            nxt = points[k + 1] if k + 1 < len(points) else None
+            if nxt is not None and nxt["圈号"] == p["圈号"]:
+                edge = math.hypot(nxt["X(北)"] - p["X(北)"], nxt["Y(东)"] - p["Y(东)"])
+                ws.append([None, None, None, None, round(edge, 2)])
+                row_no += 1
+        for row in ws.iter_rows(min_row=8, min_col=3, max_col=5):
+            for cell in row:
+                cell.number_format = "0.00"
+        for col, width in zip("ABCDE", (8, 10, 16, 16, 12)):
+            ws.column_dimensions[col].width = width
+    wb.save(path)
+
+
+def write_corner_table(gdf: gpd.GeoDataFrame, path: str | Path, *, crs, layout: str = "flat", **kwargs) -> None:
+    """Write the 界址点成果表 as XLSX (number formats, frozen header) or CSV (UTF-8 with BOM).
+
+    ``layout="official"`` (XLSX only) writes the official printed layout (:func:`write_official_table`).
+    """
     path = Path(path)
+    if layout == "official":
+        if path.suffix.lower() != ".xlsx":
+            raise InputError(f"{path}: the official 界址点成果表 layout is written as .xlsx only")
+        write_official_table(gdf, path, crs=crs, **kwargs)
+        return
+    if layout != "flat":
+        raise InputError(f"unknown corner-table layout {layout!r}; expected flat or official")
     rows = corner_rows(gdf, crs=crs, **kwargs)
     header = ["区块编号", "区块名称", "圈号", "点号", "X(北)", "Y(东)", "经度", "纬度"]
     if path.suffix.lower() == ".xlsx":
