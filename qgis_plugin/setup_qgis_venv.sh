@@ -17,7 +17,7 @@ python=/usr/bin/python3
 "$python" -m venv --system-site-packages "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 "$venv/bin/python" -m pip install --quiet "numpy<2" "pandas>=2,<3" "geopandas>=1.0,<1.2" "pyarrow>=14,<21" "openpyxl>=3.1" "xlsxwriter>=3.1" "click>=8.1" \
-  "rich>=13" "filelock>=3.12" "pytest>=8"
+  "rich>=13" "filelock>=3.12" "babel>=2.12" "pytest>=8"
 "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps --no-binary shapely,pyogrio \
   "shapely>=2.1" "pyogrio>=0.9"
 "$venv/bin/python" -m pip uninstall --quiet -y pyproj || true   # use Debian's, built on the system PROJ
@@ -27,4 +27,4 @@ import qgis.core, shapely, pyogrio, pyproj, yangao_geo
 print("QGIS", qgis.core.Qgis.QGIS_VERSION, "| GEOS", shapely.geos_version, "| GDAL", pyogrio.__gdal_version_string__,
       "| PROJ", pyproj.proj_version_str, "| yangao_geo", yangao_geo.__version__)
 PY
-touch "$venv/.yangao-ready-3"
+touch "$venv/.yangao-ready-4"

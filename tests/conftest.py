@@ -8,6 +8,9 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
+# most tests assert on the English texts; the Chinese ones ask for lang="zh" (the product's default)
+os.environ.setdefault("YANGAO_GEO_LANG", "en")
+
 import yangao_geo
 from yangao_geo.layers import REQUIRED_LAYERS
 

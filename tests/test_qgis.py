@@ -28,7 +28,7 @@ def qgis_venv():
         if os.environ.get("CI"):
             pytest.fail("QGIS is missing in CI: .ci/run must install Debian's qgis and python3-qgis")
         pytest.skip("QGIS not installed (apt-get install qgis python3-qgis libgeos-dev libgdal-dev)")
-    if not (VENV / ".yangao-ready-3").exists():
+    if not (VENV / ".yangao-ready-4").exists():
         if VENV.exists():
             shutil.rmtree(VENV)
         proc = subprocess.run(

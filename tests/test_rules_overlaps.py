@@ -89,7 +89,7 @@ def test_mining_block_over_mining_right_fails():
 def test_mining_block_over_exploration_right_warns_unless_it_converts_it():
     report = run(blocks([SQUARE], kind="mining", mineral="铁"), mining_rights=rights("探矿权", ids=["T123"]))
     f = findings(report, "O201")
-    assert list(f.severity) == ["warn"] and "转采" in f.message.iloc[0]
+    assert list(f.severity) == ["warn"] and "priority" in f.message.iloc[0]
     converting = blocks([SQUARE], kind="mining", mineral="铁", source_right="T123")
     assert findings(run(converting, mining_rights=rights("探矿权", ids=["T123"])), "O201").empty
 

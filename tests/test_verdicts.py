@@ -65,7 +65,7 @@ def test_without_a_county_layer_the_stated_extent_still_fails_a_far_block():
     guangzhou = lonlat_box(113.26, 23.12, 113.29, 23.14)
     report = run(frame([guangzhou], crs=4490, block_id=["G"], kind=["exploration"], mineral=["铁"]))
     d104 = findings(report, "D104")
-    assert list(d104.severity) == ["fail"] and "stated extent" in d104.message.iloc[0]
+    assert list(d104.severity) == ["fail"] and "as the plan states it" in d104.message.iloc[0]
 
 
 def test_a_block_moved_250_km_by_a_wrong_crs_fails():
@@ -333,7 +333,10 @@ def test_farmland_is_conditionally_allowed_for_strategic_minerals_under_current_
     gold = run(blocks([SQUARE], mineral="金"), **farm)
     f = findings(gold, "O203")
     assert list(f.severity) == ["warn"] and "conditionally allowed" in f.message.iloc[0]
-    assert "避让" in f.message.iloc[0] and "永久基本农田保护红线管理办法" in f.citation.iloc[0]
+    assert "the plan itself requires avoidance" in f.message.iloc[0]
+    assert "永久基本农田保护红线管理办法" in f.citation.iloc[0]
+    zh = findings(run(blocks([SQUARE], mineral="金"), config={"lang": "zh"}, **farm), "O203").message.iloc[0]
+    assert "有条件允许" in zh and "规划本身要求避让" in zh
     plan = run(blocks([SQUARE], mineral="金"), config={"regulations": "plan-2022"}, **farm)
     assert list(findings(plan, "O203").severity) == ["fail"]
     sand = run(blocks([SQUARE], kind="concentrated", mineral="建筑用砂"), **farm)

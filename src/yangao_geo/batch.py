@@ -194,6 +194,7 @@ def check_many(
     edges=None,
     width_tolerance_m=None,
     regulations_profile=None,
+    lang=None,
     skip: Callable[[BatchInput, str | None], bool] | None = None,
     on_result: Callable[[BatchResult], None] | None = None,
 ) -> Iterator[BatchResult]:
@@ -252,6 +253,7 @@ def check_many(
             "edges": edges,
             "width_tolerance_m": width_tolerance_m,
             "regulations_profile": regulations_profile,
+            "lang": lang,
         },
     )
     jobs = (os.cpu_count() or 1) if jobs is None else max(1, int(jobs))

@@ -18,6 +18,7 @@ from .engine import Context, run_rules
 from .errors import InputError
 from .findings import FINDING_FIELDS, FindingColumns
 from .geometry import is_polygonal, repair_polygons
+from .i18n import t, use_lang
 from .layers import REQUIRED_LAYERS, ConstraintSet, bundled_blocks_path, load_constraints, load_layer
 from .provenance import environment, now_iso
 from .regulations import regulations
@@ -40,17 +41,17 @@ def _geometry_issues(geoms: np.ndarray, repairs: dict) -> tuple[np.ndarray, dict
     empty: dict[int, str] = {}
     for i, g in enumerate(geoms):
         if g is None:
-            empty[i] = "geometry is null"
+            empty[i] = t("geometry is null")
         elif g.is_empty:
-            empty[i] = "geometry is empty"
+            empty[i] = t("geometry is empty")
         elif g.geom_type not in ("Polygon", "MultiPolygon"):
-            empty[i] = f"geometry is a {g.geom_type}, expected Polygon or MultiPolygon"
+            empty[i] = t("geometry is a {type}, expected Polygon or MultiPolygon", type=g.geom_type)
     invalid = {}
     for i, repair in repairs.items():
         if i in empty and geoms[i] is not None and not geoms[i].is_empty:
             continue
         if i in empty or not is_polygonal([geoms[i]])[0]:
-            empty[i] = f"invalid geometry ({repair['reason']}) has no area left after repair"
+            empty[i] = t("invalid geometry ({reason}) has no area left after repair", reason=repair["reason"])
         else:
             invalid[i] = repair
     # defensive: nothing invalid may reach the rules (GEOS would raise or give wrong areas)
@@ -114,6 +115,7 @@ def check(
     edges: str | None = None,
     width_tolerance_m: float | None = None,
     regulations_profile: str | None = None,
+    lang: str | None = None,
 ) -> Report:
     """Check proposed planning blocks against the rules of the Yanggao mineral plan.
 
@@ -156,6 +158,9 @@ def check(
         Overlap pieces narrower than this everywhere are shared edges (info). Default 0.05 m.
     regulations_profile : {"current", "plan-2022"}, optional
         Which regulations apply (see :mod:`yangao_geo.regulations`). Default "current".
+    lang : {"zh", "en"}, optional
+        Language of the findings' messages and the reports (default: config ``lang``, else the
+        ``YANGAO_GEO_LANG`` environment variable, else zh, 简体中文).
     dask : distributed.Client or str, optional
         Compute the overlaps with large layers on a Dask cluster (a client or a scheduler address);
         a streamed GeoParquet layer is read part by part by the workers themselves. The findings are
@@ -173,6 +178,53 @@ def check(
     ['阳高县山口头片麻岩矿', '阳高县颜家沟建筑用片麻岩']
     """
     started, started_at = time.perf_counter(), now_iso()
+    settings = build_settings(config, lang=lang)  # the language first: the messages below speak it
+    with use_lang(settings.lang):
+        return _check(
+            blocks,
+            constraints,
+            kind=kind,
+            crs=crs,
+            tolerance_m2=tolerance_m2,
+            rules=rules,
+            config=config,
+            layer=layer,
+            engine=engine,
+            encoding=encoding,
+            progress=progress,
+            dask=dask,
+            keep_geometry=keep_geometry,
+            edges=edges,
+            width_tolerance_m=width_tolerance_m,
+            regulations_profile=regulations_profile,
+            lang=settings.lang,
+            started=started,
+            started_at=started_at,
+        )
+
+
+def _check(
+    blocks,
+    constraints,
+    *,
+    kind,
+    crs,
+    tolerance_m2,
+    rules,
+    config,
+    layer,
+    engine,
+    encoding,
+    progress,
+    dask,
+    keep_geometry,
+    edges,
+    width_tolerance_m,
+    regulations_profile,
+    lang,
+    started,
+    started_at,
+) -> Report:
     settings = build_settings(
         config,
         tolerance_m2=tolerance_m2,
@@ -180,6 +232,7 @@ def check(
         edges=edges,
         width_tolerance_m=width_tolerance_m,
         regulations=regulations_profile,
+        lang=lang,
     )
     table, loaded = read_blocks(
         blocks,

@@ -47,7 +47,17 @@ else:  # pragma: no cover
 __all__ = ["DEFAULT_TOLERANCE_M2", "Settings", "build_settings"]
 
 DEFAULT_TOLERANCE_M2 = 1.0
-_TOP_KEYS = {"tolerance_m2", "rules", "rule", "mineral", "datum", "edges", "width_tolerance_m", "regulations"}
+_TOP_KEYS = {
+    "tolerance_m2",
+    "rules",
+    "rule",
+    "mineral",
+    "datum",
+    "edges",
+    "width_tolerance_m",
+    "regulations",
+    "lang",
+}
 #: default width below which an overlap piece is a shared edge, not an overlap: coordinates carry
 #: 0.001″ (≈ 3 cm) or 0.01 m, so a piece narrower than 5 cm everywhere is coordinate noise
 DEFAULT_WIDTH_TOLERANCE_M = 0.05
@@ -77,6 +87,8 @@ class Settings:
     width_tolerance_m: float = DEFAULT_WIDTH_TOLERANCE_M
     #: which regulations are applied (see :mod:`yangao_geo.regulations`)
     regulations: str = "current"
+    #: the language of messages and reports: zh (简体中文) or en
+    lang: str = "zh"
 
     def as_dict(self) -> dict:
         return {
@@ -97,9 +109,23 @@ class Settings:
             "edge_convention": EDGE_CONVENTIONS[self.edges],
             "width_tolerance_m": self.width_tolerance_m,
             "regulations": _regulations_dict(self.regulations),
+            "lang": self.lang,
             "area_method": "CGCS2000 ellipsoid (TD/T 1055-2019 附录D): edges densified to 10 m in the defining "
             "plane, pyproj Geod(GRS80)",
         }
+
+
+def _language(value, label: str) -> str:
+    """The run's language: the argument, the config's ``lang``, ``YANGAO_GEO_LANG``, else zh."""
+    import os
+
+    from .i18n import normalise_lang
+
+    chosen = value if value is not None else os.environ.get("YANGAO_GEO_LANG") or "zh"
+    try:
+        return normalise_lang(chosen)
+    except ValueError as exc:
+        raise InputError(f"{label}: {exc}") from None
 
 
 def _regulations_dict(profile: str) -> dict:
@@ -190,7 +216,7 @@ def _param(code: str, name: str, value, default, label: str):
 
 
 def build_settings(
-    config=None, *, tolerance_m2=None, rules=None, edges=None, width_tolerance_m=None, regulations=None
+    config=None, *, tolerance_m2=None, rules=None, edges=None, width_tolerance_m=None, regulations=None, lang=None
 ) -> Settings:
     """Resolve settings from a config (path or dict) and explicit arguments, validated before anything runs.
 
@@ -204,6 +230,7 @@ def build_settings(
     if unknown:
         raise InputError(f"{label}: unknown key(s) {sorted(unknown)}; expected {sorted(_TOP_KEYS)}")
     settings = Settings(config_path=where)
+    settings.lang = _language(lang if lang is not None else raw.get("lang"), label)
     if "tolerance_m2" in raw:
         settings.tolerance_m2 = _tolerance(raw["tolerance_m2"], label)
     if tolerance_m2 is not None:

@@ -28,6 +28,7 @@ from .area import scale_factor_area
 from .crs import ANALYSIS_CRS
 from .findings import FINDING_FIELDS, FindingStore
 from .geometry import polygonal
+from .i18n import t
 from .layers import ConstraintSet
 from .minerals import Mineral, MineralTable
 from .rules.registry import Rule
@@ -458,8 +459,13 @@ def run_rules(ctx: Context, rules: list[Rule], params: dict[str, dict], on_rule=
             ctx.add(
                 None,
                 "fail",
-                f"rule {r.code} raised {type(exc).__name__}: {exc} "
-                f"(at {last.filename.rsplit('/', 1)[-1]}:{last.lineno}); its results are missing",
+                t(
+                    "rule {code} raised {error}: {detail} (at {where}); its results are missing",
+                    code=r.code,
+                    error=type(exc).__name__,
+                    detail=str(exc),
+                    where=f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}",
+                ),
             )
         # overlaps no later rule reads are dropped (the block pairs: only B304 reads them)
         for name in [n for n in ctx._overlaps if last_use.get(n, 0) <= i]:

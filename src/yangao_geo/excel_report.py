@@ -6,12 +6,13 @@ Report's tables.
 
 from __future__ import annotations
 
-import json
 import math
 
 import pandas as pd
 
+from .i18n import use_lang
 from .rules import RULES
+from .rules.titles import title
 
 __all__ = ["RULE_FAMILIES", "write_xlsx"]
 
@@ -28,6 +29,20 @@ def _blank(value):
 
 #: rows in an Excel sheet (the format's own limit), header included
 _EXCEL_ROWS = 1_048_576
+
+
+def _local_time(iso: str | None) -> str | None:
+    """An ISO timestamp as local time with its zone: ``2026-12-01 21:30:05 UTC+08:00``."""
+    if not iso:
+        return iso
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return str(iso)
+    offset = moment.strftime("%z")
+    return moment.strftime("%Y-%m-%d %H:%M:%S") + f" UTC{offset[:3]}:{offset[3:]}"
 
 
 def _cell(ws, row: int, col: int, value, fmt=None) -> None:
@@ -141,6 +156,8 @@ def write_xlsx(report, path) -> None:
         ws.write_formula(row, col, f"=SUM({letter}2:{letter}{last})", f["bold"])
 
     # 明细 — one row per finding
+    with use_lang("zh"):  # the workbook is Chinese
+        titles = {code: title(code) for code in RULES}
     names = [
         "区块编号",
         "区块名称",
@@ -163,7 +180,7 @@ def write_xlsx(report, path) -> None:
         _cell(ws, row, 0, _blank(x.block_id))
         _cell(ws, row, 1, _blank(x.block_name))
         ws.write_string(row, 2, x.rule_id)
-        ws.write_string(row, 3, x.rule_name)
+        ws.write_string(row, 3, titles.get(x.rule_id, x.rule_id))
         ws.write_string(row, 4, _SEVERITY_ZH.get(x.severity, x.severity), f.get(x.severity))
         _cell(ws, row, 5, _blank(x.layer))
         _cell(ws, row, 6, _blank(x.feature_id))
@@ -193,12 +210,9 @@ def write_xlsx(report, path) -> None:
     note("边界约定", report.settings.get("edges"), report.settings.get("edge_convention"))
     regs = report.settings.get("regulations") or {}
     note("法规依据", f"{regs.get('profile')}（{regs.get('date')}）", regs.get("description"))
-    note(
-        "工具",
-        f"yangao_geo {report.tool.get('version')}",
-        json.dumps(report.tool.get("environment", {}), ensure_ascii=False),
-    )
-    note("运行时间", report.tool.get("started_at"), f"{report.tool.get('elapsed_s')} s")
+    env = report.tool.get("environment", {})
+    note("工具", f"yangao_geo {report.tool.get('version')}", " · ".join(f"{k} {v}" for k, v in env.items()))
+    note("运行时间", _local_time(report.tool.get("started_at")), f"用时 {report.tool.get('elapsed_s')} 秒")
     for i in report.inputs:
         note(
             f"输入 {i.role}",
@@ -211,7 +225,11 @@ def write_xlsx(report, path) -> None:
     note("规则", "说明", "规划条款", bold=True)
     for code, r in RULES.items():
         params = report.settings.get("rule_params", {}).get(code)
-        note(f"{code} {r.name}（{r.severity}）", r.summary + (f" 参数 {params}" if params else ""), r.citation)
+        words = {"fail": "不通过", "warn": "需关注", "info": "提示"}
+        param_text = "，".join(f"{k} = {v}" for k, v in (params or {}).items())
+        with use_lang("zh"):
+            name = title(code)
+        note(f"{code} {name}（{words.get(r.severity, r.severity)}）", param_text or None, r.citation)
     for row, (values, bold) in enumerate(notes, start=1):
         for col, value in enumerate(values):
             _cell(ws, row, col, None if value is None else str(value), f["wrap_bold"] if bold else f["wrap"])

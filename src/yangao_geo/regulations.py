@@ -52,6 +52,13 @@ class ConditionalException:
     verified: bool
     source: str
     requires_source_right: bool = False
+    condition_en: str = ""
+
+    def condition_text(self) -> str:
+        """The condition in the current language (the regulation's Chinese wording in zh)."""
+        from .i18n import current_lang
+
+        return self.condition_en if current_lang() == "en" and self.condition_en else self.condition
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,7 @@ def regulations(profile: str = "current") -> Regulations:
             verified=bool(e["verified"]),
             source=e["source"],
             requires_source_right=bool(e.get("requires_source_right", False)),
+            condition_en=e.get("condition_en", ""),
         )
         for e in data.get("exception", [])
         if profile in e["profiles"]

@@ -14,7 +14,9 @@ from rich.text import Text
 
 from ..checker import check
 from ..errors import InputError, OutputError
+from ..i18n import t, use_lang
 from ..io.output import check_target
+from ..rules.titles import kind_word, severity_word, status_word, title
 from ..writers import FORMATS
 from .batch import run_batch
 
@@ -58,40 +60,41 @@ _STATUS_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "info": 
 
 
 def _print_report(report, console: Console) -> None:
-    table = Table(title="Blocks (阳高县矿产资源总体规划 2021–2025)")
+    """The blocks and findings tables and the summary line, in the run's language."""
+    table = Table(title=t("Blocks (Yanggao County Mineral Resources Master Plan 2021–2025)"))
     for col, justify in (
-        ("block", "left"),
-        ("name", "left"),
-        ("kind", "left"),
-        ("mineral", "left"),
-        ("area km²", "right"),
-        ("status", "left"),
-        ("fail", "right"),
-        ("warn", "right"),
+        (t("block"), "left"),
+        (t("name"), "left"),
+        (t("kind"), "left"),
+        (t("mineral"), "left"),
+        (t("area km²"), "right"),
+        (t("status"), "left"),
+        (t("fails"), "right"),
+        (t("warnings"), "right"),
     ):
         table.add_column(col, justify=justify, overflow="fold")
     for r in report.summary().itertuples():
-        table.add_row(
+        table.add_row(  # user text (ids, names) is printed literally, never as markup
             Text(str(r.block_id)),
             Text(str(r.name or "")),
-            Text(str(r.kind)),
+            Text(kind_word(r.kind)),
             Text(str(r.mineral or "")),
             f"{r.area_km2:.4f}",
-            Text(r.status, style=_STATUS_STYLE[r.status]),
+            Text(status_word(r.status), style=_STATUS_STYLE[r.status]),
             str(r.fail),
             str(r.warn),
         )
     console.print(table)
     if len(report.findings):
-        ftable = Table(title="Findings")
-        for col in ("block", "rule", "severity", "finding", "plan article"):
+        ftable = Table(title=t("Findings"))
+        for col in (t("block"), t("rule"), t("severity"), t("finding"), t("plan article")):
             ftable.add_column(col, overflow="fold")
         for f in report.findings.itertuples():
             block = "-" if f.block_id is None or f.block_id != f.block_id else str(f.block_id)
-            ftable.add_row(  # user text (ids, names in messages) is printed literally, never as markup
+            ftable.add_row(
                 Text(block),
-                Text(f"{f.rule_id} {f.rule_name}"),
-                Text(f.severity, style=_STATUS_STYLE[f.severity]),
+                Text(f"{f.rule_id} {title(f.rule_id)}"),
+                Text(severity_word(f.severity), style=_STATUS_STYLE[f.severity]),
                 Text(str(f.message)),
                 Text(str(f.citation)),
             )
@@ -99,13 +102,23 @@ def _print_report(report, console: Console) -> None:
     c = report.counts()
     status = report.blocks["status"].value_counts()
     console.print(
-        f"{len(report.blocks)} blocks: {int(status.get('fail', 0))} fail, {int(status.get('warn', 0))} "
-        f"warn, {int(status.get('pass', 0))} pass — findings: {c['fail']} fail, {c['warn']} warn, "
-        f"{c['info']} info"
+        Text(
+            t(
+                "{blocks} blocks: {fail} fail, {warn} need attention, {passed} pass — findings: {f_fail} fail, "
+                "{f_warn} need attention, {f_info} notes",
+                blocks=len(report.blocks),
+                fail=int(status.get("fail", 0)),
+                warn=int(status.get("warn", 0)),
+                passed=int(status.get("pass", 0)),
+                f_fail=c["fail"],
+                f_warn=c["warn"],
+                f_info=c["info"],
+            )
+        )
     )
     for s in report.skipped_rules:
         if s["reason"] != "not selected":
-            console.print(Text(f"skipped {s['rule_id']}: {s['reason']}", style="dim"))
+            console.print(Text(t("skipped {rule}: {reason}", rule=s["rule_id"], reason=s["reason"]), style="dim"))
 
 
 @click.command("check")
@@ -140,6 +153,11 @@ def _print_report(report, console: Console) -> None:
     "--regulations",
     type=click.Choice(["current", "plan-2022"]),
     help="Regulations applied: current (default; 2024 law, 2025 farmland rules, 142号文) or plan-2022 (as written).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    help="Language of messages and reports: zh (简体中文, default) or en. Also YANGAO_GEO_LANG, config lang.",
 )
 @click.option("--rules", "rule_list", help="Comma-separated rule codes or names to run (default: all).")
 @click.option("--config", type=click.Path(), help="TOML settings file (tolerance, rule parameters, minerals).")
@@ -184,6 +202,7 @@ def check_command(
     edges,
     width_tolerance,
     regulations,
+    lang,
     rule_list,
     config,
     fail_on,
@@ -217,6 +236,7 @@ def check_command(
             "edges": edges,
             "width_tolerance_m": width_tolerance,
             "regulations_profile": regulations,
+            "lang": lang,
             "rules": rule_list,
             "config": config,
             "engine": engine,
@@ -254,6 +274,7 @@ def check_command(
             edges=edges,
             width_tolerance_m=width_tolerance,
             regulations_profile=regulations,
+            lang=lang,
             rules=rule_list,
             config=config,
             layer=layer,
@@ -267,8 +288,10 @@ def check_command(
     if output:
         report.to_file(output, overwrite=overwrite)
     if not quiet:
-        console = Console(width=max(Console().width, 160) if sys.stdout.isatty() else 200)
-        _print_report(report, console)
-        if output:
-            console.print(Text(f"report written to {output}"))
+        # the terminal's own width on a terminal (tables wrap to it); 160 columns into a pipe or a log
+        console = Console(width=None if sys.stdout.isatty() else 160)
+        with use_lang(report.settings.get("lang", "zh")):
+            _print_report(report, console)
+            if output:
+                console.print(Text(t("report written to {path}", path=output)))
     return report.exit_code(fail_on)

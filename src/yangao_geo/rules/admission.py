@@ -9,6 +9,7 @@ from ..area import ellipsoidal_area
 from ..attributes import DEGREES
 from ..crs import ANALYSIS_CRS
 from ..geometry import polygonal
+from ..i18n import N_, t
 from ..units import parse_capacity
 from .messages import area_text
 from .registry import rule
@@ -37,22 +38,44 @@ def degree_insufficient(ctx, params):
         degree = ctx.attr(pos, "degree")
         scale = ctx.attr(pos, "reserve_scale")
         if mineral is None:
-            ctx.add(pos, "warn", "exploration degree requirement cannot be decided: mineral missing or unknown")
+            ctx.add(pos, "warn", t("exploration degree requirement cannot be decided: mineral missing or unknown"))
             continue
         if mineral.third_class:
             continue
         required = "勘探" if mineral.is_coal or scale == "大型" else "详查"
-        why = "coal" if mineral.is_coal else ("大型 deposit" if scale == "大型" else "非大型 non-coal deposit")
+        why = (
+            t(N_("coal"))
+            if mineral.is_coal
+            else t(N_("a large deposit"))
+            if scale == "大型"
+            else t(N_("a non-coal deposit that is not large"))
+        )
         if degree is None:
-            extra = "" if scale else " (reserve scale not given; a 大型 deposit would need 勘探)"
+            extra = (
+                "" if scale else t(" (reserve scale not given; a large deposit would need {level})", level=_deg("勘探"))
+            )
             ctx.add(
                 pos,
                 "warn",
-                f"exploration degree (勘查程度) not given; {mineral.name}: {why} needs {required} or better{extra}",
+                t(
+                    "exploration degree not given; {mineral}: {why} needs {required} or better{extra}",
+                    mineral=mineral.name,
+                    why=why,
+                    required=_deg(required),
+                    extra=extra,
+                ),
             )
         elif DEGREES.index(degree) < DEGREES.index(required):
             ctx.add(
-                pos, "fail", f"exploration degree {degree} is below {required}, required for {mineral.name} ({why})"
+                pos,
+                "fail",
+                t(
+                    "exploration degree {degree} is below {required}, required for {mineral} ({why})",
+                    degree=_deg(degree),
+                    required=_deg(required),
+                    mineral=mineral.name,
+                    why=why,
+                ),
             )
 
 
@@ -69,39 +92,60 @@ def scale_minimum(ctx, params):
         mineral = ctx.mineral(pos)
         capacity = parse_capacity(ctx.attr(pos, "capacity"), ctx.attr(pos, "capacity_unit"))
         if mineral is None:
-            ctx.add(pos, "warn", "minimum mining scale cannot be checked: mineral missing or unknown")
+            ctx.add(pos, "warn", t("minimum mining scale cannot be checked: mineral missing or unknown"))
             continue
         minimum = mineral.minimum
         if minimum is None:
             ctx.add(
                 pos,
                 "warn",
-                f"no minimum mining scale on file for {mineral.name} (the plan's 附表9 is not in "
-                "its text); add one with --config",
+                t(
+                    "no minimum mining scale on file for {mineral} (the plan's annex table 9 is not in its text); "
+                    "add one with --config",
+                    mineral=mineral.name,
+                ),
             )
             continue
-        basis = "" if mineral.min_scale_verified else f" [minimum unverified: {mineral.min_scale_source}]"
+        basis = (
+            "" if mineral.min_scale_verified else t(" [minimum unverified: {source}]", source=mineral.min_scale_source)
+        )
+        minimum_text = f"{mineral.min_scale:g} {mineral.min_scale_unit}"
         if capacity is None:
             ctx.add(
                 pos,
                 "warn",
-                f"design capacity (生产规模) not given; minimum for {mineral.name} is "
-                f"{mineral.min_scale:g} {mineral.min_scale_unit}{basis}",
+                t(
+                    "design capacity not given; minimum for {mineral} is {minimum}{basis}",
+                    mineral=mineral.name,
+                    minimum=minimum_text,
+                    basis=basis,
+                ),
             )
         elif capacity.kind != minimum.kind:
             ctx.add(
                 pos,
                 "warn",
-                f"capacity is a {capacity.kind} rate ({capacity.describe()}) but the minimum for "
-                f"{mineral.name} is a {minimum.kind} rate ({mineral.min_scale:g} "
-                f"{mineral.min_scale_unit}); not compared",
+                t(
+                    "capacity is a {kind} rate ({capacity}) but the minimum for {mineral} is a {minimum_kind} rate "
+                    "({minimum}); not compared",
+                    kind=t(_KIND_LABEL.get(capacity.kind, capacity.kind)),
+                    capacity=capacity.describe(),
+                    mineral=mineral.name,
+                    minimum_kind=t(_KIND_LABEL.get(minimum.kind, minimum.kind)),
+                    minimum=minimum_text,
+                ),
             )
         elif capacity.value < minimum.value:
             ctx.add(
                 pos,
                 "fail",
-                f"design capacity {capacity.describe()} is below the minimum mining scale "
-                f"{mineral.min_scale:g} {mineral.min_scale_unit} for {mineral.name}{basis}",
+                t(
+                    "design capacity {capacity} is below the minimum mining scale {minimum} for {mineral}{basis}",
+                    capacity=capacity.describe(),
+                    minimum=minimum_text,
+                    mineral=mineral.name,
+                    basis=basis,
+                ),
             )
 
 
@@ -131,9 +175,30 @@ def concentrated_outside(ctx, params):
             ctx.add(
                 pos,
                 "warn",
-                f"{area_text(area)} of this {mineral.name} block lies outside every designated "
-                "concentrated mining area (砂石土类集中开采区)",
+                t(
+                    "{area} of this {mineral} block lies outside every designated sand, stone and clay "
+                    "concentrated mining area",
+                    area=area_text(area),
+                    mineral=mineral.name,
+                ),
                 layer="concentrated_areas",
                 overlap_m2=area,
                 geometry=outside[0],
             )
+
+
+#: exploration degrees in English (the plan's terms in Chinese)
+_DEGREE_EN = {
+    "预查": N_("reconnaissance"),
+    "普查": N_("general exploration"),
+    "详查": N_("detailed exploration"),
+    "勘探": N_("advanced exploration"),
+}
+_KIND_LABEL = {"mass": N_("mass"), "volume": N_("volume")}
+
+
+def _deg(degree: str) -> str:
+    """An exploration degree as the current language names it (zh: the plan's term)."""
+    from ..i18n import current_lang
+
+    return degree if current_lang() == "zh" else t(_DEGREE_EN[degree])

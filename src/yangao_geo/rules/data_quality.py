@@ -8,7 +8,8 @@ import shapely
 from ..area import ellipsoidal_area
 from ..crs import ANALYSIS_CRS
 from ..geometry import polygonal
-from .messages import area_text, km2
+from ..i18n import N_, t
+from .messages import area_text, km2, layer_label
 from .registry import rule
 
 _DATA = "数据质量前提：规划区块须有有效范围（第三章第三节 勘查开采规划区块）"
@@ -24,20 +25,30 @@ def geometry_invalid(ctx, params):
     invalid constraint feature (block_id empty): its repaired form is what blocks are checked against.
     """
     for pos, repair in sorted(ctx.geometry_issues.get("invalid", {}).items()):
-        ctx.add(pos, "warn", _repair_text("the block's geometry", repair))
+        ctx.add(pos, "warn", _repair_text(t("the block's geometry"), repair))
     for layer, repairs in ctx.constraint_repairs.items():
         for r in repairs:
-            what = f"{layer} feature {r['feature_id']}"
+            what = t("{layer} feature {feature}", layer=layer_label(layer), feature=r["feature_id"])
             ctx.add(None, "warn", _repair_text(what, r), layer=layer, feature_id=r["feature_id"])
 
 
+_STAGES = {
+    "as stated in the file": N_("as stated in the file"),
+    "after reprojection to EPSG:4547": N_("after reprojection to EPSG:4547"),
+    "in the analysis plane": N_("in the analysis plane"),
+}
+
+
 def _repair_text(what: str, repair) -> str:
-    if isinstance(repair, str):
-        return f"invalid geometry repaired before checking: {repair}"
     before, after = repair["area_before_m2"], repair["area_after_m2"]
-    return (
-        f"{what} is invalid {repair['stage']} ({repair['reason']}); repaired with make_valid (structure): "
-        f"area as drawn {area_text(before)}, after repair {area_text(after)}"
+    return t(
+        "{what} is invalid {stage} ({reason}); repaired with make_valid (structure): area as drawn {before}, "
+        "after repair {after}",
+        what=what,
+        stage=t(_STAGES.get(repair["stage"], repair["stage"])),
+        reason=repair["reason"],
+        before=area_text(before),
+        after=area_text(after),
     )
 
 
@@ -48,7 +59,7 @@ def geometry_empty(ctx, params):
     Fail: the block cannot be checked by any spatial rule (they skip it).
     """
     for pos, reason in sorted(ctx.geometry_issues.get("empty", {}).items()):
-        ctx.add(pos, "fail", f"{reason}; spatial rules skipped this block")
+        ctx.add(pos, "fail", t("{reason}; spatial rules skipped this block", reason=reason))
 
 
 @rule(
@@ -88,11 +99,11 @@ def extent_outside_county(ctx, params):
     county = ctx.layer("county_boundary")
     if county is not None and len(county):
         area = shapely.union_all(np.asarray(county.geometry.values, dtype=object))
-        against = "the county boundary (county_boundary layer)"
+        against = t("the county boundary (county_boundary layer)")
     else:
         area = planning_area_extent()
-        against = (
-            "the county's stated extent (no county_boundary layer given; 第一章第一节: "
+        against = t(
+            "the county's extent as the plan states it (no county_boundary layer given; chapter 1 section 1: "
             "E 113°28′36″–114°06′15″, N 39°49′50″–40°31′10″)"
         )
     shapely.prepare(area)
@@ -112,8 +123,12 @@ def extent_outside_county(ctx, params):
             ctx.add(
                 pos,
                 "fail",
-                f"the block lies wholly outside {against}, {distance / 1000:.3f} km from it: the plan cannot "
-                "admit it (check the CRS and the coordinates)",
+                t(
+                    "the block lies wholly outside {against}, {distance} km from it: the plan cannot admit it "
+                    "(check the CRS and the coordinates)",
+                    against=against,
+                    distance=f"{distance / 1000:.3f}",
+                ),
                 overlap_m2=out_m2,
                 geometry=piece,
             )
@@ -121,7 +136,7 @@ def extent_outside_county(ctx, params):
             ctx.add(
                 pos,
                 "warn",
-                f"{area_text(out_m2)} of the block lies outside {against}",
+                t("{area} of the block lies outside {against}", area=area_text(out_m2), against=against),
                 layer="county_boundary" if county is not None and len(county) else None,
                 overlap_m2=out_m2,
                 geometry=piece,
@@ -152,7 +167,7 @@ def area_declared_mismatch(ctx, params):
     for pos in ctx.block_positions():
         issue = ctx.attr(pos, "declared_area_issue")
         if issue is not None:
-            ctx.add(pos, "warn", f"the declared area could not be read: {issue.split(': ', 1)[-1]}")
+            ctx.add(pos, "warn", t("the declared area could not be read: {issue}", issue=issue.split(": ", 1)[-1]))
     for pos in ctx.block_positions(spatial=True):
         declared = ctx.attr(pos, "declared_area_km2")
         if declared is None:
@@ -165,8 +180,14 @@ def area_declared_mismatch(ctx, params):
             ctx.add(
                 pos,
                 "warn",
-                f"declared area {declared:.4f} km² differs from the ellipsoidal area "
-                f"{km2(computed)} by {100 * diff:+.2f}% (tolerance {100 * tol:.2f}%)",
+                t(
+                    "declared area {declared} km² differs from the ellipsoidal area {computed} by {diff}% "
+                    "(tolerance {tolerance}%)",
+                    declared=f"{declared:.4f}",
+                    computed=km2(computed),
+                    diff=f"{100 * diff:+.2f}",
+                    tolerance=f"{100 * tol:.2f}",
+                ),
             )
 
 
@@ -181,7 +202,7 @@ def id_duplicate(ctx, params):
         if len(group) > 1:
             row_list = ", ".join(str(int(rows[p])) for p in group)
             for pos in group:
-                ctx.add(int(pos), "fail", f"block id {block_id!r} is used by rows {row_list}")
+                ctx.add(int(pos), "fail", t("block id {id} is used by rows {rows}", id=repr(block_id), rows=row_list))
 
 
 @rule(code="D107", name="mineral.unknown", severity="warn", citation="第三章第一节 勘查开采调控方向（按矿种管理）")
@@ -194,9 +215,13 @@ def mineral_unknown(ctx, params):
     for pos in ctx.block_positions():
         name = ctx.attr(pos, "mineral")
         if name is None:
-            ctx.add(pos, "warn", "no mineral (矿种) given")
+            ctx.add(pos, "warn", t("no mineral given"))
         elif ctx.minerals.lookup(name) is None:
-            ctx.add(pos, "warn", f"unknown mineral {name!r}: not in the mineral table (add it with --config)")
+            ctx.add(
+                pos,
+                "warn",
+                t("unknown mineral {name}: not in the mineral table (add it with --config)", name=repr(name)),
+            )
 
 
 @rule(
@@ -243,8 +268,11 @@ def data_coverage(ctx, params):
                 ctx.add(
                     int(pos),
                     "warn",
-                    f"layer {name} has no features: no overlap with it can be shown; confirm that the area "
-                    "really has none",
+                    t(
+                        "layer {layer} has no features: no overlap with it can be shown; confirm that the area "
+                        "really has none",
+                        layer=layer_label(name),
+                    ),
                     layer=name,
                 )
             continue
@@ -253,8 +281,11 @@ def data_coverage(ctx, params):
                 ctx.add(
                     int(pos),
                     "fail",
-                    f"layer {name} lies wholly outside the planning area (its extent does not meet the county): "
-                    "it cannot show whether this block avoids it",
+                    t(
+                        "layer {layer} lies wholly outside the planning area (its extent does not meet the "
+                        "county): it cannot show whether this block avoids it",
+                        layer=layer_label(name),
+                    ),
                     layer=name,
                 )
             continue
@@ -266,7 +297,12 @@ def data_coverage(ctx, params):
             ctx.add(
                 int(pos),
                 "fail",
-                f"layer {name} has no data within {margin:g} m of the block (its extent is {distance / 1000:.3f} km "
-                "away): the layer does not cover the block, so no overlap cannot be shown",
+                t(
+                    "layer {layer} has no data within {margin} m of the block (its extent is {distance} km away): "
+                    "the layer does not cover the block, so no overlap cannot be shown",
+                    layer=layer_label(name),
+                    margin=f"{margin:g}",
+                    distance=f"{distance / 1000:.3f}",
+                ),
                 layer=name,
             )

@@ -8,6 +8,7 @@ import numpy as np
 import shapely
 
 from ..area import basic_unit_block_area
+from ..i18n import N_, t
 from .messages import area_text, km2, percent
 from .registry import rule
 
@@ -23,6 +24,7 @@ _BLOCKS = (
 )
 #: deposits are split when they fall in several blocks of the same family
 _FAMILY = {"exploration": "exploration", "mining": "mining", "concentrated": "mining"}
+_FAMILY_LABEL = {"exploration": N_("exploration"), "mining": N_("mining")}
 
 
 @rule(
@@ -52,8 +54,15 @@ def block_min_unit(ctx, params):
             ctx.add(
                 pos,
                 "fail",
-                f"area {km2(area)} is below one basic unit block ({minutes:g}′×{minutes:g}′ = "
-                f"{km2(unit)} at {lat:.4f}°N): {area / unit:.3f} of a unit",
+                t(
+                    "area {area} is below one basic unit block ({minutes}′×{minutes}′ = {unit} at {lat}°N): "
+                    "{fraction} of a unit",
+                    area=km2(area),
+                    minutes=f"{minutes:g}",
+                    unit=km2(unit),
+                    lat=f"{lat:.4f}",
+                    fraction=f"{area / unit:.3f}",
+                ),
             )
 
 
@@ -81,8 +90,14 @@ def deposit_split(ctx, params):
             ctx.add(
                 pos,
                 "fail",
-                f"deposit {deposit_ids[feat]} is split across {len(members)} {family} blocks "
-                f"({ids}); this block holds {area_text(area)} of it",
+                t(
+                    "deposit {deposit} is split across {count} {family} blocks ({ids}); this block holds {area} of it",
+                    deposit=deposit_ids[feat],
+                    count=len(members),
+                    family=t(_FAMILY_LABEL[family]),
+                    ids=ids,
+                    area=area_text(area),
+                ),
                 layer="deposits",
                 feature_id=deposit_ids[feat],
                 overlap_m2=area,
@@ -117,8 +132,12 @@ def deposit_partial(ctx, params):
             ctx.add(
                 pos,
                 "warn",
-                f"covers only {percent(area / deposit_areas[feat])} of deposit {ids[feat]} "
-                f"({area_text(outside)} of it lies outside the block)",
+                t(
+                    "covers only {share} of deposit {deposit} ({outside} of it lies outside the block)",
+                    share=percent(area / deposit_areas[feat]),
+                    deposit=ids[feat],
+                    outside=area_text(outside),
+                ),
                 layer="deposits",
                 feature_id=ids[feat],
                 overlap_m2=area,
@@ -146,13 +165,19 @@ def blocks_overlap(ctx, params):
     geoms = np.concatenate([ov.geometry, ov.geometry])[order]
     hair = np.concatenate([ov.hairline, ov.hairline])[order]
     severity = np.where(hair, "info", np.where(area > ctx.tolerance_m2, "fail", "warn")).astype(object)
-    sliver = f"; sliver at or below the {ctx.tolerance_m2:g} m² tolerance"
-    shared = f"; narrower than {ctx.width_tolerance_m:g} m everywhere: a shared edge, not an overlap"
-    messages = [
-        f"overlaps proposed block {ids[o]} by {area_text(a)}, {percent(a / block_areas[p])} of the block"
-        + (shared if s == "info" else sliver if s == "warn" else "")
-        for p, o, a, s in zip(pos, other, area, severity)
-    ]
+    joined = t("{message}; {note}")
+    notes = {
+        "warn": t("sliver at or below the {tolerance} m² tolerance", tolerance=f"{ctx.tolerance_m2:g}"),
+        "info": t(
+            "narrower than {width} m everywhere: a shared edge within coordinate precision, not an overlap",
+            width=f"{ctx.width_tolerance_m:g}",
+        ),
+    }
+    base = t("overlaps proposed block {block} by {area}, {ratio} of the block")
+    messages = []
+    for p, o, a, s in zip(pos, other, area, severity):
+        text = base.format(block=ids[o], area=area_text(a), ratio=percent(a / block_areas[p]))
+        messages.append(joined.format(message=text, note=notes[s]) if s in notes else text)
     ctx.add_many(pos, severity, messages, layer="blocks", feature_ids=ids[other], overlap_m2=area, geometries=geoms)
 
 
@@ -186,9 +211,16 @@ def grid_alignment(ctx, params):
         ctx.add(
             pos,
             "info" if aligned else severity,
-            f"touches {touched} and covers {covered} whole 1′×1′ basic unit blocks; {int(on_minute.sum())} of "
-            f"{len(corners)} corner points on the 1′ grid, {int(on_half.sum())} on the 30″ grid"
-            + ("" if aligned else " (not aligned to the 1′ grid)"),
+            t(
+                "touches {touched} and covers {covered} whole 1′×1′ basic unit blocks; {on_minute} of {corners} "
+                "corner points on the 1′ grid, {on_half} on the 30″ grid{note}",
+                touched=touched,
+                covered=covered,
+                on_minute=int(on_minute.sum()),
+                corners=len(corners),
+                on_half=int(on_half.sum()),
+                note="" if aligned else t(" (not aligned to the 1′ grid)"),
+            ),
         )
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .messages import percent
+from ..i18n import N_, t
+from .messages import area_text, layer_label, percent
 from .registry import rule
 
 _EXPLORATION_RIGHTS = "第三章第三节 二(二)1(1) 勘查规划区块不得与现有矿业权重叠"
@@ -21,16 +22,15 @@ _THREE_LINES = (
 )
 _TOWN = "第三章第一节 二 除地热、矿泉水外，城镇开发边界内不得新设置矿业权；第三章第三节 二(二)1(7)、三(二)1(5)"
 _CLAY = "第三章第一节 一、二 禁止开采可耕地内砖瓦粘土"
-_PRIORITY_NOTE = (
-    "exploration rights have priority to become mining blocks (转采); name the right in "
-    "source_right (原探矿权) if this block converts it"
+_PRIORITY_NOTE = N_(
+    "exploration rights have priority to become mining blocks; name the right in source_right if this block converts it"
 )
 #: overlap findings whose messages are built at a time
 _MESSAGE_CHUNK = 20_000
 _RIGHT_NAMES = {
-    "exploration": "exploration right (探矿权)",
-    "mining": "mining right (采矿权)",
-    None: "mining right of unknown type (矿业权)",
+    "exploration": N_("existing exploration right"),
+    "mining": N_("existing mining right"),
+    None: N_("existing mineral right of unknown type"),
 }
 
 
@@ -60,24 +60,38 @@ def _overlap_findings(ctx, layer: str, what, *, decide=None, citation=None) -> N
     hair = ov.hairline & np.isin(severity, ("fail", "warn"))
     sliver = (ov.area_m2 <= ctx.tolerance_m2) & (severity == "fail") & ~hair
     severity = np.where(sliver, "warn", severity)
-    note = np.where(sliver, f"sliver at or below the {ctx.tolerance_m2:g} m² tolerance", note)
+    note = np.where(
+        sliver, t("sliver at or below the {tolerance} m² tolerance", tolerance=f"{ctx.tolerance_m2:g}"), note
+    )
     severity = np.where(hair, "info", severity)
     note = np.where(
         hair,
-        f"narrower than {ctx.width_tolerance_m:g} m everywhere: a shared edge within coordinate precision, "
-        "not an overlap",
+        t(
+            "narrower than {width} m everywhere: a shared edge within coordinate precision, not an overlap",
+            width=f"{ctx.width_tolerance_m:g}",
+        ),
         note,
     )
     feature_ids = ov.feature_id
     labels = np.broadcast_to(np.asarray(what, dtype=object), (n,))
+    # the templates translated once; each message then only fills in its fields (there may be millions)
+    base = t("overlaps {what} {feature} by {area}, {ratio} of the block")
+    joined = t("{message}; {note}")
     block_area = ctx.block_areas[ov.block]
     kept = np.flatnonzero(keep)
     for start in range(0, len(kept), _MESSAGE_CHUNK):  # messages built a slice at a time: bounded memory
         k = kept[start : start + _MESSAGE_CHUNK]
         messages = [
-            f"overlaps {labels[i]} {feature_ids[i]} by {ov.area_m2[i]:.2f} m² ({ov.area_m2[i] / 1e6:.4f} km²), "
-            f"{percent(ov.area_m2[i] / block_area[i] if block_area[i] > 0 else None)} of the block"
-            + (f"; {note[i]}" if note[i] else "")
+            _with_note(
+                base.format(
+                    what=labels[i],
+                    feature=feature_ids[i],
+                    area=area_text(ov.area_m2[i]),
+                    ratio=percent(ov.area_m2[i] / block_area[i] if block_area[i] > 0 else None),
+                ),
+                note[i],
+                joined,
+            )
             for i in k
         ]
         ctx.add_many(
@@ -90,6 +104,10 @@ def _overlap_findings(ctx, layer: str, what, *, decide=None, citation=None) -> N
             geometries=ov.geometry[k],
             citation=cites[k],
         )
+
+
+def _with_note(message: str, note: str, joined: str) -> str:
+    return joined.format(message=message, note=note) if note else message
 
 
 @rule(
@@ -120,7 +138,7 @@ def rights_overlap(ctx, params):
         over_exploration_right = ~exploration_block & (rtype == "exploration")
         converts = over_exploration_right & (sources[ov.block] == ids[ov.feature])
         severity = np.where(over_exploration_right, "warn", "fail")
-        note = np.where(over_exploration_right, _PRIORITY_NOTE, "")
+        note = np.where(over_exploration_right, t(_PRIORITY_NOTE), "")
         cites = np.where(
             exploration_block,
             _EXPLORATION_RIGHTS,
@@ -131,7 +149,8 @@ def rights_overlap(ctx, params):
             cites = np.where(severity == "fail", np.char.add(cites.astype(str), "；" + law), cites).astype(object)
         return ~converts, severity, note, cites
 
-    labels = np.array([f"existing {_RIGHT_NAMES[t]}" for t in types], dtype=object)
+    names = {k: t(v) for k, v in _RIGHT_NAMES.items()}
+    labels = np.array([names[kind] for kind in types], dtype=object)
     ov = ctx.overlaps("mining_rights")
     _overlap_findings(ctx, "mining_rights", labels[ov.feature] if len(ov) else "", decide=decide)
 
@@ -160,10 +179,12 @@ def _conditional(ctx, rule_code: str):
             if e is None:
                 continue
             severity[i] = "warn"
-            flag = "" if e.verified else " (text not verified in the gazette)"
-            note[i] = (
-                f"conditionally allowed under {ctx.regulations.profile} regulations: {e.condition}{flag}; "
-                "the plan itself requires 避让 (avoidance)"
+            note[i] = t(
+                "conditionally allowed under the {profile} regulations: {condition}{flag}; the plan itself "
+                "requires avoidance",
+                profile=ctx.regulations.profile,
+                condition=e.condition_text(),
+                flag="" if e.verified else t(" (text not verified in the gazette)"),
             )
             cites[i] = f"{e.citation}；{ctx.current_rule.citation}"
         return np.ones(n, dtype=bool), severity, note, cites
@@ -180,9 +201,7 @@ def redline_overlap(ctx, params):
     钾盐、稀土; existing 地热/矿泉水 rights continuing without enlargement) — the condition and source
     are stated. New gold, iron and aggregate blocks stay fails. Pass: shared edge only.
     """
-    _overlap_findings(
-        ctx, "eco_redline", "the ecological protection red line (生态保护红线)", decide=_conditional(ctx, "O202")
-    )
+    _overlap_findings(ctx, "eco_redline", layer_label("eco_redline"), decide=_conditional(ctx, "O202"))
 
 
 @rule(code="O203", name="farmland.overlap", severity="fail", layers=("basic_farmland",), citation=_THREE_LINES)
@@ -194,9 +213,7 @@ def farmland_overlap(ctx, params):
     strategic mineral of the national plan (金、铁、钼 …), conditionally allowed — the condition and
     source are stated, and the plan's stricter 避让 stays in the message. Pass: shared edge only.
     """
-    _overlap_findings(
-        ctx, "basic_farmland", "permanent basic farmland (永久基本农田) parcel", decide=_conditional(ctx, "O203")
-    )
+    _overlap_findings(ctx, "basic_farmland", t("permanent basic farmland parcel"), decide=_conditional(ctx, "O203"))
 
 
 @rule(code="O204", name="town.inside", severity="fail", layers=("town_boundary",), citation=_TOWN)
@@ -214,11 +231,16 @@ def town_inside(ctx, params):
     def decide(ov):
         ex = exempt[ov.block]
         severity = np.where(ex, "info", "fail")
-        note = np.where(ex, np.char.add(names[ov.block].astype(str), " is exempt inside the town boundary"), "")
-        note = np.where(ex, np.char.add("allowed: ", note.astype(str)), "")
+        note = np.array(
+            [
+                t("allowed: {mineral} is exempt inside the town boundary", mineral=m) if x else ""
+                for m, x in zip(names[ov.block], ex)
+            ],
+            dtype=object,
+        )
         return np.ones(len(ov), dtype=bool), severity, note, np.full(len(ov), _TOWN, dtype=object)
 
-    _overlap_findings(ctx, "town_boundary", "the town development boundary (城镇开发边界)", decide=decide)
+    _overlap_findings(ctx, "town_boundary", layer_label("town_boundary"), decide=decide)
 
 
 @rule(code="O205", name="arable.clay", severity="fail", layers=("arable_land",), citation=_CLAY)
@@ -235,4 +257,4 @@ def arable_clay(ctx, params):
         n = len(ov)
         return clay[ov.block], np.full(n, "fail"), np.full(n, ""), np.full(n, _CLAY, dtype=object)
 
-    _overlap_findings(ctx, "arable_land", "arable land (耕地) parcel", decide=decide)
+    _overlap_findings(ctx, "arable_land", t("arable land parcel"), decide=decide)

@@ -48,6 +48,13 @@ class Rule:
     scope: str = "block"
 
     @property
+    def title(self) -> str:
+        """The rule's title in the current language (see :mod:`yangao_geo.rules.titles`)."""
+        from .titles import title
+
+        return title(self.code)
+
+    @property
     def summary(self) -> str:
         doc = (self.func.__doc__ or "").strip()
         return doc.splitlines()[0] if doc else self.name
