@@ -45,7 +45,7 @@ def test_html_loads_in_chromium_without_errors_and_draws_every_block(html_file, 
 def test_html_summary_has_overlap_area_per_layer_in_km2(default_report):
     text = default_report.to_html()
     total = default_report.findings.loc[default_report.findings.layer == "blocks", "overlap_m2"].sum()
-    assert f"{total / 1e6:.4f}" in text
+    assert f"{total / 2 / 1e6:.4f}" in text  # each pair of overlapping blocks once (reported on both)
 
 
 def test_tiles_option_adds_a_user_base_map(default_report):
@@ -101,3 +101,26 @@ def test_plot_draws_every_block(default_report):
     labels = {t.get_text() for t in ax.texts}
     assert set(default_report.blocks.block_id) <= labels
     ax.figure.savefig(SCREENSHOTS / "plot.png")
+
+
+def test_excel_totals_carry_values_for_readers_without_excel(default_report, tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "r.xlsx"
+    default_report.to_file(path)
+    summary = pd.read_excel(path, sheet_name="汇总")
+    total = summary.iloc[-1]
+    assert total["编号"] == "合计"
+    assert total["面积(km²)"] == pytest.approx(default_report.summary().area_km2.sum(), abs=1e-4)
+    assert total["不通过项"] == default_report.counts()["fail"]
+
+
+def test_html_overlap_totals_count_each_overlap_once(default_report):
+    from yangao_geo.html_report import overlap_totals
+
+    f = default_report.findings
+    totals = overlap_totals(f).set_index("layer")
+    b304 = f[f.rule_id == "B304"]
+    assert totals.loc["blocks", "count"] == len(b304) // 2  # each pair once, not on both blocks
+    assert totals.loc["blocks", "sum"] == pytest.approx(b304.overlap_m2.sum() / 2)
+    assert "concentrated_areas" not in totals.index and "county_boundary" not in totals.index

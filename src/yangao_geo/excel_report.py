@@ -129,6 +129,7 @@ def write_xlsx(report, path) -> None:
         .to_dict()
     )
     row = 0
+    totals = [0.0] * len(names)  # the 合计 row's values, written with its formulas (readers without Excel see them)
     for r in summary.itertuples():
         row += 1
         values = [
@@ -145,15 +146,17 @@ def write_xlsx(report, path) -> None:
         for col, value in enumerate(values):
             fmt = f["km2"] if col == 4 else f[r.status] if col == 5 else None
             _cell(ws, row, col, value, fmt)
+            if col == 4 or col >= 6:
+                totals[col] += float(value or 0)
     last = row + 1  # the spreadsheet's own (1-based) number of the last block row
     row += 1
     ws.write_string(row, 0, "合计", f["bold"])
     ws.write_string(row, 1, f"{len(summary)} 个区块", f["bold"])
-    ws.write_formula(row, 4, f"=SUM(E2:E{last})", f["km2_bold"])
+    ws.write_formula(row, 4, f"=SUM(E2:E{last})", f["km2_bold"], round(totals[4], 4))
     ws.write_string(row, 5, f"{int((summary.status == 'fail').sum())} 不通过", f["bold"])
     for col in range(6, 8 + len(families)):
         letter = chr(ord("A") + col)
-        ws.write_formula(row, col, f"=SUM({letter}2:{letter}{last})", f["bold"])
+        ws.write_formula(row, col, f"=SUM({letter}2:{letter}{last})", f["bold"], int(totals[col]))
 
     # 明细 — one row per finding
     with use_lang("zh"):  # the workbook is Chinese

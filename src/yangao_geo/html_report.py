@@ -238,6 +238,40 @@ def _e(value) -> str:
     return html.escape(str(value))
 
 
+#: the rules whose findings are overlaps with a constraint layer (block ∩ feature)
+OVERLAP_RULES = ("O201", "O202", "O203", "O204", "O205")
+
+
+def overlap_totals(findings) -> "pd.DataFrame":
+    """Per layer: the number of overlap pieces and their total area (m²), each overlap counted once.
+
+    Only overlaps with constraint layers (O201–O205) and between proposed blocks (B304, whose every pair
+    is reported on both blocks: counted once) — not the area of a block *outside* the county (D104) or
+    the concentrated areas (A403), nor the deposit rules (B302/B303), which report the same
+    block × deposit pieces again.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"rule_id": ["O203", "B304", "B304", "A403"], "layer": ["basic_farmland", "blocks",
+    ...     "blocks", "concentrated_areas"], "block_id": ["A", "A", "B", "A"], "feature_id": ["F1", "B", "A", None],
+    ...     "overlap_m2": [10.0, 5.0, 5.0, 99.0]})
+    >>> overlap_totals(f).to_dict("records")
+    [{'layer': 'basic_farmland', 'count': 1, 'sum': 10.0}, {'layer': 'blocks', 'count': 1, 'sum': 5.0}]
+    """
+    import pandas as pd
+
+    f = findings[findings.overlap_m2.notna() & findings.layer.notna()]
+    pairs = f[f.rule_id == "B304"]
+    once = pairs[pairs.block_id.astype(str) < pairs.feature_id.astype(str)]
+    kept = pd.concat([f[f.rule_id.isin(OVERLAP_RULES)], once])
+    if kept.empty:
+        return pd.DataFrame({"layer": [], "count": [], "sum": []})
+    out = kept.groupby("layer", sort=True)["overlap_m2"].agg(["count", "sum"]).reset_index()
+    out["count"] = out["count"].astype(int)
+    return out[["layer", "count", "sum"]]
+
+
 def _summary(report) -> str:
     status = report.blocks["status"].value_counts()
     counts = report.counts()
@@ -255,8 +289,7 @@ def _summary(report) -> str:
         f'{r.severity}</td><td class="num">{r.n}</td></tr>'
         for r in by_rule.itertuples()
     )
-    overl = report.findings[report.findings.layer.notna() & report.findings.overlap_m2.notna()]
-    per_layer = overl.groupby("layer")["overlap_m2"].agg(["sum", "count"]).reset_index()
+    per_layer = overlap_totals(report.findings)
     layer_rows = "".join(
         f'<tr><td>{_e(r.layer)}</td><td class="num">{r.count}</td><td class="num">{r.sum / 1e6:.4f}</td></tr>'
         for r in per_layer.itertuples()
