@@ -242,7 +242,7 @@ def _e(value) -> str:
 OVERLAP_RULES = ("O201", "O202", "O203", "O204", "O205")
 
 
-def overlap_totals(findings) -> pd.DataFrame:
+def overlap_totals(findings):
     """Per layer: the number of overlap pieces and their total area (m²), each overlap counted once.
 
     Only overlaps with constraint layers (O201–O205) and between proposed blocks (B304, whose every pair
