@@ -319,6 +319,12 @@ def _check(
         "environment": environment(),
     }
     report.context = context
+    # the corner points as delivered (no densification), lon/lat: what the opinion's 附表 lists
+    report.context["corners"] = gpd.GeoDataFrame(
+        {"block_id": table["block_id"].to_numpy(), "name": table["name"].to_numpy()},
+        geometry=list(table["lonlat_vertices"]),
+        crs=4490,
+    )
     return report
 
 

@@ -85,8 +85,15 @@ class Regulations:
         entry = self.laws.get(key)
         return None if entry is None else entry["citation"]
 
+    description_zh: str = ""
+
     def as_dict(self) -> dict:
-        return {"profile": self.profile, "date": self.date, "description": self.description}
+        return {
+            "profile": self.profile,
+            "date": self.date,
+            "description": self.description,
+            "description_zh": self.description_zh,
+        }
 
 
 @functools.lru_cache(maxsize=4)
@@ -112,4 +119,4 @@ def regulations(profile: str = "current") -> Regulations:
         if profile in e["profiles"]
     )
     laws = {k: v for k, v in data.get("law", {}).items() if profile in v["profiles"]}
-    return Regulations(profile, head["date"], head["description"], exceptions, laws)
+    return Regulations(profile, head["date"], head["description"], exceptions, laws, head.get("description_zh", ""))

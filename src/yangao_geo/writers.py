@@ -17,7 +17,7 @@ from .report import FINDING_COLUMNS
 
 __all__ = ["FORMATS", "write_report", "write_text"]
 
-FORMATS = (".json", ".csv", ".gpkg", ".html", ".xlsx")
+FORMATS = (".json", ".csv", ".gpkg", ".html", ".xlsx", ".docx")
 
 
 def write_text(path, text: str, *, overwrite: bool = False, inputs=()) -> None:
@@ -79,6 +79,11 @@ def write_report(report, path, *, overwrite: bool = False) -> None:
 
         with atomic_path(path, overwrite=overwrite, inputs=inputs) as tmp:
             write_xlsx(report, tmp)
+    elif suffix == ".docx":
+        from .opinion import write_docx
+
+        with atomic_path(path, overwrite=overwrite, inputs=inputs) as tmp:
+            write_docx(report, tmp)
     elif suffix == ".csv":
         with atomic_path(path, overwrite=overwrite, inputs=inputs) as tmp:
             _write_csv(report, tmp)

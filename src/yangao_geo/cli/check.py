@@ -283,7 +283,7 @@ def check_command(
             progress=progress,
             dask=dask_address,
             # only the GeoPackage and HTML outputs draw geometries: otherwise keep none in memory
-            keep_geometry=bool(output) and Path(output).suffix.lower() in (".gpkg", ".html"),
+            keep_geometry=bool(output) and Path(output).suffix.lower() in (".gpkg", ".html", ".docx"),
         )
     if output:
         report.to_file(output, overwrite=overwrite)
