@@ -17,16 +17,43 @@ from qgis.core import (
 
 from .common import Canceled, library, progress_callback, write_sink
 
+_REQUIRED = "必需：此处或约束 GeoPackage 中提供 required: here or in the constraint GeoPackage"
+_OPTIONAL = "可选 optional"
 LAYERS = [
-    ("MINING_RIGHTS", "mining_rights", "现有矿业权 Existing mining rights"),
-    ("ECO_REDLINE", "eco_redline", "生态保护红线 Ecological protection red line"),
-    ("BASIC_FARMLAND", "basic_farmland", "永久基本农田 Permanent basic farmland"),
-    ("TOWN_BOUNDARY", "town_boundary", "城镇开发边界 Town development boundary"),
-    ("ARABLE_LAND", "arable_land", "耕地 Arable land"),
-    ("DEPOSITS", "deposits", "矿床 Deposits"),
-    ("COUNTY_BOUNDARY", "county_boundary", "县界 County boundary"),
-    ("CONCENTRATED_AREAS", "concentrated_areas", "砂石土类集中开采区 Concentrated mining areas"),
+    ("MINING_RIGHTS", "mining_rights", f"现有矿业权 Existing mining rights（{_REQUIRED}）"),
+    ("ECO_REDLINE", "eco_redline", f"生态保护红线 Ecological protection red line（{_REQUIRED}）"),
+    ("BASIC_FARMLAND", "basic_farmland", f"永久基本农田 Permanent basic farmland（{_REQUIRED}）"),
+    ("TOWN_BOUNDARY", "town_boundary", f"城镇开发边界 Town development boundary（{_REQUIRED}）"),
+    ("ARABLE_LAND", "arable_land", f"耕地 Arable land（{_OPTIONAL}）"),
+    ("DEPOSITS", "deposits", f"矿床 Deposits（{_OPTIONAL}）"),
+    ("COUNTY_BOUNDARY", "county_boundary", f"县界 County boundary（{_OPTIONAL}）"),
+    ("CONCENTRATED_AREAS", "concentrated_areas", f"砂石土类集中开采区 Concentrated mining areas（{_OPTIONAL}）"),
 ]
+#: Chinese aliases of the output fields (the field names stay the library's, as in its JSON/GPKG)
+ALIASES = {
+    "block_id": "区块编号",
+    "block_name": "区块名称",
+    "name": "区块名称",
+    "kind": "类型",
+    "mineral": "矿种",
+    "rule_id": "规则",
+    "rule_name": "规则名称",
+    "severity": "级别代码",
+    "severity_zh": "级别",
+    "layer": "图层",
+    "feature_id": "要素编号",
+    "overlap_m2": "重叠面积(m²)",
+    "overlap_km2": "重叠面积(km²)",
+    "overlap_ratio": "占区块比例",
+    "message": "说明",
+    "citation": "规划条款",
+    "area_m2": "面积(m²)",
+    "area_km2": "面积(km²)",
+    "status": "结论代码",
+    "status_zh": "结论",
+    "source": "来源",
+}
+_WORDS = {"fail": "不通过", "warn": "需关注", "info": "提示", "pass": "通过"}
 KINDS = ["from the layer (类型 field)", "exploration 勘查规划区块", "mining 开采规划区块", "concentrated 集中开采区"]
 KIND_VALUES = [None, "exploration", "mining", "concentrated"]
 FAIL_ON = ["fail", "warn"]
@@ -38,13 +65,18 @@ _POST = []  # keep post-processors alive until QGIS has run them
 
 
 class _StyleBy(QgsProcessingLayerPostProcessorInterface):
-    """Colours the output layer by severity (findings) or status (blocks)."""
+    """Colours the output layer by severity (findings) or status (blocks), with Chinese field aliases."""
 
-    def __init__(self, field):
+    def __init__(self, field, name):
         super().__init__()
         self.field = field
+        self.name = name
 
     def postProcessLayer(self, layer, context, feedback):
+        layer.setName(self.name)
+        for index, field in enumerate(layer.fields()):
+            if field.name() in ALIASES:
+                layer.setFieldAlias(index, ALIASES[field.name()])
         from qgis.core import QgsCategorizedSymbolRenderer, QgsRendererCategory, QgsSymbol
         from qgis.PyQt.QtGui import QColor
 
@@ -53,7 +85,7 @@ class _StyleBy(QgsProcessingLayerPostProcessorInterface):
             symbol = QgsSymbol.defaultSymbol(layer.geometryType())
             symbol.setColor(QColor(colour))
             symbol.setOpacity(0.6)
-            categories.append(QgsRendererCategory(value, symbol, value))
+            categories.append(QgsRendererCategory(value, symbol, _WORDS.get(value, value)))
         layer.setRenderer(QgsCategorizedSymbolRenderer(self.field, categories))
         layer.triggerRepaint()
 
@@ -140,47 +172,61 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        from yangao_geo.errors import use_interface
         from yangao_geo.qgis_adapter import layer_to_gdf
 
-        blocks, info = layer_to_gdf(source)
+        blocks, info = layer_to_gdf(source, layer=self.parameterAsVectorLayer(parameters, self.INPUT, context))
         blocks.attrs["yangao_source"] = info
         constraints = {}
         for key, name, _ in LAYERS:
             layer_source = self.parameterAsSource(parameters, key, context)
             if layer_source is not None:
-                gdf, linfo = layer_to_gdf(layer_source)
+                gdf, linfo = layer_to_gdf(layer_source, layer=self.parameterAsVectorLayer(parameters, key, context))
                 gdf.attrs["yangao_source"] = linfo
                 constraints[name] = gdf
         path = self.parameterAsFile(parameters, self.CONSTRAINTS, context)
         if path:
-            try:
-                base = yg.load_constraints(path)
-            except yg.YangaoError as exc:
-                raise QgsProcessingException(str(exc)) from None
-            for name, loaded in base.layers.items():
+            # the GeoPackage fills in the layers not given one by one (the single layers win)
+            with use_interface("qgis"):
+                try:
+                    found = yg.layers.constraint_sources(path)
+                except yg.YangaoError as exc:
+                    raise QgsProcessingException(str(exc)) from None
+            for name, (file, layer_name) in found.items():
                 if name not in constraints:
-                    loaded.gdf.attrs["yangao_source"] = loaded.info
-                    constraints[name] = loaded.gdf
+                    constraints[layer_name or name] = str(file) if layer_name is None else _read(yg, file, layer_name)
         kind = KIND_VALUES[self.parameterAsEnum(parameters, self.KIND, context)]
         tolerance = self.parameterAsDouble(parameters, self.TOLERANCE, context)
         fail_on = FAIL_ON[self.parameterAsEnum(parameters, self.FAIL_ON, context)]
-        try:
-            report = yg.check(
-                blocks, constraints or None, kind=kind, tolerance_m2=tolerance, progress=progress_callback(feedback)
-            )
-        except Canceled:
-            raise QgsProcessingException("canceled") from None
-        except yg.YangaoError as exc:
-            raise QgsProcessingException(str(exc)) from None
+        with use_interface("qgis"):  # messages in the dialog's words, not the command line's
+            try:
+                report = yg.check(
+                    blocks, constraints or None, kind=kind, tolerance_m2=tolerance, progress=progress_callback(feedback)
+                )
+            except Canceled:
+                raise QgsProcessingException("已取消 canceled") from None
+            except yg.YangaoError as exc:
+                raise QgsProcessingException(str(exc)) from None
         findings = report.findings.copy()
+        findings["overlap_m2"] = findings["overlap_m2"].astype(float).round(2)
         findings["overlap_km2"] = (findings["overlap_m2"] / 1e6).round(4)
+        findings["overlap_ratio"] = findings["overlap_ratio"].astype(float).round(6)
+        findings["severity_zh"] = findings["severity"].map(_WORDS)
+        blocks_out = report.blocks.copy()
+        blocks_out["area_m2"] = blocks_out["area_m2"].astype(float).round(2)
+        blocks_out["area_km2"] = (blocks_out["area_m2"] / 1e6).round(4)
+        blocks_out["status_zh"] = blocks_out["status"].map(_WORDS)
         results = {
+            # the blocks first, so that the findings (overlap pieces) load above them
+            self.BLOCKS: write_sink(self, parameters, context, self.BLOCKS, blocks_out),
             self.FINDINGS: write_sink(self, parameters, context, self.FINDINGS, findings),
-            self.BLOCKS: write_sink(self, parameters, context, self.BLOCKS, report.blocks),
         }
-        for key, field in ((self.FINDINGS, "severity"), (self.BLOCKS, "status")):
+        for key, field, name in (
+            (self.BLOCKS, "status", "区块结论 Blocks with status"),
+            (self.FINDINGS, "severity", "问题 Findings"),
+        ):
             if context.willLoadLayerOnCompletion(results[key]):
-                post = _StyleBy(field)
+                post = _StyleBy(field, name)
                 _POST.append(post)
                 context.layerToLoadOnCompletionDetails(results[key]).setPostProcessor(post)
         html_path = self.parameterAsFileOutput(parameters, self.HTML, context)
@@ -200,3 +246,12 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
         )
         feedback.pushInfo(repr(report))
         return results
+
+
+def _read(yg, path, layer_name):
+    """One layer of the constraint GeoPackage as a GeoDataFrame with its provenance."""
+    from yangao_geo.io.vector import read_vector
+
+    gdf, info = read_vector(path, layer=layer_name, role=layer_name, allow_empty=True)
+    gdf.attrs["yangao_source"] = info
+    return gdf

@@ -8,9 +8,11 @@ def library():
     try:
         import yangao_geo
     except ImportError as exc:
+        missing = getattr(exc, "name", None) or str(exc)
         raise QgsProcessingException(
-            f"yangao_geo is not installed in QGIS's Python ({exc}). Install it with QGIS's pip, e.g. in the "
-            "OSGeo4W shell: python -m pip install yangao-geo"
+            f"yangao_geo cannot be imported in QGIS's Python: the module {missing!r} is missing ({exc}). Install "
+            "the library and the dependencies QGIS does not ship, in the OSGeo4W Shell: python -m pip install "
+            "--no-deps yangao-geo openpyxl xlsxwriter rich click filelock babel pyarrow (see the README, QGIS)"
         ) from None
     return yangao_geo
 
@@ -41,6 +43,20 @@ def progress_callback(feedback):
             raise Canceled()
         if total:
             feedback.setProgress(100.0 * done / total)
-        feedback.setProgressText(f"yangao_geo: {label}")
+        feedback.setProgressText(f"yangao_geo: {_label(label)}")
 
     return update
+
+
+def _label(code: str) -> str:
+    """A rule code as the progress shows it: ``O203 与永久基本农田重叠``."""
+    try:
+        from yangao_geo.i18n import use_lang
+        from yangao_geo.rules.titles import TITLES, title
+
+        if code in TITLES:
+            with use_lang("zh"):
+                return f"{code} {title(code)}"
+    except ImportError:
+        pass
+    return {"rules": "规则 rules", "reading": "读取 reading"}.get(code, code)

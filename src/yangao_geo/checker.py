@@ -70,7 +70,16 @@ def _geometry_issues(geoms: np.ndarray, repairs: dict) -> tuple[np.ndarray, dict
 
 
 def read_blocks(
-    blocks=None, *, kind=None, crs=None, layer=None, engine="pyogrio", encoding=None, datum=None, edges="source"
+    blocks=None,
+    *,
+    kind=None,
+    crs=None,
+    layer=None,
+    engine="pyogrio",
+    encoding=None,
+    datum=None,
+    edges="source",
+    selected_only=None,
 ):
     """Read and normalise a blocks input into EPSG:4547.
 
@@ -82,7 +91,15 @@ def read_blocks(
     """
     source = bundled_blocks_path() if blocks is None else blocks
     loaded = load_layer(
-        source, role="blocks", layer=layer, crs=crs, engine=engine, encoding=encoding, datum=datum, edges=edges
+        source,
+        role="blocks",
+        layer=layer,
+        crs=crs,
+        engine=engine,
+        encoding=encoding,
+        datum=datum,
+        edges=edges,
+        selected_only=selected_only,
     )
     name = loaded.info.path if loaded.info.path != "<GeoDataFrame>" else "blocks"
     table = normalise_blocks(loaded.gdf, kind=kind, source=name)
@@ -116,6 +133,7 @@ def check(
     width_tolerance_m: float | None = None,
     regulations_profile: str | None = None,
     lang: str | None = None,
+    selected_only: bool | None = None,
 ) -> Report:
     """Check proposed planning blocks against the rules of the Yanggao mineral plan.
 
@@ -158,6 +176,9 @@ def check(
         Overlap pieces narrower than this everywhere are shared edges (info). Default 0.05 m.
     regulations_profile : {"current", "plan-2022"}, optional
         Which regulations apply (see :mod:`yangao_geo.regulations`). Default "current".
+    selected_only : bool, optional
+        A QGIS layer as ``blocks`` (the QGIS Python console): True checks only its selected features,
+        False all of them; None (default) the selection when the layer has one, else all.
     lang : {"zh", "en"}, optional
         Language of the findings' messages and the reports (default: config ``lang``, else the
         ``YANGAO_GEO_LANG`` environment variable, else zh, 简体中文).
@@ -200,6 +221,7 @@ def check(
             lang=settings.lang,
             started=started,
             started_at=started_at,
+            selected_only=selected_only,
         )
 
 
@@ -224,6 +246,7 @@ def _check(
     lang,
     started,
     started_at,
+    selected_only,
 ) -> Report:
     settings = build_settings(
         config,
@@ -243,6 +266,7 @@ def _check(
         encoding=encoding,
         datum=settings.datum,
         edges=settings.edges,
+        selected_only=selected_only,
     )
     geoms, issues = _geometry_issues(np.asarray(table.geometry.values, dtype=object).copy(), loaded.repairs)
     spatial = np.array([i not in issues["empty"] for i in range(len(geoms))])

@@ -42,6 +42,7 @@ __all__ = [
     "LoadedLayer",
     "bundled_blocks_path",
     "bundled_constraint_paths",
+    "constraint_sources",
     "load_constraints",
     "load_layer",
 ]
@@ -172,6 +173,7 @@ def load_layer(
     datum=None,
     near=None,
     edges: str = "source",
+    selected_only: bool | None = None,
 ) -> LoadedLayer:
     """Read a path or take a GeoDataFrame, resolve its CRS and bring it to EPSG:4547.
 
@@ -181,8 +183,8 @@ def load_layer(
     if not isinstance(source, (gpd.GeoDataFrame, str, Path)):
         from .qgis_adapter import is_qgis_layer, layer_to_gdf
 
-        if is_qgis_layer(source):
-            source, qinfo = layer_to_gdf(source)
+        if is_qgis_layer(source):  # a QGIS layer (the console): its selection when it has one
+            source, qinfo = layer_to_gdf(source, selected_only=selected_only)
             source.attrs["yangao_source"] = qinfo
     facts = None
     if isinstance(source, gpd.GeoDataFrame):
@@ -191,8 +193,11 @@ def load_layer(
             path="<GeoDataFrame>", layer=layer, features=len(gdf), role=role
         )
         info.role = role
+        for key in ("yangao_selection_note",):
+            if source.attrs.get(key) and source.attrs[key] not in info.notes:
+                info.notes.append(source.attrs[key])
         if len(gdf) == 0 and role == "blocks":
-            raise InputError(f"{role}: the GeoDataFrame has no features")
+            raise InputError(f"{role}: the layer has no features")
     else:
         facts = declared_facts(source, layer, engine) if near is not None else None
         read_mask = None if facts is None else mask_in_file_crs(near, facts.crs)
@@ -219,11 +224,10 @@ def load_layer(
     info.crs_inferred = resolved.inferred
     analysis, repairs = validated_analysis_geometries(geoms, resolved, edges)
     gdf = gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name), geometry=list(analysis), crs=ANALYSIS_CRS)
-    note = (
-        f"{role} ({info.path}{'' if not info.layer else ':' + info.layer}): {resolved.note}"
-        if resolved.inferred
-        else ""
-    )
+    where = f"{role} ({info.path}{'' if not info.layer else ':' + info.layer})"
+    note = f"{where}: {resolved.note}" if resolved.inferred else ""
+    if isinstance(source, gpd.GeoDataFrame) and source.attrs.get("yangao_crs_note"):
+        note = f"{where}: {source.attrs['yangao_crs_note']}"  # reprojected by QGIS: said as a D103 finding
     if resolved.datum is not None:
         info.notes.append(resolved.note)
     vertices = to_lonlat_vertices(geoms, resolved.crs, datum=resolved.datum) if role == "blocks" else None
@@ -368,6 +372,14 @@ def _canonical_layer_name(name: str) -> str | None:
     if key in REQUIRED_LAYERS or key in OPTIONAL_LAYERS:
         return key
     return LAYER_ALIASES.get(key)
+
+
+def constraint_sources(source) -> dict[str, tuple]:
+    """The constraint layers a GeoPackage or folder holds: canonical name -> (path, layer or None).
+
+    Public for callers that combine a GeoPackage with layers given one by one (the QGIS dialog).
+    """
+    return _discover(source)
 
 
 def _discover(source) -> dict[str, tuple]:

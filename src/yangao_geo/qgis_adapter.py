@@ -35,20 +35,49 @@ def _crs(obj) -> pyproj.CRS | None:
     return pyproj.CRS.from_wkt(crs.toWkt())
 
 
-def layer_to_gdf(obj, *, selected_only: bool = False) -> tuple[gpd.GeoDataFrame, SourceInfo]:
-    """A QgsVectorLayer (or feature source) as a GeoDataFrame, and where it came from."""
+#: CRSs QGIS may hand over that are not CGCS2000: reprojected by QGIS to EPSG:4490, and said so (D103)
+_WEB_MAP = ("EPSG:3857", "EPSG:900913", "EPSG:3785")
+
+
+def layer_to_gdf(obj, *, selected_only: bool | None = False, layer=None) -> tuple[gpd.GeoDataFrame, SourceInfo]:
+    """A QgsVectorLayer (or feature source) as a GeoDataFrame, and where it came from.
+
+    ``selected_only``: True — only the selected features; None — the selection when the layer has one,
+    else every feature. ``layer``: the QgsVectorLayer behind a Processing feature source, for its name and
+    path. Each feature's QGIS id is kept (``qgis_fid``, and the block's ``source`` ``layer#fid``). A layer
+    in a CRS that is not CGCS2000 (EPSG:3857, a local CRS …) is reprojected by QGIS to EPSG:4490 and the
+    note says so (finding D103), with the GCJ-02 caution for web-map CRSs; WGS84 is read as CGCS2000.
+    """
     names = [f.name() for f in obj.fields()]
+    if selected_only is None:
+        selected_only = hasattr(obj, "selectedFeatureCount") and obj.selectedFeatureCount() > 0
     if selected_only and hasattr(obj, "getSelectedFeatures"):
         features = obj.getSelectedFeatures()
     else:
         features = obj.getFeatures()
-    rows, geoms = [], []
+    transform, note = _to_cgcs2000(obj)
+    rows, geoms, fids = [], [], []
     for feat in features:
         rows.append({n: _plain(feat[n]) for n in names})
+        fids.append(int(feat.id()))
         g = feat.geometry()
+        if g is not None and not g.isNull() and transform is not None:
+            g = type(g)(g)
+            g.transform(transform)
         geoms.append(None if g is None or g.isNull() else shapely.from_wkb(bytes(g.asWkb())))
-    gdf = gpd.GeoDataFrame(rows, columns=names, geometry=geoms, crs=_crs(obj))
-    path, layer = _source_path(obj)
+    crs = pyproj.CRS.from_epsg(4490) if transform is not None else _crs(obj)
+    gdf = gpd.GeoDataFrame(rows, columns=names, geometry=geoms, crs=crs)
+    path, layer_name = _source_path(layer if layer is not None else obj)
+    named = layer if layer is not None else obj
+    label = path if not path.startswith("<") else (named.name() if hasattr(named, "name") else path)
+    gdf["qgis_fid"] = fids
+    if "source" not in gdf.columns:
+        gdf["source"] = [f"{label.rsplit('/', 1)[-1]}#{fid}" for fid in fids]
+    if note:
+        gdf.attrs["yangao_crs_note"] = note
+    if selected_only:
+        gdf.attrs["yangao_selection_note"] = f"only the {len(gdf)} selected features of the layer were checked"
+    path, layer = path, layer_name
     info = SourceInfo(
         path=path,
         layer=layer,
@@ -57,6 +86,31 @@ def layer_to_gdf(obj, *, selected_only: bool = False) -> tuple[gpd.GeoDataFrame,
         sha256=file_sha256(path) if path and not path.startswith("<") else None,
     )
     return gdf, info
+
+
+def _to_cgcs2000(obj):
+    """(QgsCoordinateTransform to EPSG:4490, note) for a layer QGIS must reproject; (None, "") otherwise."""
+    crs = obj.sourceCrs() if hasattr(obj, "sourceCrs") else obj.crs()
+    if crs is None or not crs.isValid():
+        return None, ""
+    try:
+        from .crs import identify_crs
+
+        identify_crs(_crs(obj))
+        return None, ""  # CGCS2000 (or WGS84): the library reads it as it is
+    except Exception:
+        pass
+    from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject
+
+    target = QgsCoordinateReferenceSystem("EPSG:4490")
+    transform = QgsCoordinateTransform(crs, target, QgsProject.instance())
+    note = f"the layer's CRS {crs.authid() or crs.description()} was reprojected by QGIS to EPSG:4490 (CGCS2000)"
+    if crs.authid().upper() in _WEB_MAP:
+        note += (
+            "; web-map data in China may carry the GCJ-02 offset (up to several hundred metres), which no "
+            "reprojection removes: check the source of the coordinates"
+        )
+    return transform, note
 
 
 def _plain(value):

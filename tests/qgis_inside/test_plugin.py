@@ -236,3 +236,75 @@ def test_plugin_loads_from_its_zip(qgis_app, tmp_path):
         "export_corner_points",
     }
     qgis.utils.unloadPlugin("yangao_geo_qgis")
+
+
+def test_a_constraint_geopackage_combines_with_single_layers(processing_ready, tmp_path):
+    import geopandas as gpd
+    import processing
+
+    partial = tmp_path / "partial.gpkg"  # only the red line; the other required layers given one by one
+    gpd.read_file(REDLINES, layer="eco_redline").to_file(partial, layer="eco_redline")
+    params = {"INPUT": str(BLOCKS), "CONSTRAINTS": str(partial), "FINDINGS": "memory:", "BLOCKS": "memory:"}
+    for key in ("MINING_RIGHTS", "BASIC_FARMLAND", "TOWN_BOUNDARY"):
+        params[key] = gpkg_layer(*LAYER_PARAMS[key])
+    result = processing.run("yangao:check_blocks", params)
+    expected = yangao_geo.check(
+        BLOCKS,
+        {
+            "eco_redline": partial,
+            "mining_rights": gpd.read_file(BOUNDARIES, layer="mining_rights"),
+            "basic_farmland": gpd.read_file(REDLINES, layer="basic_farmland"),
+            "town_boundary": gpd.read_file(REDLINES, layer="town_boundary"),
+        },
+    )
+    assert _rows(result["FINDINGS"]) == _expected(expected)
+    fields = [f.name() for f in result["BLOCKS"].fields()]
+    assert "area_km2" in fields and "status_zh" in fields
+    values = {f["status"]: f["status_zh"] for f in result["BLOCKS"].getFeatures()}
+    assert values.get("fail") == "不通过"
+    ratios = [f["overlap_ratio"] for f in result["FINDINGS"].getFeatures() if f["overlap_ratio"]]
+    assert all(round(float(r), 6) == float(r) for r in ratios)
+
+
+def _memory_copy(source, name="unsaved", crs=None):
+    from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject, QgsVectorLayer
+
+    target = crs or source.crs().authid()
+    memory = QgsVectorLayer(f"Polygon?crs={target}", name, "memory")
+    memory.dataProvider().addAttributes(source.fields().toList())
+    memory.updateFields()
+    features = list(source.getFeatures())
+    if crs:
+        transform = QgsCoordinateTransform(source.crs(), QgsCoordinateReferenceSystem(crs), QgsProject.instance())
+        for f in features:
+            g = f.geometry()
+            g.transform(transform)
+            f.setGeometry(g)
+    memory.dataProvider().addFeatures(features)
+    return memory
+
+
+def test_console_selection_source_name_and_feature_ids(qgis_app):
+    memory = _memory_copy(gpkg_layer(BLOCKS, "blocks"))
+    ids = [f.id() for f in memory.getFeatures() if f["区块编号"] in ("KC03", "KC01")]
+    memory.selectByIds(ids)
+    report = yangao_geo.check(memory)  # the selection, as the analyst sees it
+    assert sorted(report.blocks.block_id) == ["KC01", "KC03"]
+    assert report.inputs[0].path == "<QGIS layer unsaved>"
+    assert any("selected" in n for n in report.inputs[0].notes)
+    assert all(s.startswith("unsaved#") for s in report.blocks.source)
+    everything = yangao_geo.check(memory, selected_only=False)
+    assert len(everything.blocks) == 12
+
+
+@pytest.mark.parametrize("epsg", ["EPSG:3857", "EPSG:4326"])
+def test_web_map_and_wgs84_layers_are_checked(qgis_app, epsg):
+    memory = _memory_copy(gpkg_layer(BLOCKS, "blocks"), name=f"in_{epsg[5:]}", crs=epsg)
+    report = yangao_geo.check(memory)
+    reference = yangao_geo.check(BLOCKS)
+    assert sorted(report.blocks.block_id) == sorted(reference.blocks.block_id)
+    b301 = sorted(report.findings.loc[report.findings.rule_id == "B301", "block_id"])
+    assert b301 == sorted(reference.findings.loc[reference.findings.rule_id == "B301", "block_id"])
+    d103 = report.findings[report.findings.rule_id == "D103"]
+    if epsg == "EPSG:3857":
+        assert len(d103) == 1 and "GCJ-02" in d103.message.iloc[0] and "reprojected by QGIS" in d103.message.iloc[0]
