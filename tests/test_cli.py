@@ -244,3 +244,46 @@ def test_rules_table_and_dask_option(capsys):
     assert code == 0 and "B305" in captured.out and "grid.alignment" in captured.out
     code, captured = cli("check", "-q", "--dask", "tcp://127.0.0.1:9", capsys=capsys)
     assert code == 2 and "cannot reach the Dask scheduler" in captured.err
+
+
+def test_kind_option_accepts_the_same_names_as_the_kind_column(capsys):
+    code_zh, _ = cli("check", "-q", "--kind", "勘查", "--rules", "B301", capsys=capsys)
+    code_en, _ = cli("check", "-q", "--kind", "exploration", "--rules", "B301", capsys=capsys)
+    assert code_zh == code_en == 1
+    code, out = cli("check", "-q", "--kind", "quarry", capsys=capsys)
+    assert code == 2 and "unknown block kind 'quarry'" in out.err
+
+
+def test_file_wide_block_attributes_for_text_inputs(tmp_path, capsys):
+    from conftest import FIXTURES
+
+    out = tmp_path / "r.json"
+    cli(
+        "check",
+        "-q",
+        str(FIXTURES / "land_gbk.txt"),
+        "--kind",
+        "开采",
+        "--mineral",
+        "铁",
+        "--degree",
+        "勘探",
+        "--capacity",
+        "100万吨/年",
+        "-o",
+        str(out),
+        capsys=capsys,
+    )
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    rules = {f["rule_id"] for f in doc["findings"]}
+    assert not rules & {"D107", "A401", "A402"}  # mineral, degree and capacity were given
+    assert {b["mineral"] for b in doc["blocks"]} == {"铁"}
+
+
+def test_report_writers_follow_one_pattern(tmp_path, default_report):
+    assert default_report.to_html().startswith("<!DOCTYPE html>")
+    default_report.to_html(tmp_path / "r.html")
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert default_report.to_csv().splitlines()[0].startswith("block_id,")
+    default_report.to_excel(tmp_path / "r.xlsx")
+    assert (tmp_path / "r.xlsx").stat().st_size > 5000

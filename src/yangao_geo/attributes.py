@@ -41,6 +41,7 @@ __all__ = [
     "ALIASES",
     "BLOCK_COLUMNS",
     "DEGREES",
+    "FILE_ATTRIBUTES",
     "KINDS",
     "RESERVE_SCALES",
     "normalise_blocks",
@@ -177,7 +178,13 @@ def _id_text(value, row: int) -> str:
     return str(value).strip()
 
 
-def normalise_blocks(gdf: gpd.GeoDataFrame, *, kind: str | None = None, source: str = "blocks") -> gpd.GeoDataFrame:
+#: block attributes that may be set for a whole file (``--mineral 金``, ``attributes={"degree": "详查"}``)
+FILE_ATTRIBUTES = ("mineral", "degree", "reserve_scale", "capacity", "capacity_unit", "source_right")
+
+
+def normalise_blocks(
+    gdf: gpd.GeoDataFrame, *, kind: str | None = None, source: str = "blocks", attributes: dict | None = None
+) -> gpd.GeoDataFrame:
     """Return a GeoDataFrame with exactly the canonical block columns plus ``row`` and geometry.
 
     Parameters
@@ -195,6 +202,16 @@ def normalise_blocks(gdf: gpd.GeoDataFrame, *, kind: str | None = None, source: 
         Unknown kind, degree or reserve scale (naming the row and the accepted
         values), or no kind at all.
     """
+    if attributes:
+        unknown = set(attributes) - set(FILE_ATTRIBUTES)
+        if unknown:
+            raise InputError(
+                f"block attributes {sorted(unknown)} cannot be set for a file; expected {', '.join(FILE_ATTRIBUTES)}"
+            )
+        gdf = gdf.copy()
+        for name, value in attributes.items():
+            if value is not None:
+                gdf[name] = value  # the canonical name wins over the file's own column (it is matched first)
     cols, notes = _find_columns(gdf.columns)
     n = len(gdf)
     rows = list(range(1, n + 1))

@@ -195,6 +195,7 @@ def check_many(
     width_tolerance_m=None,
     regulations_profile=None,
     lang=None,
+    attributes=None,
     skip: Callable[[BatchInput, str | None], bool] | None = None,
     on_result: Callable[[BatchResult], None] | None = None,
 ) -> Iterator[BatchResult]:
@@ -254,6 +255,7 @@ def check_many(
             "width_tolerance_m": width_tolerance_m,
             "regulations_profile": regulations_profile,
             "lang": lang,
+            "attributes": attributes,
         },
     )
     jobs = (os.cpu_count() or 1) if jobs is None else max(1, int(jobs))

@@ -80,6 +80,7 @@ def read_blocks(
     datum=None,
     edges="source",
     selected_only=None,
+    attributes=None,
 ):
     """Read and normalise a blocks input into EPSG:4547.
 
@@ -102,7 +103,7 @@ def read_blocks(
         selected_only=selected_only,
     )
     name = loaded.info.path if loaded.info.path != "<GeoDataFrame>" else "blocks"
-    table = normalise_blocks(loaded.gdf, kind=kind, source=name)
+    table = normalise_blocks(loaded.gdf, kind=kind, source=name, attributes=attributes)
     loaded.info.notes.extend(table.attrs.pop("column_notes", []))
     if table.attrs.pop("declared_area_unit_unknown", False):
         _declared_area_units(table, loaded)
@@ -134,6 +135,7 @@ def check(
     regulations_profile: str | None = None,
     lang: str | None = None,
     selected_only: bool | None = None,
+    attributes: dict | None = None,
 ) -> Report:
     """Check proposed planning blocks against the rules of the Yanggao mineral plan.
 
@@ -176,6 +178,10 @@ def check(
         Overlap pieces narrower than this everywhere are shared edges (info). Default 0.05 m.
     regulations_profile : {"current", "plan-2022"}, optional
         Which regulations apply (see :mod:`yangao_geo.regulations`). Default "current".
+    attributes : dict, optional
+        Block attributes for every block of the file, as ``kind`` does for the kind: ``{"mineral": "金",
+        "degree": "详查", "reserve_scale": "小型", "capacity": 5, "capacity_unit": "万吨/年"}`` (a text
+        format carries none of them). They win over the file's own columns.
     selected_only : bool, optional
         A QGIS layer as ``blocks`` (the QGIS Python console): True checks only its selected features,
         False all of them; None (default) the selection when the layer has one, else all.
@@ -222,6 +228,7 @@ def check(
             started=started,
             started_at=started_at,
             selected_only=selected_only,
+            attributes=attributes,
         )
 
 
@@ -247,6 +254,7 @@ def _check(
     started,
     started_at,
     selected_only,
+    attributes,
 ) -> Report:
     settings = build_settings(
         config,
@@ -267,6 +275,7 @@ def _check(
         datum=settings.datum,
         edges=settings.edges,
         selected_only=selected_only,
+        attributes=attributes,
     )
     geoms, issues = _geometry_issues(np.asarray(table.geometry.values, dtype=object).copy(), loaded.repairs)
     spatial = np.array([i not in issues["empty"] for i in range(len(geoms))])

@@ -221,15 +221,52 @@ class Report:
             fh.write("]")
         fh.write(after)
 
-    def to_html(self, *, tiles: str | None = None) -> str:
+    def to_html(self, path=None, *, tiles: str | None = None, overwrite: bool = False) -> str | None:
         """The self-contained HTML report (summary, map, findings, provenance); opens offline.
 
-        ``tiles``: an optional XYZ tile URL template for a base map under the map, e.g. 天地图's
-        ``https://t0.tianditu.gov.cn/vec_w/wmts?...&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY``.
+        Like pandas: with ``path`` it is written there (atomically, never over an input; returns None),
+        without it the text is returned. ``tiles``: an optional XYZ tile URL template for a base map under
+        the map, e.g. 天地图's ``https://t0.tianditu.gov.cn/vec_w/wmts?...&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY``.
         """
         from .html_report import report_html
 
-        return report_html(self, tiles=tiles)
+        text = report_html(self, tiles=tiles)
+        if path is None:
+            return text
+        from .writers import write_text
+
+        write_text(path, text, overwrite=overwrite, inputs=self.input_paths)
+        return None
+
+    def to_csv(self, path=None, *, overwrite: bool = False) -> str | None:
+        """The findings as CSV (UTF-8 with BOM when written); without ``path`` the text is returned."""
+        if path is None:
+            import io
+
+            from .writers import findings_csv_table
+
+            buffer = io.StringIO()
+            findings_csv_table(self).to_csv(buffer, index=False)
+            return buffer.getvalue()
+        self._to(path, ".csv", overwrite)
+        return None
+
+    def to_excel(self, path, *, overwrite: bool = False) -> None:
+        """The Chinese workbook (汇总, 明细, 说明) at ``path`` (.xlsx)."""
+        self._to(path, ".xlsx", overwrite)
+
+    def to_docx(self, path, *, overwrite: bool = False) -> None:
+        """The review opinion (审查意见书) at ``path`` (.docx)."""
+        self._to(path, ".docx", overwrite)
+
+    def _to(self, path, suffix: str, overwrite: bool) -> None:
+        from pathlib import Path
+
+        from .errors import OutputError
+
+        if Path(path).suffix.lower() != suffix:
+            raise OutputError(f"{path}: expected a {suffix} file name")
+        self.to_file(path, overwrite=overwrite)
 
     def _repr_html_(self) -> str:
         """Jupyter display: the summary per block and the first findings."""

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
+from ..attributes import KINDS, normalise_kind
 from ..checker import check
 from ..errors import InputError, OutputError
 from ..i18n import t, use_lang
@@ -42,6 +43,16 @@ def _progress(quiet: bool):
             bar.update(task, completed=done, total=total, description=label)
 
         yield update
+
+
+def _kind(value):
+    """--kind accepts every name the kind column accepts (勘查, 开采规划区块 …): one table for all entry points."""
+    if value is None:
+        return None
+    try:
+        return normalise_kind(value)
+    except InputError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _check_encoding(encoding) -> None:
@@ -133,9 +144,14 @@ def _print_report(report, console: Console) -> None:
 @click.option("--layer", help="Layer of a multi-layer BLOCKS file.")
 @click.option(
     "--kind",
-    type=click.Choice(["exploration", "mining", "concentrated"]),
-    help="Block kind for every block (else the file's kind/类型 column).",
+    callback=lambda ctx, param, value: _kind(value),
+    help="Block kind for every block (else the file's kind/类型 column): "
+    + "; ".join(f"{k} ({'/'.join(v[1:])})" for k, v in KINDS.items()),
 )
+@click.option("--mineral", help="Mineral (矿种) of every block, e.g. 金 (text formats carry none).")
+@click.option("--degree", help="Exploration degree (勘查程度) of every block: 预查, 普查, 详查 or 勘探.")
+@click.option("--reserve-scale", help="Reserve scale (资源储量规模) of every block: 大型, 中型 or 小型.")
+@click.option("--capacity", help="Design capacity (生产规模) of every block, e.g. '5万吨/年'.")
 @click.option("--crs", help="CRS of BLOCKS when the file has none, e.g. 4547 or EPSG:4526.")
 @click.option("--tolerance", type=float, help="Overlaps at or below this many m² are slivers (warn). Default 1.0.")
 @click.option(
@@ -182,7 +198,7 @@ def _print_report(report, console: Console) -> None:
     "formats",
     default="json",
     show_default=True,
-    help="Batch: report format(s) per input, comma-separated (json, csv, gpkg).",
+    help="Batch: report format(s) per input, comma-separated (" + ", ".join(f[1:] for f in FORMATS) + ").",
 )
 @click.option(
     "--skip-unchanged",
@@ -197,6 +213,10 @@ def check_command(
     constraints,
     layer,
     kind,
+    mineral,
+    degree,
+    reserve_scale,
+    capacity,
     crs,
     tolerance,
     edges,
@@ -228,6 +248,11 @@ def check_command(
     """
     if crs is not None and crs.strip().isdigit():
         crs = f"EPSG:{crs.strip()}"
+    attributes = {
+        k: v
+        for k, v in (("mineral", mineral), ("degree", degree), ("reserve_scale", reserve_scale), ("capacity", capacity))
+        if v is not None
+    } or None
     if len(blocks) > 1 or any(Path(b).is_dir() or (set("*?[") & set(b) and not Path(b).exists()) for b in blocks):
         options = {
             "kind": kind,
@@ -237,6 +262,7 @@ def check_command(
             "width_tolerance_m": width_tolerance,
             "regulations_profile": regulations,
             "lang": lang,
+            "attributes": attributes,
             "rules": rule_list,
             "config": config,
             "engine": engine,
@@ -275,6 +301,7 @@ def check_command(
             width_tolerance_m=width_tolerance,
             regulations_profile=regulations,
             lang=lang,
+            attributes=attributes,
             rules=rule_list,
             config=config,
             layer=layer,
