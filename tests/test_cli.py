@@ -287,3 +287,9 @@ def test_report_writers_follow_one_pattern(tmp_path, default_report):
     assert default_report.to_csv().splitlines()[0].startswith("block_id,")
     default_report.to_excel(tmp_path / "r.xlsx")
     assert (tmp_path / "r.xlsx").stat().st_size > 5000
+
+
+def test_check_json_prints_the_report(capsys):
+    code, out = cli("check", "--json", "--rules", "B301", capsys=capsys)
+    doc = json.loads(out.out)
+    assert code == 1 and {f["rule_id"] for f in doc["findings"]} == {"B301"}

@@ -206,6 +206,7 @@ def _print_report(report, console: Console) -> None:
     help="Batch: re-check only inputs (or constraints/settings) changed since DIR/index.json.",
 )
 @click.option("--dask", "dask_address", help="Compute overlaps on a Dask cluster: its scheduler address.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON report to stdout instead of the tables.")
 @click.option("-q", "--quiet", is_flag=True, help="No terminal tables (exit code and -o output only).")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors.")
 def check_command(
@@ -234,6 +235,7 @@ def check_command(
     formats,
     skip_unchanged,
     dask_address,
+    as_json,
     quiet,
     verbose,
 ) -> int:
@@ -314,7 +316,9 @@ def check_command(
         )
     if output:
         report.to_file(output, overwrite=overwrite)
-    if not quiet:
+    if as_json:
+        click.echo(report.to_json())
+    elif not quiet:
         # the terminal's own width on a terminal (tables wrap to it); 160 columns into a pipe or a log
         console = Console(width=None if sys.stdout.isatty() else 160)
         with use_lang(report.settings.get("lang", "zh")):
