@@ -176,8 +176,36 @@ def write_xlsx(report, path) -> None:
         "规划条款",
     ]
     ws = sheet("明细", names, [10, 36, 8, 22, 8, 16, 26, 16, 14, 12, 70, 60])
+    from .html_report import block_layer_totals
+
+    layer_zh = {
+        "mining_rights": "现有矿业权",
+        "eco_redline": "生态保护红线",
+        "basic_farmland": "永久基本农田",
+        "town_boundary": "城镇开发边界",
+        "arable_land": "耕地",
+    }
+    totals = block_layer_totals(findings)
+    shown = set()
     row = 0
     for x in findings.itertuples():
+        key = (x.block_id, x.rule_id, x.layer)
+        if key in totals and key not in shown:  # one total row per block and layer above its details
+            shown.add(key)
+            count, area = totals[key]
+            row += 1
+            _cell(ws, row, 0, _blank(x.block_id), f["bold"])
+            _cell(ws, row, 1, _blank(x.block_name), f["bold"])
+            ws.write_string(row, 2, x.rule_id, f["bold"])
+            ws.write_string(row, 3, titles.get(x.rule_id, x.rule_id), f["bold"])
+            ws.write_string(row, 4, "合计", f["bold"])
+            _cell(ws, row, 5, x.layer, f["bold"])
+            ws.write_string(row, 6, f"{count} 处", f["bold"])
+            ws.write_number(row, 7, round(area, 2), f["m2"])
+            ws.write_number(row, 8, round(area / 1e6, 4), f["km2"])
+            ws.write_string(
+                row, 10, f"与{layer_zh.get(x.layer, x.layer)}重叠合计 {count} 处，{area / 1e6:.4f} km²", f["wrap"]
+            )
         row += 1
         m2 = _blank(x.overlap_m2)
         _cell(ws, row, 0, _blank(x.block_id))

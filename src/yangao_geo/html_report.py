@@ -272,6 +272,26 @@ def overlap_totals(findings):
     return out[["layer", "count", "sum"]]
 
 
+def block_layer_totals(findings) -> dict:
+    """(block_id, rule_id, layer) -> (pieces, total m²) for every block × layer with two or more overlaps.
+
+    The total row a reader wants above the per-feature lines ("永久基本农田: 7 parcels, 0.0750 km²").
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"block_id": ["A", "A", "B"], "rule_id": ["O203"] * 3, "layer": ["basic_farmland"] * 3,
+    ...                   "overlap_m2": [1.0, 2.0, 5.0]})
+    >>> block_layer_totals(f)
+    {('A', 'O203', 'basic_farmland'): (2, 3.0)}
+    """
+    f = findings[findings.layer.notna() & findings.overlap_m2.notna() & findings.rule_id.isin(OVERLAP_RULES)]
+    if f.empty:
+        return {}
+    grouped = f.groupby(["block_id", "rule_id", "layer"], sort=False)["overlap_m2"].agg(["count", "sum"])
+    return {key: (int(row["count"]), float(row["sum"])) for key, row in grouped.iterrows() if row["count"] > 1}
+
+
 def _summary(report) -> str:
     status = report.blocks["status"].value_counts()
     counts = report.counts()

@@ -100,8 +100,32 @@ def _print_report(report, console: Console) -> None:
         ftable = Table(title=t("Findings"))
         for col in (t("block"), t("rule"), t("severity"), t("finding"), t("plan article")):
             ftable.add_column(col, overflow="fold")
+        from ..html_report import block_layer_totals
+        from ..rules.messages import area_text, layer_label
+
+        totals = block_layer_totals(report.findings)
+        shown = set()
         for f in report.findings.itertuples():
             block = "-" if f.block_id is None or f.block_id != f.block_id else str(f.block_id)
+            key = (f.block_id, f.rule_id, f.layer)
+            if key in totals and key not in shown:  # one total row above the per-feature rows
+                shown.add(key)
+                count, area = totals[key]
+                ftable.add_row(
+                    Text(block),
+                    Text(f"{f.rule_id} {title(f.rule_id)}"),
+                    Text(t("total"), style="bold"),
+                    Text(
+                        t(
+                            "{layer}: {count} features, {area} in all",
+                            layer=layer_label(f.layer),
+                            count=count,
+                            area=area_text(area),
+                        ),
+                        style="bold",
+                    ),
+                    Text(""),
+                )
             ftable.add_row(
                 Text(block),
                 Text(f"{f.rule_id} {title(f.rule_id)}"),

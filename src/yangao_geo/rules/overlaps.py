@@ -25,6 +25,7 @@ _CLAY = "第三章第一节 一、二 禁止开采可耕地内砖瓦粘土"
 _PRIORITY_NOTE = N_(
     "exploration rights have priority to become mining blocks; name the right in source_right if this block converts it"
 )
+_PROFILE_WORDS = {"current": N_("the regulations in force"), "plan-2022": N_("the regulations of the plan (2022)")}
 #: overlap findings whose messages are built at a time
 _MESSAGE_CHUNK = 20_000
 _RIGHT_NAMES = {
@@ -180,9 +181,8 @@ def _conditional(ctx, rule_code: str):
                 continue
             severity[i] = "warn"
             note[i] = t(
-                "conditionally allowed under the {profile} regulations: {condition}{flag}; the plan itself "
-                "requires avoidance",
-                profile=ctx.regulations.profile,
+                "conditionally allowed under {regulations}: {condition}{flag}; the plan itself requires avoidance",
+                regulations=t(_PROFILE_WORDS.get(ctx.regulations.profile, ctx.regulations.profile)),
                 condition=e.condition_text(),
                 flag="" if e.verified else t(" (text not verified in the gazette)"),
             )
