@@ -88,7 +88,13 @@ class ExportCornerPointsAlgorithm(_CoordinatesAlgorithm):
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, "区块 Blocks"))
         self.addParameter(
-            QgsProcessingParameterNumber(self.ZONE, "3° 带号 3° zone", defaultValue=38, minValue=25, maxValue=45)
+            QgsProcessingParameterNumber(
+                self.ZONE,
+                "3° 带号 3° zone（0 = 按图层经度自动 from the layer's longitude）",
+                defaultValue=0,
+                minValue=0,
+                maxValue=45,
+            )
         )
         self.addParameter(
             QgsProcessingParameterBoolean(self.PREFIX, "东坐标加带号 Zone prefix on eastings", defaultValue=True)
@@ -102,19 +108,31 @@ class ExportCornerPointsAlgorithm(_CoordinatesAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):
         yg = library()
         from yangao_geo.convert import write_blocks
+        from yangao_geo.errors import use_interface
+        from yangao_geo.io.corner_geometry import zone_for, zone_spread
         from yangao_geo.qgis_adapter import layer_to_gdf
 
-        gdf, _ = layer_to_gdf(self.parameterAsSource(parameters, self.INPUT, context))
+        gdf, _ = layer_to_gdf(
+            self.parameterAsSource(parameters, self.INPUT, context),
+            layer=self.parameterAsVectorLayer(parameters, self.INPUT, context),
+        )
         out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
-        try:
-            n = write_blocks(
-                gdf,
-                out,
-                zone=self.parameterAsInt(parameters, self.ZONE, context),
-                prefix=self.parameterAsBool(parameters, self.PREFIX, context),
-                overwrite=True,
+        zone = self.parameterAsInt(parameters, self.ZONE, context) or zone_for(gdf)
+        if not 25 <= zone <= 45:
+            raise QgsProcessingException(f"3° 带号 {zone} 不是 CGCS2000 3° 带（25–45） is not a 3° zone")
+        far = zone_spread(gdf, zone)
+        if far > 1.5:
+            feedback.reportError(
+                f"注意：数据距第 {zone} 带中央经线 {3 * zone}°E 最远 {far:.2f}°（超出 ±1.5° 带宽），坐标变形大；"
+                f"请检查带号 — the data lie up to {far:.2f}° from the zone's central meridian"
             )
+        try:
+            with use_interface("qgis"):
+                n = write_blocks(
+                    gdf, out, zone=zone, prefix=self.parameterAsBool(parameters, self.PREFIX, context), overwrite=True
+                )
         except yg.YangaoError as exc:
             raise QgsProcessingException(str(exc)) from None
+        feedback.pushInfo(f"第 {zone} 带 zone {zone}")
         feedback.pushInfo(f"{n} blocks written to {out}")
         return {self.OUTPUT: out}

@@ -308,3 +308,30 @@ def test_web_map_and_wgs84_layers_are_checked(qgis_app, epsg):
     d103 = report.findings[report.findings.rule_id == "D103"]
     if epsg == "EPSG:3857":
         assert len(d103) == 1 and "GCJ-02" in d103.message.iloc[0] and "reprojected by QGIS" in d103.message.iloc[0]
+
+
+def test_export_takes_the_zone_from_the_layer_and_warns_when_far(processing_ready, tmp_path):
+    import geopandas as gpd
+    import processing
+    import shapely
+    from qgis.core import QgsProcessingFeedback
+
+    east = tmp_path / "east.gpkg"  # a block at 117.2°E: 3° zone 39, far from zone 38's 114°E
+    gpd.GeoDataFrame({"block_id": ["E1"]}, geometry=[shapely.box(117.2, 40.1, 117.21, 40.11)], crs=4490).to_file(east)
+
+    class Feedback(QgsProcessingFeedback):
+        errors = []
+
+        def reportError(self, error, fatalError=False):
+            self.errors.append(error)
+
+    out = tmp_path / "auto.txt"
+    processing.run("yangao:export_corner_points", {"INPUT": str(east), "OUTPUT": str(out)})
+    assert "带号=39" in out.read_bytes().decode("gbk")
+    feedback = Feedback()
+    processing.run(
+        "yangao:export_corner_points",
+        {"INPUT": str(east), "ZONE": 38, "OUTPUT": str(tmp_path / "z38.txt")},
+        feedback=feedback,
+    )
+    assert any("请检查带号" in e for e in feedback.errors)

@@ -90,6 +90,31 @@ def gk_zone(crs) -> tuple[int, int, bool] | None:
     return None
 
 
+def _lonlat_range(gdf) -> tuple[float, float]:
+    ll = gdf.to_crs(4490) if gdf.crs is not None else gdf
+    minx, _, maxx, _ = ll.total_bounds
+    return float(minx), float(maxx)
+
+
+def zone_for(gdf) -> int:
+    """The CGCS2000 3° zone whose central meridian is nearest the data's mean longitude.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> zone_for(gpd.GeoDataFrame(geometry=[shapely.box(113.6, 40.1, 113.7, 40.2)], crs=4490))
+    38
+    """
+    minx, maxx = _lonlat_range(gdf)
+    return round((minx + maxx) / 2 / 3)
+
+
+def zone_spread(gdf, zone: int) -> float:
+    """How far (degrees of longitude) the data reach from the 3° zone's central meridian."""
+    minx, maxx = _lonlat_range(gdf)
+    return max(abs(minx - 3 * zone), abs(maxx - 3 * zone))
+
+
 def zone_crs(zone: int, width: int, prefixed: bool, datum: str = "CGCS2000") -> pyproj.CRS:
     """The Gauss-Krüger CRS of a zone (3° or 6°), with or without the zone prefix, on CGCS2000 (or a legacy datum)."""
     z3, c3, z6, c6 = _ZONE_CODES[datum]
