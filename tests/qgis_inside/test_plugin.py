@@ -320,7 +320,9 @@ def test_export_takes_the_zone_from_the_layer_and_warns_when_far(processing_read
     gpd.GeoDataFrame({"block_id": ["E1"]}, geometry=[shapely.box(117.2, 40.1, 117.21, 40.11)], crs=4490).to_file(east)
 
     class Feedback(QgsProcessingFeedback):
-        errors = []
+        def __init__(self):
+            super().__init__()
+            self.errors = []
 
         def reportError(self, error, fatalError=False):
             self.errors.append(error)
