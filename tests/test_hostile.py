@@ -256,12 +256,17 @@ def test_a_dead_worker_is_an_error_row_and_the_batch_goes_on(tmp_path, monkeypat
 
 
 # ------------------------------------------------------------------------------ what users hand on
-def test_user_text_is_printed_literally_and_the_exit_code_is_the_verdict(tmp_path, capsys):
+def _markup_blocks(path):
+    """Blocks whose ids and names are terminal markup and spreadsheet formulas."""
     gdf = blocks([box(3000 * i, 0, 1000, 1000) for i in range(len(MARKUP_NAMES))], mineral="铁")
     gdf["block_id"] = MARKUP_NAMES
     gdf["name"] = MARKUP_NAMES
-    path = tmp_path / "markup.gpkg"
     gdf.to_file(path)
+    return path
+
+
+def test_user_text_is_printed_literally_and_the_exit_code_is_the_verdict(tmp_path, capsys):
+    path = _markup_blocks(tmp_path / "markup.gpkg")
     code, out = cli("check", path, capsys=capsys)
     assert code in (0, 1) and "Traceback" not in out.err and out.err.strip() == ""
     for name in MARKUP_NAMES:
@@ -273,11 +278,7 @@ def test_formulas_are_written_as_text_in_xlsx_and_guarded_in_csv(tmp_path, capsy
 
     import openpyxl
 
-    gdf = blocks([box(3000 * i, 0, 1000, 1000) for i in range(len(MARKUP_NAMES))], mineral="铁")
-    gdf["block_id"] = MARKUP_NAMES
-    gdf["name"] = MARKUP_NAMES
-    path = tmp_path / "f.gpkg"
-    gdf.to_file(path)
+    path = _markup_blocks(tmp_path / "f.gpkg")
     cli("check", "-q", path, "-o", tmp_path / "r.xlsx", capsys=capsys)
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
     ids = [c.value for c in wb["汇总"]["A"][1 : 1 + len(MARKUP_NAMES)]]

@@ -22,22 +22,35 @@ from __future__ import annotations
 import io
 
 from .errors import YangaoError
+from .rules.messages import layer_label
+from .rules.titles import kind_word
 
 __all__ = ["write_docx"]
 
+
+class _Chinese(dict):
+    """A lookup of the catalog's Chinese for a code (kind, layer): ``_KIND["mining"]`` → 开采规划区块."""
+
+    def __init__(self, word):
+        super().__init__()
+        self._word = word
+
+    def __missing__(self, key):
+        from .i18n import use_lang
+
+        with use_lang("zh"):
+            value = self._word(key)
+        self[key] = value
+        return value
+
+    def get(self, key, default=None):
+        return self[key]
+
+
 _FAMILIES = (("D", "数据质量"), ("O", "控制线与矿业权"), ("B", "区块划定"), ("A", "准入条件"))
-_KIND = {"exploration": "勘查规划区块", "mining": "开采规划区块", "concentrated": "砂石土类集中开采区"}
-_LAYER = {
-    "mining_rights": "现有矿业权",
-    "eco_redline": "生态保护红线",
-    "basic_farmland": "永久基本农田",
-    "town_boundary": "城镇开发边界",
-    "county_boundary": "县界",
-    "arable_land": "耕地",
-    "deposits": "矿床",
-    "concentrated_areas": "砂石土类集中开采区",
-    "blocks": "其他规划区块",
-}
+#: the plan's terms for the block kinds and layers: the catalog's Chinese (the document is Chinese)
+_KIND = _Chinese(kind_word)
+_LAYER = _Chinese(layer_label)
 _MAP_COLOURS = {
     "basic_farmland": "#bcd96b",
     "eco_redline": "#e377c2",
@@ -257,7 +270,7 @@ def _family_details(part) -> str:
     lines = []
     overlaps = part[part.layer.notna() & part.overlap_m2.notna()]
     for layer, group in overlaps.groupby("layer", sort=True):
-        lines.append(f"【{_LAYER.get(layer, layer)}合计】{len(group)} 处，{group.overlap_m2.sum() / 1e6:.4f} km²")
+        lines.append(f"【{_LAYER[layer]}合计】{len(group)} 处，{group.overlap_m2.sum() / 1e6:.4f} km²")
     for f in part.itertuples():
         severity = {"fail": "不符合", "warn": "需核实", "info": "提示"}[f.severity]
         lines.append(f"{f.rule_id}［{severity}］{f.message}（依据：{f.citation}）")
@@ -330,7 +343,7 @@ def _map_png(report, block):
     others = report.blocks[(report.blocks.block_id != block.block_id) & report.blocks.geometry.notna()]
     if not others.empty:
         others.plot(ax=ax, facecolor="none", edgecolor="#1f77b4", linewidth=0.8, linestyle="--")
-        handles.append(Patch(facecolor="none", edgecolor="#1f77b4", linestyle="--", label="其他规划区块"))
+        handles.append(Patch(facecolor="none", edgecolor="#1f77b4", linestyle="--", label=_LAYER["blocks"]))
     report.blocks[report.blocks.block_id == block.block_id].plot(
         ax=ax, facecolor=colour, alpha=0.35, edgecolor=colour, linewidth=2
     )
