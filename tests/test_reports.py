@@ -124,3 +124,13 @@ def test_html_overlap_totals_count_each_overlap_once(default_report):
     assert totals.loc["blocks", "count"] == len(b304) // 2  # each pair once, not on both blocks
     assert totals.loc["blocks", "sum"] == pytest.approx(b304.overlap_m2.sum() / 2)
     assert "concentrated_areas" not in totals.index and "county_boundary" not in totals.index
+
+
+def test_html_map_has_a_scale_bar_a_north_arrow_and_a_coordinate_readout(default_report):
+    text = default_report.to_html()
+    assert 'data-layer="scale"' in text and "比例尺 scale" in text
+    assert 'class="yg-north"' in text and 'id="yg-coords"' in text
+    import re
+
+    label = re.search(r"(\d+(?:\.\d+)?) (k?m)（比例尺 scale）", text)
+    assert label is not None

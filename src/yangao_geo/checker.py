@@ -400,13 +400,13 @@ def _declared_area_units(table: gpd.GeoDataFrame, loaded) -> None:
         )
 
 
-def _area_of_interest(table: gpd.GeoDataFrame):
+def _area_of_interest(table: gpd.GeoDataFrame, margin_m: float = 10.0):
     """The blocks' envelopes (EPSG:4547), for reading only the constraint features near them."""
     geoms = np.asarray(table.geometry.values, dtype=object)
     boxes = shapely.envelope(geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)])
     if len(boxes) == 0:
         return None
-    return shapely.union_all(shapely.buffer(boxes, 10.0, join_style="mitre"))
+    return shapely.union_all(shapely.buffer(boxes, margin_m, join_style="mitre"))
 
 
 def _build_report(table: gpd.GeoDataFrame, store) -> Report:

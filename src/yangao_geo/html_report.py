@@ -86,6 +86,31 @@ def _tiles(url: str, bounds, origin) -> str:
     return "".join(out)
 
 
+def _scale_bar(bounds, origin) -> str:
+    """A scale bar in the map's own units (it zooms with the map and stays true).
+
+    The map is drawn in Web Mercator, whose metres are 1/cos(latitude) ground metres: at 40° N a ground
+    kilometre is 1.305 map kilometres, so the bar is drawn that much longer than its label says.
+    """
+    minx, miny, maxx, maxy = bounds
+    lat = math.degrees(math.atan(math.sinh(((miny + maxy) / 2) / 6378137.0)))
+    stretch = 1 / math.cos(math.radians(lat))
+    ground = (maxx - minx) / stretch
+    length = max((v for v in (50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000) if v <= ground / 5), default=50)
+    ox, oy = origin
+    x0, y0 = minx + (maxx - minx) * 0.04 - ox, oy - (miny + (maxy - miny) * 0.05)
+    bar = length * stretch
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length} m"
+    height = (maxy - miny) * 0.008
+    return (
+        f'<g data-layer="scale" class="yg-scale"><rect x="{x0:.1f}" y="{y0 - height:.1f}" width="{bar / 2:.1f}" '
+        f'height="{height:.1f}" fill="#000"/><rect x="{x0 + bar / 2:.1f}" y="{y0 - height:.1f}" '
+        f'width="{bar / 2:.1f}" height="{height:.1f}" fill="#fff" stroke="#000" vector-effect="non-scaling-stroke"/>'
+        f'<text x="{x0 + bar / 2:.1f}" y="{y0 - 2.5 * height:.1f}" text-anchor="middle" '
+        f'font-size="{height * 2.2:.1f}">{label}（比例尺 scale）</text></g>'
+    )
+
+
 def map_html(report, *, tiles: str | None = None, height: str = "560px") -> str:
     """The interactive map alone (an HTML fragment with its own script)."""
     blocks = report.blocks[report.blocks.geometry.notna()]
@@ -134,6 +159,7 @@ def map_html(report, *, tiles: str | None = None, height: str = "560px") -> str:
             f'fill="{colour}" fill-opacity="0.35" stroke="{colour}" stroke-width="2.5"/>'
         )
     groups.append(f'<g data-layer="blocks">{"".join(bpaths)}</g>')
+    groups.append(_scale_bar(bounds, origin))
     toggles = "".join(
         f'<label><input type="checkbox" checked data-toggle="{name}"> {html.escape(_LAYER_STYLE[name][2])}</label>'
         for name in _LAYER_ORDER
@@ -147,8 +173,11 @@ def map_html(report, *, tiles: str | None = None, height: str = "560px") -> str:
         toggles += '<label><input type="checkbox" checked data-toggle="tiles"> 底图 tiles</label>'
     return f"""<div class="yg-map-wrap">
 <div class="yg-toggles">{toggles}</div>
-<svg id="yg-map" class="yg-map" style="height:{height}" viewBox="0 0 {width:.1f} {height_m:.1f}"
- preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">{"".join(groups)}</svg>
+<div class="yg-map-box"><svg id="yg-map" class="yg-map" style="height:{height}" viewBox="0 0 {width:.1f} {height_m:.1f}"
+ preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg" data-ox="{origin[0]:.3f}"
+ data-oy="{origin[1]:.3f}">{"".join(groups)}</svg>
+<div class="yg-north" title="北 north">▲<br>N</div>
+<div id="yg-coords" class="yg-coords">经度 lon —  纬度 lat —</div></div>
 <div id="yg-popup" class="yg-popup" hidden></div>
 <p class="yg-note">滚轮缩放、拖动平移、点击区块查看结论 — wheel to zoom, drag to pan, click a block for its findings.
 Display in Web Mercator; all numbers are ellipsoidal (CGCS2000).</p>
@@ -156,6 +185,11 @@ Display in Web Mercator; all numbers are ellipsoidal (CGCS2000).</p>
 
 
 _CSS = """
+.yg-map-box{position:relative}
+.yg-north{position:absolute;top:8px;right:12px;font:bold 14px sans-serif;text-align:center;line-height:1;
+background:rgba(255,255,255,.8);padding:2px 6px;border-radius:4px}
+.yg-coords{position:absolute;bottom:6px;right:10px;font:12px monospace;background:rgba(255,255,255,.85);
+padding:2px 6px;border-radius:4px}
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",Arial,sans-serif;margin:0 auto;max-width:1400px;
 padding:16px;color:#222}
 h1{font-size:1.5em;margin:.2em 0} h2{font-size:1.15em;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:1.6em}
@@ -187,6 +221,13 @@ _JS = r"""
    var my = vb.y + (ev.clientY - r.top - (r.height - vb.height / s) / 2) * s;
    vb.x = mx - (mx - vb.x) * k; vb.y = my - (my - vb.y) * k; vb.width *= k; vb.height *= k; }, {passive:false});
   svg.addEventListener('mousedown', function(ev){ start = [ev.clientX, ev.clientY, vb.x, vb.y]; });
+  var readout = document.getElementById('yg-coords'), ox = +svg.dataset.ox, oy = +svg.dataset.oy;
+  svg.addEventListener('mousemove', function(ev){
+   var r = svg.getBoundingClientRect(), s = Math.max(vb.width / r.width, vb.height / r.height);
+   var x = vb.x + (ev.clientX - r.left - (r.width - vb.width / s) / 2) * s + ox;
+   var y = oy - (vb.y + (ev.clientY - r.top - (r.height - vb.height / s) / 2) * s);
+   var lon = x / 6378137 * 180 / Math.PI, lat = (2 * Math.atan(Math.exp(y / 6378137)) - Math.PI / 2) * 180 / Math.PI;
+   if (readout) readout.textContent = '经度 lon ' + lon.toFixed(5) + '°  纬度 lat ' + lat.toFixed(5) + '°'; });
   window.addEventListener('mouseup', function(){ start = null; });
   window.addEventListener('mousemove', function(ev){ if (!start) return;
    var r = svg.getBoundingClientRect(), s = Math.max(vb.width / r.width, vb.height / r.height);
@@ -304,9 +345,11 @@ def _summary(report) -> str:
         f"{counts['warn']} warn · {counts['info']} info</div>"
     )
     by_rule = report.findings.groupby(["rule_id", "rule_name", "severity"]).size().reset_index(name="n")
+    from .rules.titles import severity_word, title
+
     rule_rows = "".join(
-        f'<tr><td>{_e(r.rule_id)}</td><td>{_e(r.rule_name)}</td><td class="{r.severity}">'
-        f'{r.severity}</td><td class="num">{r.n}</td></tr>'
+        f'<tr><td>{_e(r.rule_id)}</td><td>{_e(title(r.rule_id))}</td><td class="{r.severity}">'
+        f'{_e(severity_word(r.severity))}</td><td class="num">{r.n}</td></tr>'
         for r in by_rule.itertuples()
     )
     per_layer = overlap_totals(report.findings)
@@ -402,7 +445,14 @@ def _popup_data(report) -> str:
 
 
 def report_html(report, *, tiles: str | None = None, title: str | None = None) -> str:
-    """The whole self-contained HTML report."""
+    """The whole self-contained HTML report, in the report's language (rule titles, severity words)."""
+    from .i18n import use_lang
+
+    with use_lang(report.settings.get("lang", "zh")):
+        return _report_html(report, tiles=tiles, title=title)
+
+
+def _report_html(report, *, tiles: str | None, title: str | None) -> str:
     title = title or "阳高县矿产资源规划区块合规检查 — Yanggao block compliance report"
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
