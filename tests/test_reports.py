@@ -134,3 +134,27 @@ def test_html_map_has_a_scale_bar_a_north_arrow_and_a_coordinate_readout(default
 
     label = re.search(r"(\d+(?:\.\d+)?) (k?m)（比例尺 scale）", text)
     assert label is not None
+
+
+@pytest.mark.parametrize(("unit", "label", "factor"), [("ha", "公顷", 1e4), ("mu", "亩", 1e4 / 15)])
+def test_area_unit_in_every_report(tmp_path, unit, label, factor, capsys):
+    import pandas as pd
+
+    import yangao_geo
+    from yangao_geo.cli.main import main
+
+    report = yangao_geo.check(area_unit=unit, lang="zh")
+    assert report.settings["area_unit"] == unit
+    path = tmp_path / "r.xlsx"
+    report.to_file(path)
+    summary = pd.read_excel(path, sheet_name="汇总")
+    kc01 = summary[summary["编号"] == "KC01"].iloc[0]
+    assert kc01[f"面积({label})"] == pytest.approx(
+        report.blocks.set_index("block_id").area_m2["KC01"] / factor, abs=1e-4
+    )
+    assert f"面积 area ({label})" in report.to_html()
+    with pytest.raises(SystemExit):
+        main(["check", "--area-unit", unit, "--lang", "zh", "--rules", "B301"])
+    assert f"面积({label})" in capsys.readouterr().out
+    with pytest.raises(yangao_geo.errors.InputError, match="area_unit must be one of"):
+        yangao_geo.check(area_unit="acre")

@@ -196,6 +196,7 @@ def check_many(
     regulations_profile=None,
     lang=None,
     attributes=None,
+    area_unit=None,
     skip: Callable[[BatchInput, str | None], bool] | None = None,
     on_result: Callable[[BatchResult], None] | None = None,
 ) -> Iterator[BatchResult]:
@@ -256,6 +257,7 @@ def check_many(
             "regulations_profile": regulations_profile,
             "lang": lang,
             "attributes": attributes,
+            "area_unit": area_unit,
         },
     )
     jobs = (os.cpu_count() or 1) if jobs is None else max(1, int(jobs))

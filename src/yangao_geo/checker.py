@@ -136,6 +136,7 @@ def check(
     lang: str | None = None,
     selected_only: bool | None = None,
     attributes: dict | None = None,
+    area_unit: str | None = None,
 ) -> Report:
     """Check proposed planning blocks against the rules of the Yanggao mineral plan.
 
@@ -178,6 +179,8 @@ def check(
         Overlap pieces narrower than this everywhere are shared edges (info). Default 0.05 m.
     regulations_profile : {"current", "plan-2022"}, optional
         Which regulations apply (see :mod:`yangao_geo.regulations`). Default "current".
+    area_unit : {"km2", "ha", "mu"}, optional
+        The area unit the reports show besides m² (km², 公顷 or 亩; default km², or the config's).
     attributes : dict, optional
         Block attributes for every block of the file, as ``kind`` does for the kind: ``{"mineral": "金",
         "degree": "详查", "reserve_scale": "小型", "capacity": 5, "capacity_unit": "万吨/年"}`` (a text
@@ -205,7 +208,7 @@ def check(
     ['阳高县山口头片麻岩矿', '阳高县颜家沟建筑用片麻岩']
     """
     started, started_at = time.perf_counter(), now_iso()
-    settings = build_settings(config, lang=lang)  # the language first: the messages below speak it
+    settings = build_settings(config, lang=lang, area_unit=area_unit)  # the language first: messages speak it
     with use_lang(settings.lang):
         return _check(
             blocks,
@@ -229,6 +232,7 @@ def check(
             started_at=started_at,
             selected_only=selected_only,
             attributes=attributes,
+            area_unit=settings.area_unit,
         )
 
 
@@ -255,6 +259,7 @@ def _check(
     started_at,
     selected_only,
     attributes,
+    area_unit,
 ) -> Report:
     settings = build_settings(
         config,
@@ -264,6 +269,7 @@ def _check(
         width_tolerance_m=width_tolerance_m,
         regulations=regulations_profile,
         lang=lang,
+        area_unit=area_unit,
     )
     table, loaded = read_blocks(
         blocks,

@@ -57,6 +57,7 @@ _TOP_KEYS = {
     "width_tolerance_m",
     "regulations",
     "lang",
+    "area_unit",
 }
 #: default width below which an overlap piece is a shared edge, not an overlap: coordinates carry
 #: 0.001″ (≈ 3 cm) or 0.01 m, so a piece narrower than 5 cm everywhere is coordinate noise
@@ -89,6 +90,8 @@ class Settings:
     regulations: str = "current"
     #: the language of messages and reports: zh (简体中文) or en
     lang: str = "zh"
+    #: the area unit reports show besides m²: km2, ha (公顷) or mu (亩)
+    area_unit: str = "km2"
 
     def as_dict(self) -> dict:
         return {
@@ -110,6 +113,7 @@ class Settings:
             "width_tolerance_m": self.width_tolerance_m,
             "regulations": _regulations_dict(self.regulations),
             "lang": self.lang,
+            "area_unit": self.area_unit,
             "area_method": "CGCS2000 ellipsoid (TD/T 1055-2019 附录D): edges densified to 10 m in the defining "
             "plane, pyproj Geod(GRS80)",
         }
@@ -216,7 +220,15 @@ def _param(code: str, name: str, value, default, label: str):
 
 
 def build_settings(
-    config=None, *, tolerance_m2=None, rules=None, edges=None, width_tolerance_m=None, regulations=None, lang=None
+    config=None,
+    *,
+    tolerance_m2=None,
+    rules=None,
+    edges=None,
+    width_tolerance_m=None,
+    regulations=None,
+    lang=None,
+    area_unit=None,
 ) -> Settings:
     """Resolve settings from a config (path or dict) and explicit arguments, validated before anything runs.
 
@@ -231,6 +243,12 @@ def build_settings(
         raise InputError(f"{label}: unknown key(s) {sorted(unknown)}; expected {sorted(_TOP_KEYS)}")
     settings = Settings(config_path=where)
     settings.lang = _language(lang if lang is not None else raw.get("lang"), label)
+    unit = area_unit if area_unit is not None else raw.get("area_unit", "km2")
+    from .area_units import AREA_UNITS
+
+    if unit not in AREA_UNITS:
+        raise InputError(f"{label}: area_unit must be one of {', '.join(AREA_UNITS)}, got {unit!r}")
+    settings.area_unit = unit
     if "tolerance_m2" in raw:
         settings.tolerance_m2 = _tolerance(raw["tolerance_m2"], label)
     if tolerance_m2 is not None:

@@ -10,6 +10,7 @@ import math
 
 import pandas as pd
 
+from .area_units import area_in, unit_label
 from .i18n import use_lang
 from .rules import RULES
 from .rules.titles import title
@@ -106,13 +107,15 @@ def write_xlsx(report, path) -> None:
         return ws
 
     # 汇总 — one row per block
+    unit = report.settings.get("area_unit", "km2")
+    label = unit_label(unit)
     families = list(RULE_FAMILIES)
     names = [
         "编号",
         "名称",
         "类型",
         "矿种",
-        "面积(km²)",
+        f"面积({label})",
         "结论",
         "不通过项",
         "需关注项",
@@ -137,7 +140,7 @@ def write_xlsx(report, path) -> None:
             _blank(r.name),
             _KIND_ZH.get(r.kind, r.kind),
             _blank(r.mineral),
-            r.area_km2,
+            area_in(r.area_km2 * 1e6, unit),
             _STATUS_ZH[r.status],
             r.fail,
             r.warn,
@@ -170,7 +173,7 @@ def write_xlsx(report, path) -> None:
         "图层",
         "要素编号",
         "重叠面积(m²)",
-        "重叠面积(km²)",
+        f"重叠面积({label})",
         "占区块比例",
         "说明",
         "规划条款",
@@ -202,7 +205,7 @@ def write_xlsx(report, path) -> None:
             _cell(ws, row, 5, x.layer, f["bold"])
             ws.write_string(row, 6, f"{count} 处", f["bold"])
             ws.write_number(row, 7, round(area, 2), f["m2"])
-            ws.write_number(row, 8, round(area / 1e6, 4), f["km2"])
+            ws.write_number(row, 8, area_in(area, unit), f["km2"])
             ws.write_string(
                 row, 10, f"与{layer_zh.get(x.layer, x.layer)}重叠合计 {count} 处，{area / 1e6:.4f} km²", f["wrap"]
             )
@@ -217,7 +220,7 @@ def write_xlsx(report, path) -> None:
         _cell(ws, row, 6, _blank(x.feature_id))
         if m2 is not None:
             ws.write_number(row, 7, round(m2, 2), f["m2"])
-            ws.write_number(row, 8, round(m2 / 1e6, 4), f["km2"])
+            ws.write_number(row, 8, area_in(m2, unit), f["km2"])
         _cell(ws, row, 9, _blank(x.overlap_ratio), f["pct"])
         ws.write_string(row, 10, str(x.message), f["wrap"])
         ws.write_string(row, 11, str(x.citation), f["wrap"])

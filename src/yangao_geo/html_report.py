@@ -366,16 +366,20 @@ def _summary(report) -> str:
 
 
 def _blocks_table(report) -> str:
+    from .area_units import area_in, unit_label
+    from .rules.titles import kind_word, status_word
+
+    unit = report.settings.get("area_unit", "km2")
     rows = "".join(
-        f"<tr><td>{_e(r.block_id)}</td><td>{_e(r.name)}</td><td>{_e(r.kind)}</td><td>{_e(r.mineral)}</td>"
-        f'<td class="num">{r.area_km2:.4f}</td><td class="{r.status}">{r.status}</td><td class="num">{r.fail}</td>'
-        f'<td class="num">{r.warn}</td></tr>'
+        f"<tr><td>{_e(r.block_id)}</td><td>{_e(r.name)}</td><td>{_e(kind_word(r.kind))}</td><td>{_e(r.mineral)}</td>"
+        f'<td class="num">{area_in(r.area_km2 * 1e6, unit):.4f}</td><td class="{r.status}">{_e(status_word(r.status))}'
+        f'</td><td class="num">{r.fail}</td><td class="num">{r.warn}</td></tr>'
         for r in report.summary().itertuples()
     )
     return (
         "<table><thead><tr><th>编号 id</th><th>名称 name</th><th>类型 kind</th><th>矿种 mineral</th>"
-        '<th class="num">面积 area (km²)</th><th>结论 status</th><th class="num">fail</th><th class="num">warn'
-        f"</th></tr></thead><tbody>{rows}</tbody></table>"
+        f'<th class="num">面积 area ({_e(unit_label(unit))})</th><th>结论 status</th><th class="num">fail</th>'
+        f'<th class="num">warn</th></tr></thead><tbody>{rows}</tbody></table>'
     )
 
 

@@ -242,7 +242,7 @@ def _block_section(doc, report, findings, block, n, Cm) -> None:
             ("名称", block.name or ""),
             ("类型", _KIND.get(block.kind, block.kind)),
             ("矿种", block.mineral or "未填写"),
-            ("面积", f"{area / 1e6:.4f} km²（{area / 1e4:.4f} 公顷）" if area == area else "无有效图形"),
+            ("面积", _area_line(area, report.settings.get("area_unit", "km2")) if area == area else "无有效图形"),
             ("拐点数", str(corners)),
             ("坐标系", f"{crs}（CGCS2000）" if crs else "CGCS2000"),
         ],
@@ -263,6 +263,14 @@ def _block_section(doc, report, findings, block, n, Cm) -> None:
         doc.add_picture(png, width=Cm(15))
         caption = doc.add_paragraph(f"图 {n}  {block.block_id} 与周边约束要素（CGCS2000，EPSG:4547）")
         caption.alignment = 1
+
+
+def _area_line(area: float, unit: str) -> str:
+    """km² to 4 decimals and 公顷 — and 亩 when the run asked for it."""
+    text = f"{area / 1e6:.4f} km²（{area / 1e4:.4f} 公顷"
+    if unit == "mu":
+        text += f"，{area / (10_000 / 15):.4f} 亩"
+    return text + "）"
 
 
 def _family_details(part) -> str:

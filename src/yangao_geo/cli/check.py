@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
+from ..area_units import area_in, unit_label
 from ..attributes import KINDS, normalise_kind
 from ..checker import check
 from ..errors import InputError, OutputError
@@ -71,14 +72,15 @@ _STATUS_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "info": 
 
 
 def _print_report(report, console: Console) -> None:
-    """The blocks and findings tables and the summary line, in the run's language."""
+    """The blocks and findings tables and the summary line, in the run's language and area unit."""
+    unit = report.settings.get("area_unit", "km2")
     table = Table(title=t("Blocks (Yanggao County Mineral Resources Master Plan 2021–2025)"))
     for col, justify in (
         (t("block"), "left"),
         (t("name"), "left"),
         (t("kind"), "left"),
         (t("mineral"), "left"),
-        (t("area km²"), "right"),
+        (t("area {unit}", unit=unit_label(unit)), "right"),
         (t("status"), "left"),
         (t("fails"), "right"),
         (t("warnings"), "right"),
@@ -90,7 +92,7 @@ def _print_report(report, console: Console) -> None:
             Text(str(r.name or "")),
             Text(kind_word(r.kind)),
             Text(str(r.mineral or "")),
-            f"{r.area_km2:.4f}",
+            f"{area_in(r.area_km2 * 1e6, unit):.4f}",
             Text(status_word(r.status), style=_STATUS_STYLE[r.status]),
             str(r.fail),
             str(r.warn),
@@ -199,6 +201,11 @@ def _print_report(report, console: Console) -> None:
     type=click.Choice(["zh", "en"]),
     help="Language of messages and reports: zh (简体中文, default) or en. Also YANGAO_GEO_LANG, config lang.",
 )
+@click.option(
+    "--area-unit",
+    type=click.Choice(["km2", "ha", "mu"]),
+    help="Area unit the reports show besides m²: km2 (default), ha (公顷) or mu (亩).",
+)
 @click.option("--rules", "rule_list", help="Comma-separated rule codes or names to run (default: all).")
 @click.option("--config", type=click.Path(), help="TOML settings file (tolerance, rule parameters, minerals).")
 @click.option(
@@ -248,6 +255,7 @@ def check_command(
     width_tolerance,
     regulations,
     lang,
+    area_unit,
     rule_list,
     config,
     fail_on,
@@ -289,6 +297,7 @@ def check_command(
             "regulations_profile": regulations,
             "lang": lang,
             "attributes": attributes,
+            "area_unit": area_unit,
             "rules": rule_list,
             "config": config,
             "engine": engine,
@@ -328,6 +337,7 @@ def check_command(
             regulations_profile=regulations,
             lang=lang,
             attributes=attributes,
+            area_unit=area_unit,
             rules=rule_list,
             config=config,
             layer=layer,
