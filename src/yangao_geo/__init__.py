@@ -13,6 +13,7 @@ from .area import basic_unit_block_area, ellipsoidal_area
 from .batch import check_many
 from .checker import check, read_blocks
 from .errors import CRSError, DataSourceError, InputError, OutputError, YangaoError
+from .fix import FixResult, fix
 from .layers import load_constraints
 from .report import Report
 from .rules import RULES
@@ -21,6 +22,7 @@ __all__ = [
     "RULES",
     "CRSError",
     "DataSourceError",
+    "FixResult",
     "InputError",
     "OutputError",
     "Report",
@@ -30,6 +32,7 @@ __all__ = [
     "check",
     "check_many",
     "ellipsoidal_area",
+    "fix",
     "load_constraints",
     "read_blocks",
 ]

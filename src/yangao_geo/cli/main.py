@@ -18,6 +18,7 @@ from .. import __version__
 from ..errors import YangaoError, use_interface
 from .check import check_command
 from .convert import convert_command
+from .fix import fix_command
 from .partition import partition_command
 from .rules import rules_command
 
@@ -35,6 +36,7 @@ def cli():
 cli.add_command(check_command)
 cli.add_command(rules_command)
 cli.add_command(convert_command)
+cli.add_command(fix_command)
 cli.add_command(partition_command)
 
 
