@@ -11,7 +11,7 @@ __version__ = "0.1.0"
 
 from .area import basic_unit_block_area, ellipsoidal_area
 from .batch import check_many
-from .checker import check, read_blocks
+from .checker import Checker, check, read_blocks
 from .errors import CRSError, DataSourceError, InputError, OutputError, YangaoError
 from .fix import FixResult, fix
 from .layers import load_constraints
@@ -21,6 +21,7 @@ from .rules import RULES
 __all__ = [
     "RULES",
     "CRSError",
+    "Checker",
     "DataSourceError",
     "FixResult",
     "InputError",

@@ -26,7 +26,7 @@ from .report import BLOCK_COLUMNS, SEVERITY_ORDER, Report
 from .rules import RULES
 from .units import parse_capacity
 
-__all__ = ["check", "read_blocks"]
+__all__ = ["Checker", "check", "read_blocks"]
 
 _RULE_ORDER = {code: i for i, code in enumerate(RULES)}
 
@@ -451,3 +451,42 @@ def _build_report(table: gpd.GeoDataFrame, store) -> Report:
         crs=ANALYSIS_CRS,
     )
     return Report(findings, blocks[list(BLOCK_COLUMNS)])
+
+
+class Checker:
+    """Constraint layers read, projected and indexed once; blocks checked against them many times.
+
+    For interactive work — the QGIS console, a notebook, re-checking an edited block — and for batch:
+    the layers are read whole (every feature, so any block anywhere is checked against the same data),
+    their spatial indexes and feature areas built up front. ``Checker.check`` takes the arguments of
+    :func:`check` (``keep_geometry=False`` is the quick setting when no map is drawn) and gives the same
+    findings as a fresh :func:`check` with the same files.
+
+    Examples
+    --------
+    >>> ck = Checker()                      # the bundled layers, read once
+    >>> a = ck.check(keep_geometry=False)
+    >>> b = check(keep_geometry=False)
+    >>> a.to_dict()["findings"] == b.to_dict()["findings"]
+    True
+    """
+
+    def __init__(self, constraints=None, *, config=None, engine: str = "pyogrio", **defaults):
+        from .layers import OPTIONAL_LAYERS
+
+        settings = build_settings(config)
+        self.constraints = load_constraints(
+            constraints,
+            engine=engine,
+            layers_needed={*REQUIRED_LAYERS, *OPTIONAL_LAYERS},
+            datum=settings.datum,
+            edges=settings.edges,
+        )
+        for name in self.constraints.layers:
+            self.constraints.tree(name)
+            self.constraints.areas(name)
+        self.defaults = {"config": config, "engine": engine, **defaults}
+
+    def check(self, blocks=None, **kwargs) -> Report:
+        """:func:`check` ``blocks`` against the layers held (keyword arguments as for :func:`check`)."""
+        return check(blocks, self.constraints, **{**self.defaults, **kwargs})

@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -115,9 +116,8 @@ class MineralTable:
 
     @classmethod
     def bundled(cls) -> MineralTable:
-        """The table shipped in ``yangao_geo/data/minerals.toml``."""
-        text = resources.files("yangao_geo").joinpath("data/minerals.toml").read_text(encoding="utf-8")
-        return cls.from_toml_records(tomllib.loads(text).get("mineral", []), "bundled minerals.toml")
+        """The table shipped in ``yangao_geo/data/minerals.toml`` (read once; overrides make new tables)."""
+        return _bundled_table()
 
     @classmethod
     def from_toml_records(cls, records: list[dict], where: str) -> MineralTable:
@@ -160,3 +160,9 @@ class MineralTable:
                 new = replace(_mineral_from_record(merged, where))
             by_name[new.name] = new
         return MineralTable(list(by_name.values()))
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled_table() -> MineralTable:
+    text = resources.files("yangao_geo").joinpath("data/minerals.toml").read_text(encoding="utf-8")
+    return MineralTable.from_toml_records(tomllib.loads(text).get("mineral", []), "bundled minerals.toml")
