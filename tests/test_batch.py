@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -103,3 +104,15 @@ def test_discovery_expands_globs_folders_and_geopackage_layers(tmp_path):
     assert len(discover_inputs([str(tmp_path / "**" / "*.gpkg")])) == 3
     missing = discover_inputs([tmp_path / "nope.shp"])
     assert [m.path.rsplit("/", 1)[-1] for m in missing] == ["nope.shp"]
+
+
+def test_check_many_keeps_the_callers_order(tmp_path):
+    from conftest import blocks
+    from geoms import SQUARE
+
+    a, b = tmp_path / "a.geojson", tmp_path / "b.geojson"
+    for p in (a, b):
+        blocks([SQUARE], mineral="铁").to_file(p)
+    results = list(yangao_geo.check_many([b, tmp_path / "nofile.shp", a], jobs=1))
+    assert [Path(r.input.path).name for r in results] == ["b.geojson", "nofile.shp", "a.geojson"]
+    assert results[1].status == "error" and "no such file" in results[1].error

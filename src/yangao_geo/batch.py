@@ -102,7 +102,9 @@ def _sniffed(path: Path) -> str | None:
 
 
 def discover_inputs(paths: Iterable, *, exclude: Iterable = (), skipped: list | None = None) -> list[BatchInput]:
-    """Expand files, folders (searched recursively) and glob patterns into inputs, sorted, no duplicates.
+    """Expand files, folders (searched recursively) and glob patterns into inputs, no duplicates.
+
+    The inputs come in the caller's order; the files of a folder and the matches of a glob are sorted.
 
     In folders, every format the single-file check reads is found: the GDAL formats by suffix, and the
     land-survey TXT, the 报盘 text and corner-point tables (CSV/XLSX) by content. Files that are none of
@@ -146,7 +148,7 @@ def discover_inputs(paths: Iterable, *, exclude: Iterable = (), skipped: list | 
             if key not in seen:
                 seen.add(key)
                 inputs.append(BatchInput(str(f), layer))
-    return sorted(inputs, key=lambda i: (i.path, i.layer or ""))
+    return inputs  # the caller's order; a folder's files and a glob's matches sorted within it
 
 
 def run_fingerprint(constraints: ConstraintSet, options: dict) -> str:
