@@ -167,6 +167,35 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
         ):
             self.addOutput(QgsProcessingOutputNumber(key, label))
 
+    def gather(self, yg, parameters, context):
+        """The blocks and the constraint layers of the dialog: (blocks GeoDataFrame, constraints mapping)."""
+        from yangao_geo.errors import use_interface
+        from yangao_geo.qgis_adapter import layer_to_gdf
+
+        source = self.parameterAsSource(parameters, self.INPUT, context)
+        if source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        blocks, info = layer_to_gdf(source, layer=self.parameterAsVectorLayer(parameters, self.INPUT, context))
+        blocks.attrs["yangao_source"] = info
+        constraints = {}
+        for key, name, _ in LAYERS:
+            layer_source = self.parameterAsSource(parameters, key, context)
+            if layer_source is not None:
+                gdf, linfo = layer_to_gdf(layer_source, layer=self.parameterAsVectorLayer(parameters, key, context))
+                gdf.attrs["yangao_source"] = linfo
+                constraints[name] = gdf
+        path = self.parameterAsFile(parameters, self.CONSTRAINTS, context)
+        if path:
+            with use_interface("qgis"):
+                try:
+                    found = yg.layers.constraint_sources(path)
+                except yg.YangaoError as exc:
+                    raise QgsProcessingException(str(exc)) from None
+            for name, (file, layer_name) in found.items():
+                if name not in constraints:
+                    constraints[layer_name or name] = str(file) if layer_name is None else _read(yg, file, layer_name)
+        return blocks, constraints
+
     def processAlgorithm(self, parameters, context, feedback):
         yg = library()
         source = self.parameterAsSource(parameters, self.INPUT, context)
@@ -255,3 +284,92 @@ def _read(yg, path, layer_name):
     gdf, info = read_vector(path, layer=layer_name, role=layer_name, allow_empty=True)
     gdf.attrs["yangao_source"] = info
     return gdf
+
+
+class FixBlocksAlgorithm(CheckBlocksAlgorithm):
+    """``yangao:fix_blocks`` 区块避让调整 — the compliant block inside each block (:func:`yangao_geo.fix`)."""
+
+    MARGIN, MIN_WIDTH, KEEP, MAX_CORNERS, POLICY, OUTPUT = (
+        "MARGIN",
+        "MIN_WIDTH",
+        "KEEP",
+        "MAX_CORNERS",
+        "POLICY",
+        "OUTPUT",
+    )
+    KEEPS = ("largest 最大一块", "all 全部（不小于最小面积）")
+    POLICIES = ("earlier 先列者保留", "larger 面积大者保留", "both 双方均退让")
+
+    def name(self):
+        return "fix_blocks"
+
+    def displayName(self):
+        return "区块避让调整 Propose compliant blocks"
+
+    def shortHelpString(self):
+        return (
+            "对每个区块，提出其内部最大的合规区块：扣除须避让的生态保护红线、永久基本农田、"
+            "城镇开发边界（地热、矿泉水除外）、现有矿业权（原探矿权除外）及其他规划区块，去除窄条，"
+            "按拐点数简化（只缩不扩），坐标按 0.01 m 取整且不会进入约束，并用全部规则复核。 "
+            "For each block, the largest compliant block inside it, re-checked with every rule."
+        )
+
+    def createInstance(self):
+        return FixBlocksAlgorithm()
+
+    def initAlgorithm(self, config=None):
+        from qgis.core import QgsProcessingParameterNumber as Number
+
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.INPUT, "规划区块 Proposed blocks", [QgsProcessing.TypeVectorPolygon]
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFile(
+                self.CONSTRAINTS,
+                "约束图层 GeoPackage Constraint GeoPackage",
+                behavior=QgsProcessingParameterFile.File,
+                optional=True,
+            )
+        )
+        for key, _, label in LAYERS:
+            self.addParameter(
+                QgsProcessingParameterFeatureSource(key, label, [QgsProcessing.TypeVectorPolygon], optional=True)
+            )
+        self.addParameter(QgsProcessingParameterEnum(self.KIND, "区块类型 Block kind", KINDS, defaultValue=0))
+        self.addParameter(Number(self.MARGIN, "安全距离 Safety margin (m)", Number.Double, 0.0, minValue=0.0))
+        self.addParameter(Number(self.MIN_WIDTH, "最小宽度 Minimum width (m)", Number.Double, 1.0, minValue=0.0))
+        self.addParameter(QgsProcessingParameterEnum(self.KEEP, "保留 Keep", list(self.KEEPS), defaultValue=0))
+        self.addParameter(Number(self.MAX_CORNERS, "最多拐点数 Maximum corner points", Number.Integer, 200, minValue=4))
+        self.addParameter(
+            QgsProcessingParameterEnum(self.POLICY, "区块互相重叠时 Shared ground", list(self.POLICIES), defaultValue=0)
+        )
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "调整后区块 Proposed compliant blocks"))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        yg = library()
+        from yangao_geo.errors import use_interface
+
+        blocks, constraints = self.gather(yg, parameters, context)
+        with use_interface("qgis"):
+            try:
+                result = yg.fix(
+                    blocks,
+                    constraints or None,
+                    kind=KIND_VALUES[self.parameterAsEnum(parameters, self.KIND, context)],
+                    margin_m=self.parameterAsDouble(parameters, self.MARGIN, context),
+                    min_width_m=self.parameterAsDouble(parameters, self.MIN_WIDTH, context),
+                    keep=["largest", "all"][self.parameterAsEnum(parameters, self.KEEP, context)],
+                    max_corners=self.parameterAsInt(parameters, self.MAX_CORNERS, context),
+                    policy=["earlier", "larger", "both"][self.parameterAsEnum(parameters, self.POLICY, context)],
+                )
+            except yg.YangaoError as exc:
+                raise QgsProcessingException(str(exc)) from None
+        proposals = result.proposals[result.proposals.geometry.notna()].copy()
+        proposals["status_zh"] = proposals["status_after"].map(_WORDS)
+        for r in result.proposals.itertuples():
+            feedback.pushInfo(
+                f"{r.block_id}: {100 * r.kept_ratio:.2f}% · {r.corners_before}→{r.corners_after} · {r.note}"
+            )
+        return {self.OUTPUT: write_sink(self, parameters, context, self.OUTPUT, proposals)}

@@ -2,7 +2,7 @@
 
 from qgis.core import QgsProcessingProvider
 
-from .alg_check_blocks import CheckBlocksAlgorithm
+from .alg_check_blocks import CheckBlocksAlgorithm, FixBlocksAlgorithm
 from .alg_corner_points import ExportCornerPointsAlgorithm, ImportCornerPointsAlgorithm
 
 
@@ -17,5 +17,10 @@ class YangaoProvider(QgsProcessingProvider):
         return "yangao_geo — Yanggao mineral plan 2021–2025 block checker"
 
     def loadAlgorithms(self):
-        for alg in (CheckBlocksAlgorithm(), ImportCornerPointsAlgorithm(), ExportCornerPointsAlgorithm()):
+        for alg in (
+            CheckBlocksAlgorithm(),
+            FixBlocksAlgorithm(),
+            ImportCornerPointsAlgorithm(),
+            ExportCornerPointsAlgorithm(),
+        ):
             self.addAlgorithm(alg)

@@ -337,3 +337,15 @@ def test_export_takes_the_zone_from_the_layer_and_warns_when_far(processing_read
         feedback=feedback,
     )
     assert any("请检查带号" in e for e in feedback.errors)
+
+
+def test_fix_blocks_algorithm_proposes_what_the_library_proposes(processing_ready):
+    import processing
+
+    result = processing.run("yangao:fix_blocks", {"INPUT": str(BLOCKS), "OUTPUT": "memory:"})
+    layer = result["OUTPUT"]
+    got = {f["block_id"]: round(float(f["area_after_m2"]), 2) for f in layer.getFeatures()}
+    expected = yangao_geo.fix(BLOCKS).proposals
+    expected = expected[expected.geometry.notna()]
+    assert got == dict(zip(expected.block_id, expected.area_after_m2.round(2)))
+    assert {"kept_ratio", "status_after", "status_zh", "note"} <= {f.name() for f in layer.fields()}
