@@ -158,3 +158,11 @@ def test_area_unit_in_every_report(tmp_path, unit, label, factor, capsys):
     assert f"面积({label})" in capsys.readouterr().out
     with pytest.raises(yangao_geo.errors.InputError, match="area_unit must be one of"):
         yangao_geo.check(area_unit="acre")
+
+
+def test_the_map_shows_the_features_beside_the_blocks_not_only_those_that_meet_them(default_report):
+    rights = default_report.context.get("mining_rights")
+    assert rights is not None and len(rights) > 0  # no block meets a right, yet the map shows the nearby ones
+    overlapping = default_report.findings[default_report.findings.layer == "mining_rights"]
+    assert len(rights) > len(overlapping)
+    assert 'data-layer="mining_rights"' in default_report.to_html()

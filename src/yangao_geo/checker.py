@@ -339,7 +339,25 @@ def _check(
 
     store = ctx.findings
     del ctx  # the overlap caches: not needed by the report
-    context = _context_layers(constraint_set, table) if keep_geometry else {}
+    context = {}
+    if keep_geometry:
+        view_set = constraint_set
+        view = _view_box(table)
+        if not isinstance(constraints, ConstraintSet) and view is not None:
+            # the map shows every feature in its view, not only those the check had to read (the ones
+            # meeting the blocks): an analyst must see that a block is clear of the red line beside it
+            try:
+                view_set = load_constraints(
+                    constraints,
+                    engine=engine,
+                    layers_needed=set(constraint_set.order),
+                    datum=settings.datum,
+                    near=view,
+                    edges=settings.edges,
+                )
+            except Exception:  # the map is a view; the findings never depend on it
+                view_set = constraint_set
+        context = _context_layers(view_set, table)
     sources = constraint_set.sources
     if not isinstance(constraints, ConstraintSet):
         del constraint_set  # loaded here, used up (a caller's set is the caller's to keep)
@@ -365,6 +383,15 @@ def _check(
         crs=4490,
     )
     return report
+
+
+def _view_box(blocks: gpd.GeoDataFrame, margin_m: float = 2000.0):
+    """The maps' view around the blocks (EPSG:4547): their box widened by 2 km."""
+    geoms = blocks.geometry[blocks.geometry.notna()]
+    if geoms.empty:
+        return None
+    minx, miny, maxx, maxy = geoms.total_bounds
+    return shapely.box(minx - margin_m, miny - margin_m, maxx + margin_m, maxy + margin_m)
 
 
 def _context_layers(constraints, blocks: gpd.GeoDataFrame, margin_m: float = 2000.0) -> dict:
