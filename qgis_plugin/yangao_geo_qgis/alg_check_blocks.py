@@ -7,6 +7,7 @@ from qgis.core import (
     QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputHtml,
     QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
@@ -92,6 +93,7 @@ class _StyleBy(QgsProcessingLayerPostProcessorInterface):
 
 class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
     INPUT, CONSTRAINTS, KIND, TOLERANCE, FAIL_ON = "INPUT", "CONSTRAINTS", "KIND", "TOLERANCE", "FAIL_ON"
+    FAIL_EXIT = "FAIL_EXIT"
     FINDINGS, BLOCKS, HTML, XLSX = "FINDINGS", "BLOCKS", "HTML", "XLSX"
 
     def name(self):
@@ -146,6 +148,13 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
             )
         )
         self.addParameter(QgsProcessingParameterEnum(self.FAIL_ON, "不通过阈值 Fail on", FAIL_ON, defaultValue=0))
+        self.addParameter(
+            QgsProcessingParameterBoolean(
+                self.FAIL_EXIT,
+                "有问题时报错（qgis_process 非零退出） Fail the run when findings reach Fail on (non-zero exit)",
+                defaultValue=False,
+            )
+        )
         self.addParameter(QgsProcessingParameterFeatureSink(self.FINDINGS, "问题 Findings"))
         self.addParameter(QgsProcessingParameterFeatureSink(self.BLOCKS, "区块结论 Blocks with status"))
         self.addParameter(
@@ -274,6 +283,12 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
             EXIT_CODE=report.exit_code(fail_on),
         )
         feedback.pushInfo(repr(report))
+        if results["EXIT_CODE"] and self.parameterAsBool(parameters, self.FAIL_EXIT, context):
+            # outputs are written; the run itself fails so that qgis_process (and scripts) exit non-zero
+            raise QgsProcessingException(
+                f"审查未通过：{results['FAILS']} 项不通过，{results['WARNS']} 项需关注（输出已写出） — "
+                f"the check found {results['FAILS']} fail and {results['WARNS']} warn findings (outputs written)"
+            )
         return results
 
 

@@ -349,3 +349,21 @@ def test_fix_blocks_algorithm_proposes_what_the_library_proposes(processing_read
     expected = expected[expected.geometry.notna()]
     assert got == dict(zip(expected.block_id, expected.area_after_m2.round(2)))
     assert {"kept_ratio", "status_after", "status_zh", "note"} <= {f.name() for f in layer.fields()}
+
+
+def test_qgis_process_exits_non_zero_when_asked_and_the_check_fails(tmp_path):
+    exe = _qgis_process()
+    env = _env(tmp_path, PLUGIN_DIR)
+    subprocess.run([exe, "plugins", "enable", "yangao_geo_qgis"], env=env, capture_output=True, timeout=120)
+    args = [
+        exe,
+        "run",
+        "yangao:check_blocks",
+        "--",
+        f"INPUT={BLOCKS}",
+        f"FINDINGS={tmp_path / 'f.gpkg'}",
+        f"BLOCKS={tmp_path / 'b.gpkg'}",
+    ]
+    failing = subprocess.run([*args, "FAIL_EXIT=true"], env=env, capture_output=True, text=True, timeout=300)
+    assert failing.returncode != 0 and (tmp_path / "f.gpkg").exists()
+    assert "不通过" in failing.stdout + failing.stderr
