@@ -65,6 +65,12 @@ def test_policies_for_overlapping_proposed_blocks():
     assert (both.kept_ratio < 0.7).all()
     with pytest.raises(yangao_geo.InputError, match="policy must be one of"):
         yangao_geo.fix(two, _constraints(), policy="random")
+    with pytest.raises(yangao_geo.InputError, match="keep must be largest or all"):
+        yangao_geo.fix(two, _constraints(), keep="some")
+    with pytest.raises(yangao_geo.InputError, match="max_corners must be a whole number >= 4"):
+        yangao_geo.fix(two, _constraints(), max_corners=3)
+    with pytest.raises(yangao_geo.InputError, match="margin_m must be a finite number >= 0"):
+        yangao_geo.fix(two, _constraints(), margin_m=-1)
 
 
 def test_cli_fix_writes_fileable_corner_points(tmp_path, capsys):

@@ -480,8 +480,9 @@ def test_disk_full_and_read_only_say_what_failed_and_where(tmp_path, monkeypatch
     ro.mkdir()
     ro.chmod(0o500)
     try:
-        if os.access(ro, os.W_OK):  # running as root: permissions do not bind
-            pytest.skip("root ignores file permissions")
+        if os.access(ro, os.W_OK):  # running as root, permissions do not bind: a folder that says so
+            real_access = os.access
+            monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == str(ro) else real_access(p, mode))
         with pytest.raises(OutputError, match="not writable"):
             with atomic_path(ro / "r.json"):
                 pass
@@ -511,3 +512,15 @@ def test_writer_warnings_become_one_sentence(tmp_path, capsys):
 
 def test_shapely_geometry_sanity():
     assert shapely.box(0, 0, 1, 1).area == 1
+
+
+def test_an_excel_sheet_too_large_is_refused_not_cut(tmp_path, monkeypatch):
+    import yangao_geo
+    import yangao_geo.excel_report as excel
+    from yangao_geo.errors import OutputError
+
+    report = yangao_geo.check()
+    monkeypatch.setattr(excel, "_EXCEL_ROWS", report.n_findings)  # as if the run had a million findings
+    with pytest.raises(OutputError, match=r"findings do not fit one Excel sheet.*write \.csv or \.json"):
+        report.to_file(tmp_path / "r.xlsx")
+    assert not (tmp_path / "r.xlsx").exists()

@@ -116,7 +116,7 @@ def test_excel_totals_carry_values_for_readers_without_excel(default_report, tmp
 
 
 def test_html_overlap_totals_count_each_overlap_once(default_report):
-    from yangao_geo.html_report import overlap_totals
+    from yangao_geo.totals import overlap_totals
 
     f = default_report.findings
     totals = overlap_totals(f).set_index("layer")

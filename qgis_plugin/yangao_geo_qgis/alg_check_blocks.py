@@ -16,7 +16,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
 )
 
-from .common import Canceled, library, progress_callback, write_sink
+from .common import Canceled, library, progress_callback, write_sink, zh_word
 
 _REQUIRED = "必需：此处或约束 GeoPackage 中提供 required: here or in the constraint GeoPackage"
 _OPTIONAL = "可选 optional"
@@ -54,7 +54,7 @@ ALIASES = {
     "status_zh": "结论",
     "source": "来源",
 }
-_WORDS = {"fail": "不通过", "warn": "需关注", "info": "提示", "pass": "通过"}
+
 KINDS = ["from the layer (类型 field)", "exploration 勘查规划区块", "mining 开采规划区块", "concentrated 集中开采区"]
 KIND_VALUES = [None, "exploration", "mining", "concentrated"]
 FAIL_ON = ["fail", "warn"]
@@ -86,7 +86,7 @@ class _StyleBy(QgsProcessingLayerPostProcessorInterface):
             symbol = QgsSymbol.defaultSymbol(layer.geometryType())
             symbol.setColor(QColor(colour))
             symbol.setOpacity(0.6)
-            categories.append(QgsRendererCategory(value, symbol, _WORDS.get(value, value)))
+            categories.append(QgsRendererCategory(value, symbol, zh_word(value)))
         layer.setRenderer(QgsCategorizedSymbolRenderer(self.field, categories))
         layer.triggerRepaint()
 
@@ -119,7 +119,8 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
     def createInstance(self):
         return CheckBlocksAlgorithm()
 
-    def initAlgorithm(self, config=None):
+    def add_input_parameters(self):
+        """The blocks, the constraint GeoPackage, the constraint layers one by one and the block kind."""
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.INPUT, "规划区块 Proposed blocks", [QgsProcessing.TypeVectorPolygon]
@@ -138,6 +139,9 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
                 QgsProcessingParameterFeatureSource(key, label, [QgsProcessing.TypeVectorPolygon], optional=True)
             )
         self.addParameter(QgsProcessingParameterEnum(self.KIND, "区块类型 Block kind", KINDS, defaultValue=0))
+
+    def initAlgorithm(self, config=None):
+        self.add_input_parameters()
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.TOLERANCE,
@@ -195,6 +199,7 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
                 constraints[name] = gdf
         path = self.parameterAsFile(parameters, self.CONSTRAINTS, context)
         if path:
+            # the GeoPackage fills in the layers not given one by one (the single layers win)
             with use_interface("qgis"):
                 try:
                     found = yg.layers.constraint_sources(path)
@@ -207,32 +212,9 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):
         yg = library()
-        source = self.parameterAsSource(parameters, self.INPUT, context)
-        if source is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
         from yangao_geo.errors import use_interface
-        from yangao_geo.qgis_adapter import layer_to_gdf
 
-        blocks, info = layer_to_gdf(source, layer=self.parameterAsVectorLayer(parameters, self.INPUT, context))
-        blocks.attrs["yangao_source"] = info
-        constraints = {}
-        for key, name, _ in LAYERS:
-            layer_source = self.parameterAsSource(parameters, key, context)
-            if layer_source is not None:
-                gdf, linfo = layer_to_gdf(layer_source, layer=self.parameterAsVectorLayer(parameters, key, context))
-                gdf.attrs["yangao_source"] = linfo
-                constraints[name] = gdf
-        path = self.parameterAsFile(parameters, self.CONSTRAINTS, context)
-        if path:
-            # the GeoPackage fills in the layers not given one by one (the single layers win)
-            with use_interface("qgis"):
-                try:
-                    found = yg.layers.constraint_sources(path)
-                except yg.YangaoError as exc:
-                    raise QgsProcessingException(str(exc)) from None
-            for name, (file, layer_name) in found.items():
-                if name not in constraints:
-                    constraints[layer_name or name] = str(file) if layer_name is None else _read(yg, file, layer_name)
+        blocks, constraints = self.gather(yg, parameters, context)
         kind = KIND_VALUES[self.parameterAsEnum(parameters, self.KIND, context)]
         tolerance = self.parameterAsDouble(parameters, self.TOLERANCE, context)
         fail_on = FAIL_ON[self.parameterAsEnum(parameters, self.FAIL_ON, context)]
@@ -249,11 +231,11 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
         findings["overlap_m2"] = findings["overlap_m2"].astype(float).round(2)
         findings["overlap_km2"] = (findings["overlap_m2"] / 1e6).round(4)
         findings["overlap_ratio"] = findings["overlap_ratio"].astype(float).round(6)
-        findings["severity_zh"] = findings["severity"].map(_WORDS)
+        findings["severity_zh"] = findings["severity"].map(zh_word)
         blocks_out = report.blocks.copy()
         blocks_out["area_m2"] = blocks_out["area_m2"].astype(float).round(2)
         blocks_out["area_km2"] = (blocks_out["area_m2"] / 1e6).round(4)
-        blocks_out["status_zh"] = blocks_out["status"].map(_WORDS)
+        blocks_out["status_zh"] = blocks_out["status"].map(zh_word)
         results = {
             # the blocks first, so that the findings (overlap pieces) load above them
             self.BLOCKS: write_sink(self, parameters, context, self.BLOCKS, blocks_out),
@@ -335,24 +317,7 @@ class FixBlocksAlgorithm(CheckBlocksAlgorithm):
     def initAlgorithm(self, config=None):
         from qgis.core import QgsProcessingParameterNumber as Number
 
-        self.addParameter(
-            QgsProcessingParameterFeatureSource(
-                self.INPUT, "规划区块 Proposed blocks", [QgsProcessing.TypeVectorPolygon]
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterFile(
-                self.CONSTRAINTS,
-                "约束图层 GeoPackage Constraint GeoPackage",
-                behavior=QgsProcessingParameterFile.File,
-                optional=True,
-            )
-        )
-        for key, _, label in LAYERS:
-            self.addParameter(
-                QgsProcessingParameterFeatureSource(key, label, [QgsProcessing.TypeVectorPolygon], optional=True)
-            )
-        self.addParameter(QgsProcessingParameterEnum(self.KIND, "区块类型 Block kind", KINDS, defaultValue=0))
+        self.add_input_parameters()
         self.addParameter(Number(self.MARGIN, "安全距离 Safety margin (m)", Number.Double, 0.0, minValue=0.0))
         self.addParameter(Number(self.MIN_WIDTH, "最小宽度 Minimum width (m)", Number.Double, 1.0, minValue=0.0))
         self.addParameter(QgsProcessingParameterEnum(self.KEEP, "保留 Keep", list(self.KEEPS), defaultValue=0))
@@ -382,7 +347,7 @@ class FixBlocksAlgorithm(CheckBlocksAlgorithm):
             except yg.YangaoError as exc:
                 raise QgsProcessingException(str(exc)) from None
         proposals = result.proposals[result.proposals.geometry.notna()].copy()
-        proposals["status_zh"] = proposals["status_after"].map(_WORDS)
+        proposals["status_zh"] = proposals["status_after"].map(zh_word, na_action="ignore")
         for r in result.proposals.itertuples():
             feedback.pushInfo(
                 f"{r.block_id}: {100 * r.kept_ratio:.2f}% · {r.corners_before}→{r.corners_after} · {r.note}"

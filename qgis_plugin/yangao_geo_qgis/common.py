@@ -60,3 +60,12 @@ def _label(code: str) -> str:
     except ImportError:
         pass
     return {"rules": "规则 rules", "reading": "读取 reading"}.get(code, code)
+
+
+def zh_word(code):
+    """A severity or status code in the plan's Chinese (不通过, 需关注, 提示, 通过), from the library's catalog."""
+    from yangao_geo.i18n import use_lang
+    from yangao_geo.rules.titles import severity_word, status_word
+
+    with use_lang("zh"):
+        return status_word(code) if code == "pass" else severity_word(code)

@@ -87,7 +87,7 @@ def _sniffed(path: Path) -> str | None:
     from .io.formats import sniff_text_format
 
     name = path.name.lower()
-    if name.endswith(_PARTS) or name.endswith(".shp.xml"):
+    if name.endswith(_PARTS):  # .shp.xml included
         return "part of another file"
     if path.suffix.lower() in VECTOR_SUFFIXES:
         return None

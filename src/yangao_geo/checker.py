@@ -17,7 +17,7 @@ from .distributed import connect
 from .engine import Context, run_rules
 from .errors import InputError
 from .findings import FINDING_FIELDS, FindingColumns
-from .geometry import is_polygonal, repair_polygons
+from .geometry import is_polygonal
 from .i18n import t, use_lang
 from .layers import REQUIRED_LAYERS, ConstraintSet, bundled_blocks_path, load_constraints, load_layer
 from .provenance import environment, now_iso
@@ -34,9 +34,9 @@ _RULE_ORDER = {code: i for i, code in enumerate(RULES)}
 def _geometry_issues(geoms: np.ndarray, repairs: dict) -> tuple[np.ndarray, dict]:
     """List null/empty/non-polygon blocks and the repairs made on loading. Returns (geoms, issues).
 
-    Validity was judged and repaired on loading, on the geometry as the file states it
-    (:func:`yangao_geo.layers.validated_analysis_geometries`); here a repair that left no area makes
-    the block unusable.
+    Validity was judged and repaired on loading, on the geometry as the file states it and again after
+    reprojection (:func:`yangao_geo.layers.validated_analysis_geometries`); here a repair that left no
+    area makes the block unusable.
     """
     empty: dict[int, str] = {}
     for i, g in enumerate(geoms):
@@ -47,25 +47,11 @@ def _geometry_issues(geoms: np.ndarray, repairs: dict) -> tuple[np.ndarray, dict
         elif g.geom_type not in ("Polygon", "MultiPolygon"):
             empty[i] = t("geometry is a {type}, expected Polygon or MultiPolygon", type=g.geom_type)
     invalid = {}
-    for i, repair in repairs.items():
-        if i in empty and geoms[i] is not None and not geoms[i].is_empty:
-            continue
-        if i in empty or not is_polygonal([geoms[i]])[0]:
-            empty[i] = t("invalid geometry ({reason}) has no area left after repair", reason=repair["reason"])
-        else:
+    for i, repair in repairs.items():  # a repair gives a polygon, or nothing when no area was left
+        if is_polygonal([geoms[i]])[0]:
             invalid[i] = repair
-    # defensive: nothing invalid may reach the rules (GEOS would raise or give wrong areas)
-    left = [i for i, g in enumerate(geoms) if i not in empty and i not in invalid and not g.is_valid]
-    if left:
-        fixed, reasons = repair_polygons(geoms[left])
-        for i, g, r in zip(left, fixed, reasons):
-            geoms[i] = g
-            invalid[i] = {
-                "reason": r,
-                "area_before_m2": float("nan"),
-                "area_after_m2": float("nan"),
-                "stage": "in the analysis plane",
-            }
+        else:
+            empty[i] = t("invalid geometry ({reason}) has no area left after repair", reason=repair["reason"])
     return geoms, {"invalid": invalid, "empty": empty}
 
 
@@ -208,59 +194,7 @@ def check(
     ['阳高县山口头片麻岩矿', '阳高县颜家沟建筑用片麻岩']
     """
     started, started_at = time.perf_counter(), now_iso()
-    settings = build_settings(config, lang=lang, area_unit=area_unit)  # the language first: messages speak it
-    with use_lang(settings.lang):
-        return _check(
-            blocks,
-            constraints,
-            kind=kind,
-            crs=crs,
-            tolerance_m2=tolerance_m2,
-            rules=rules,
-            config=config,
-            layer=layer,
-            engine=engine,
-            encoding=encoding,
-            progress=progress,
-            dask=dask,
-            keep_geometry=keep_geometry,
-            edges=edges,
-            width_tolerance_m=width_tolerance_m,
-            regulations_profile=regulations_profile,
-            lang=settings.lang,
-            started=started,
-            started_at=started_at,
-            selected_only=selected_only,
-            attributes=attributes,
-            area_unit=settings.area_unit,
-        )
-
-
-def _check(
-    blocks,
-    constraints,
-    *,
-    kind,
-    crs,
-    tolerance_m2,
-    rules,
-    config,
-    layer,
-    engine,
-    encoding,
-    progress,
-    dask,
-    keep_geometry,
-    edges,
-    width_tolerance_m,
-    regulations_profile,
-    lang,
-    started,
-    started_at,
-    selected_only,
-    attributes,
-    area_unit,
-) -> Report:
+    # every setting validated once, before anything is read; the language first: the messages speak it
     settings = build_settings(
         config,
         tolerance_m2=tolerance_m2,
@@ -271,6 +205,44 @@ def _check(
         lang=lang,
         area_unit=area_unit,
     )
+    with use_lang(settings.lang):
+        return _check(
+            blocks,
+            constraints,
+            settings,
+            kind=kind,
+            crs=crs,
+            layer=layer,
+            engine=engine,
+            encoding=encoding,
+            progress=progress,
+            dask=dask,
+            keep_geometry=keep_geometry,
+            started=started,
+            started_at=started_at,
+            selected_only=selected_only,
+            attributes=attributes,
+        )
+
+
+def _check(
+    blocks,
+    constraints,
+    settings,
+    *,
+    kind,
+    crs,
+    layer,
+    engine,
+    encoding,
+    progress,
+    dask,
+    keep_geometry,
+    started,
+    started_at,
+    selected_only,
+    attributes,
+) -> Report:
     table, loaded = read_blocks(
         blocks,
         kind=kind,

@@ -13,15 +13,13 @@ import pandas as pd
 from .area_units import area_in, unit_label
 from .i18n import use_lang
 from .rules import RULES
-from .rules.titles import title
+from .rules.messages import layer_label
+from .rules.titles import kind_word, severity_word, status_word, title
 
 __all__ = ["RULE_FAMILIES", "write_xlsx"]
 
 #: rule families counted per block in 汇总
 RULE_FAMILIES = {"D": "数据质量", "O": "控制线与矿业权", "B": "区块划定", "A": "准入条件"}
-_KIND_ZH = {"exploration": "勘查规划区块", "mining": "开采规划区块", "concentrated": "砂石土类集中开采区"}
-_STATUS_ZH = {"fail": "不通过", "warn": "需关注", "pass": "通过"}
-_SEVERITY_ZH = {"fail": "不通过", "warn": "需关注", "info": "提示"}
 
 
 def _blank(value):
@@ -66,9 +64,17 @@ def _cell(ws, row: int, col: int, value, fmt=None) -> None:
 def write_xlsx(report, path) -> None:
     """Write ``report`` as an XLSX workbook at ``path`` (the caller makes it atomic); linear in its size.
 
+    The workbook is Chinese whatever the run's language: its words (kinds, statuses, severities, rule
+    titles, layers) are the catalog's Chinese.
+
     Written with XlsxWriter in constant-memory mode (rows streamed to disk as they come: 40 000 findings
     in seconds, memory flat). User text goes through ``write_string``: never a live formula.
     """
+    with use_lang("zh"):
+        _write_xlsx(report, path)
+
+
+def _write_xlsx(report, path) -> None:
     import xlsxwriter
 
     if report.n_findings >= _EXCEL_ROWS:
@@ -138,10 +144,10 @@ def write_xlsx(report, path) -> None:
         values = [
             r.block_id,
             _blank(r.name),
-            _KIND_ZH.get(r.kind, r.kind),
+            kind_word(r.kind),
             _blank(r.mineral),
             area_in(r.area_km2 * 1e6, unit),
-            _STATUS_ZH[r.status],
+            status_word(r.status),
             r.fail,
             r.warn,
             *[int(family_counts.get((r.block_id, k), 0)) for k in families],
@@ -162,8 +168,7 @@ def write_xlsx(report, path) -> None:
         ws.write_formula(row, col, f"=SUM({letter}2:{letter}{last})", f["bold"], int(totals[col]))
 
     # 明细 — one row per finding
-    with use_lang("zh"):  # the workbook is Chinese
-        titles = {code: title(code) for code in RULES}
+    titles = {code: title(code) for code in RULES}
     names = [
         "区块编号",
         "区块名称",
@@ -179,15 +184,8 @@ def write_xlsx(report, path) -> None:
         "规划条款",
     ]
     ws = sheet("明细", names, [10, 36, 8, 22, 8, 16, 26, 16, 14, 12, 70, 60])
-    from .html_report import block_layer_totals
+    from .totals import block_layer_totals
 
-    layer_zh = {
-        "mining_rights": "现有矿业权",
-        "eco_redline": "生态保护红线",
-        "basic_farmland": "永久基本农田",
-        "town_boundary": "城镇开发边界",
-        "arable_land": "耕地",
-    }
     totals = block_layer_totals(findings)
     shown = set()
     row = 0
@@ -206,16 +204,14 @@ def write_xlsx(report, path) -> None:
             ws.write_string(row, 6, f"{count} 处", f["bold"])
             ws.write_number(row, 7, round(area, 2), f["m2"])
             ws.write_number(row, 8, area_in(area, unit), f["km2"])
-            ws.write_string(
-                row, 10, f"与{layer_zh.get(x.layer, x.layer)}重叠合计 {count} 处，{area / 1e6:.4f} km²", f["wrap"]
-            )
+            ws.write_string(row, 10, f"与{layer_label(x.layer)}重叠合计 {count} 处，{area / 1e6:.4f} km²", f["wrap"])
         row += 1
         m2 = _blank(x.overlap_m2)
         _cell(ws, row, 0, _blank(x.block_id))
         _cell(ws, row, 1, _blank(x.block_name))
         ws.write_string(row, 2, x.rule_id)
         ws.write_string(row, 3, titles.get(x.rule_id, x.rule_id))
-        ws.write_string(row, 4, _SEVERITY_ZH.get(x.severity, x.severity), f.get(x.severity))
+        ws.write_string(row, 4, severity_word(x.severity), f.get(x.severity))
         _cell(ws, row, 5, _blank(x.layer))
         _cell(ws, row, 6, _blank(x.feature_id))
         if m2 is not None:
@@ -259,11 +255,8 @@ def write_xlsx(report, path) -> None:
     note("规则", "说明", "规划条款", bold=True)
     for code, r in RULES.items():
         params = report.settings.get("rule_params", {}).get(code)
-        words = {"fail": "不通过", "warn": "需关注", "info": "提示"}
         param_text = "，".join(f"{k} = {v}" for k, v in (params or {}).items())
-        with use_lang("zh"):
-            name = title(code)
-        note(f"{code} {name}（{words.get(r.severity, r.severity)}）", param_text or None, r.citation)
+        note(f"{code} {titles[code]}（{severity_word(r.severity)}）", param_text or None, r.citation)
     for row, (values, bold) in enumerate(notes, start=1):
         for col, value in enumerate(values):
             _cell(ws, row, col, None if value is None else str(value), f["wrap_bold"] if bold else f["wrap"])

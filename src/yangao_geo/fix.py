@@ -171,7 +171,7 @@ def fix(
             lost = polygonal([shapely.difference(before, allowed)])[0]
             removed[layer] = removed.get(layer, 0.0) + float(ellipsoidal_area([lost], ANALYSIS_CRS)[0])
         if not any(v > 0 for v in removed.values()):  # nothing to avoid: the block as delivered, unchanged
-            proposal = geom if loaded.info.crs == "EPSG:4547" else _as_delivered(delivered[i], loaded)
+            proposal = geom if loaded.info.crs == "EPSG:4547" else _as_delivered(delivered[i])
             rows.append({**base, "geometry": proposal, "removed": removed, "note": "unchanged: nothing to avoid"})
             continue
         proposal = _fileable(allowed, min_width_m, keep, min_area, max_corners)
@@ -291,7 +291,7 @@ def _fileable(allowed, min_width_m, keep, min_area, max_corners):
     return rounded if rounded.is_valid else polygonal([shapely.make_valid(rounded)])[0]
 
 
-def _as_delivered(lonlat_geom, loaded):
+def _as_delivered(lonlat_geom):
     """The block's own corner points (lon/lat as delivered) in the analysis plane, vertex by vertex."""
     import pyproj
 

@@ -231,7 +231,7 @@ def load_layer(
     if resolved.datum is not None:
         info.notes.append(resolved.note)
     vertices = to_lonlat_vertices(geoms, resolved.crs, datum=resolved.datum) if role == "blocks" else None
-    if facts is None and not isinstance(source, gpd.GeoDataFrame):
+    if facts is None and role != "blocks" and not isinstance(source, gpd.GeoDataFrame):
         facts = declared_facts(source, layer, engine)  # the extent from the file's own bounds, read or not
     if facts is not None and facts.bounds is not None:
         extent = extent_in_analysis_crs(facts.bounds, facts.crs)

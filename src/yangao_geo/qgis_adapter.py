@@ -77,10 +77,9 @@ def layer_to_gdf(obj, *, selected_only: bool | None = False, layer=None) -> tupl
         gdf.attrs["yangao_crs_note"] = note
     if selected_only:
         gdf.attrs["yangao_selection_note"] = f"only the {len(gdf)} selected features of the layer were checked"
-    path, layer = path, layer_name
     info = SourceInfo(
         path=path,
-        layer=layer,
+        layer=layer_name,
         features=len(gdf),
         encoding="qgis",
         sha256=file_sha256(path) if path and not path.startswith("<") else None,

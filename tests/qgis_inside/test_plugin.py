@@ -174,26 +174,26 @@ def _env(tmp_path, plugin_parent):
     return env
 
 
-def test_qgis_process_runs_the_algorithm_and_returns_json(tmp_path):
+def _run_check_blocks(tmp_path, *extra, json_output=False):
+    """``qgis_process run yangao:check_blocks`` on the bundled blocks (the plugin enabled first)."""
     exe = _qgis_process()
     env = _env(tmp_path, PLUGIN_DIR)
     subprocess.run([exe, "plugins", "enable", "yangao_geo_qgis"], env=env, capture_output=True, timeout=120)
-    proc = subprocess.run(
-        [
-            exe,
-            "--json",
-            "run",
-            "yangao:check_blocks",
-            "--",
-            f"INPUT={BLOCKS}",
-            f"FINDINGS={tmp_path / 'f.gpkg'}",
-            f"BLOCKS={tmp_path / 'b.gpkg'}",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    args = [
+        *(["--json"] if json_output else []),
+        "run",
+        "yangao:check_blocks",
+        "--",
+        f"INPUT={BLOCKS}",
+        f"FINDINGS={tmp_path / 'f.gpkg'}",
+        f"BLOCKS={tmp_path / 'b.gpkg'}",
+        *extra,
+    ]
+    return subprocess.run([exe, *args], env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_qgis_process_runs_the_algorithm_and_returns_json(tmp_path):
+    proc = _run_check_blocks(tmp_path, json_output=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     doc = json.loads(proc.stdout)
     report = yangao_geo.check(BLOCKS)
@@ -352,18 +352,6 @@ def test_fix_blocks_algorithm_proposes_what_the_library_proposes(processing_read
 
 
 def test_qgis_process_exits_non_zero_when_asked_and_the_check_fails(tmp_path):
-    exe = _qgis_process()
-    env = _env(tmp_path, PLUGIN_DIR)
-    subprocess.run([exe, "plugins", "enable", "yangao_geo_qgis"], env=env, capture_output=True, timeout=120)
-    args = [
-        exe,
-        "run",
-        "yangao:check_blocks",
-        "--",
-        f"INPUT={BLOCKS}",
-        f"FINDINGS={tmp_path / 'f.gpkg'}",
-        f"BLOCKS={tmp_path / 'b.gpkg'}",
-    ]
-    failing = subprocess.run([*args, "FAIL_EXIT=true"], env=env, capture_output=True, text=True, timeout=300)
+    failing = _run_check_blocks(tmp_path, "FAIL_EXIT=true")
     assert failing.returncode != 0 and (tmp_path / "f.gpkg").exists()
     assert "不通过" in failing.stdout + failing.stderr

@@ -21,6 +21,7 @@ from ..io.output import check_target
 from ..rules.titles import kind_word, severity_word, status_word, title
 from ..writers import FORMATS
 from .batch import run_batch
+from .options import crs_option
 
 
 @contextlib.contextmanager
@@ -102,8 +103,8 @@ def _print_report(report, console: Console) -> None:
         ftable = Table(title=t("Findings"))
         for col in (t("block"), t("rule"), t("severity"), t("finding"), t("plan article")):
             ftable.add_column(col, overflow="fold")
-        from ..html_report import block_layer_totals
         from ..rules.messages import area_text, layer_label
+        from ..totals import block_layer_totals
 
         totals = block_layer_totals(report.findings)
         shown = set()
@@ -280,8 +281,7 @@ def check_command(
     Exit status: 0 no finding at or above --fail-on, 1 some, 2 usage or input error
     (in batch mode: any input that could not be checked).
     """
-    if crs is not None and crs.strip().isdigit():
-        crs = f"EPSG:{crs.strip()}"
+    crs = crs_option(crs)
     attributes = {
         k: v
         for k, v in (("mineral", mineral), ("degree", degree), ("reserve_scale", reserve_scale), ("capacity", capacity))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..convert import convert
+from .options import crs_option
 
 
 @click.command("convert")
@@ -33,8 +34,7 @@ def convert_command(
     src, dst, layer, crs, zone, zone_width, prefix, precision, encoding, table_layout, overwrite, verbose
 ) -> int:
     """Convert SRC to DST; DST's suffix picks the format (.txt, .xlsx, .csv, .gpkg, .shp, .geojson, .fgb)."""
-    if crs is not None and crs.strip().isdigit():
-        crs = f"EPSG:{crs.strip()}"
+    crs = crs_option(crs)
     n = convert(
         src,
         dst,

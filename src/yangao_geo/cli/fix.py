@@ -13,6 +13,7 @@ from rich.text import Text
 from ..errors import OutputError
 from ..fix import fix
 from ..io.output import check_target
+from .options import crs_option
 
 
 @click.command("fix")
@@ -65,8 +66,7 @@ def fix_command(
                 f"{output}: unknown proposals format; expected .gpkg, .shp, .geojson, .fgb, .txt, .xlsx, .csv"
             )
         check_target(output, overwrite=overwrite, inputs=[blocks, *constraints])
-    if crs is not None and crs.strip().isdigit():
-        crs = f"EPSG:{crs.strip()}"
+    crs = crs_option(crs)
     result = fix(
         blocks,
         list(constraints) or None,

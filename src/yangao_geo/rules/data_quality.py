@@ -35,7 +35,6 @@ def geometry_invalid(ctx, params):
 _STAGES = {
     "as stated in the file": N_("as stated in the file"),
     "after reprojection to EPSG:4547": N_("after reprojection to EPSG:4547"),
-    "in the analysis plane": N_("in the analysis plane"),
 }
 
 
