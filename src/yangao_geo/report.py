@@ -12,12 +12,9 @@ do not change it).
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass, field
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from .findings import FINDING_COLUMNS, FindingColumns
@@ -27,33 +24,6 @@ __all__ = ["BLOCK_COLUMNS", "FINDING_COLUMNS", "SEVERITY_ORDER", "Report"]
 
 BLOCK_COLUMNS = ("block_id", "name", "kind", "mineral", "area_m2", "status", "source", "geometry")
 SEVERITY_ORDER = {"info": 0, "warn": 1, "fail": 2}
-_JSON_FINDING = (
-    "block_id",
-    "rule_id",
-    "severity",
-    "layer",
-    "feature_id",
-    "overlap_m2",
-    "overlap_ratio",
-    "message",
-    "citation",
-)
-
-
-def _none(value):
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return value
-
-
-def _round(value, digits):
-    value = _none(value)
-    return None if value is None else round(float(value), digits)
 
 
 @dataclass
@@ -141,35 +111,9 @@ class Report:
     # --------------------------------------------------------------- export
     def to_dict(self, *, findings: bool = True) -> dict:
         """The JSON report as a dict (schema documented in README, "JSON report")."""
-        blocks = [
-            {
-                "block_id": str(r.block_id),
-                "name": _none(r.name),
-                "kind": r.kind,
-                "mineral": _none(r.mineral),
-                "area_m2": _round(r.area_m2, 2),
-                "area_km2": _round(r.area_m2 / 1e6, 4),
-                "status": r.status,
-                "source": _none(r.source),
-            }
-            for r in self.blocks.itertuples()
-        ]
-        rows = []
-        for r in self.findings.itertuples() if findings else ():
-            row = {k: _none(getattr(r, k)) for k in _JSON_FINDING}
-            row["block_id"] = None if row["block_id"] is None else str(row["block_id"])
-            row["feature_id"] = None if row["feature_id"] is None else str(row["feature_id"])
-            row["overlap_m2"] = _round(row["overlap_m2"], 2)
-            row["overlap_ratio"] = _round(row["overlap_ratio"], 6)
-            rows.append(row)
-        return {
-            "tool": dict(self.tool),
-            "settings": dict(self.settings),
-            "inputs": [i.as_dict() for i in self.inputs],
-            "skipped_rules": list(self.skipped_rules),
-            "blocks": blocks,
-            "findings": rows,
-        }
+        from .reports.json_document import report_dict
+
+        return report_dict(self, findings=findings)
 
     def to_json(self, path=None, *, overwrite: bool = False, indent: int = 2) -> str | None:
         """The JSON report as text, or — when ``path`` is given — written there atomically (returns None).
@@ -180,46 +124,25 @@ class Report:
         if path is None:
             import io
 
+            from .reports.json_document import write_json
+
             buffer = io.StringIO()
-            self._write_json(buffer, indent)
+            write_json(self, buffer, indent)
             return buffer.getvalue()
         from .io.output import atomic_path
+        from .reports.json_document import write_json
 
         with (
             atomic_path(path, overwrite=overwrite, inputs=self.input_paths) as tmp,
             open(tmp, "w", encoding="utf-8") as fh,
         ):
-            self._write_json(fh, indent)
+            write_json(self, fh, indent)
         return None
 
     @property
     def input_paths(self) -> list[str]:
         """The files this report was made from (blocks and constraints): an output may never replace them."""
         return [i.path for i in self.inputs if i.path and not i.path.startswith("<")]
-
-    def _write_json(self, fh, indent: int, chunk: int = 10_000) -> None:
-        head = self.to_dict(findings=False)
-        marker = "\u0000findings\u0000"
-        head["findings"] = marker
-        # strict JSON: a NaN or infinity anywhere (a setting, a parameter) is written as null, never NaN
-        before, after = json.dumps(_finite(head), ensure_ascii=False, indent=indent, allow_nan=False).split(
-            json.dumps(marker)
-        )
-        fh.write(before)
-        n = self.n_findings
-        fh.write("[" if n else "[]")
-        for start in range(0, n, chunk):
-            part = self._finding_slice(_JSON_FINDING, start, start + chunk)
-            table = pd.DataFrame({k: part[k].astype(object) for k in _JSON_FINDING}, dtype=object)
-            for col in ("block_id", "feature_id"):
-                table[col] = [None if v is None or v != v else str(v) for v in table[col]]
-            table["overlap_m2"] = part["overlap_m2"].astype(float).round(2)
-            table["overlap_ratio"] = part["overlap_ratio"].astype(float).round(6)
-            text = table.to_json(orient="records", force_ascii=False, double_precision=10)
-            fh.write(("," if start else "") + text[1:-1])
-        if n:
-            fh.write("]")
-        fh.write(after)
 
     def to_html(self, path=None, *, tiles: str | None = None, overwrite: bool = False) -> str | None:
         """The self-contained HTML report (summary, map, findings, provenance); opens offline.
@@ -228,12 +151,12 @@ class Report:
         without it the text is returned. ``tiles``: an optional XYZ tile URL template for a base map under
         the map, e.g. 天地图's ``https://t0.tianditu.gov.cn/vec_w/wmts?...&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY``.
         """
-        from .html_report import report_html
+        from .reports.html_page import report_html
 
         text = report_html(self, tiles=tiles)
         if path is None:
             return text
-        from .writers import write_text
+        from .reports import write_text
 
         write_text(path, text, overwrite=overwrite, inputs=self.input_paths)
         return None
@@ -243,7 +166,7 @@ class Report:
         if path is None:
             import io
 
-            from .writers import findings_csv_table
+            from .reports.csv_table import findings_csv_table
 
             buffer = io.StringIO()
             findings_csv_table(self).to_csv(buffer, index=False)
@@ -270,25 +193,25 @@ class Report:
 
     def _repr_html_(self) -> str:
         """Jupyter display: the summary per block and the first findings."""
-        from .html_report import notebook_html
+        from .reports.html_page import notebook_html
 
         return notebook_html(self)
 
     def explore(self, *, tiles: str | None = None, height: str = "520px"):
         """The interactive map (blocks by status, overlaps, constraint layers) for display in a notebook."""
-        from .html_report import MapView
+        from .reports.html_page import MapView
 
         return MapView(self, tiles=tiles, height=height)
 
     def plot(self, ax=None, **kwargs):
         """A static matplotlib map: blocks coloured by status over the constraint layers. Returns the Axes."""
-        from .plotting import plot_report
+        from .reports.plotting import plot_report
 
         return plot_report(self, ax=ax, **kwargs)
 
     def to_file(self, path, *, overwrite: bool = False) -> None:
         """Write the report; the suffix picks the format (.json, .csv, .gpkg, .html, .xlsx)."""
-        from .writers import write_report
+        from .reports import write_report
 
         write_report(self, path, overwrite=overwrite)
 
@@ -300,16 +223,3 @@ class Report:
             f"{int(status.get('warn', 0))} warn, {int(status.get('pass', 0))} pass); "
             f"{self.n_findings} findings ({c['fail']} fail, {c['warn']} warn, {c['info']} info)>"
         )
-
-
-def _finite(value):
-    """``value`` with every non-finite float (NaN, ±inf) replaced by None, recursively (strict JSON)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    if isinstance(value, np.floating):
-        return float(value) if np.isfinite(value) else None
-    return value

@@ -10,11 +10,11 @@ import math
 
 import pandas as pd
 
-from .area_units import area_in, unit_label
-from .i18n import use_lang
-from .rules import RULES
-from .rules.messages import layer_label
-from .rules.titles import kind_word, severity_word, status_word, title
+from ..area_units import area_in, unit_label
+from ..i18n import use_lang
+from ..rules import RULES
+from ..rules.messages import layer_label
+from ..rules.titles import kind_word, severity_word, status_word, title
 
 __all__ = ["RULE_FAMILIES", "write_xlsx"]
 
@@ -78,7 +78,7 @@ def _write_xlsx(report, path) -> None:
     import xlsxwriter
 
     if report.n_findings >= _EXCEL_ROWS:
-        from .errors import OutputError
+        from ..errors import OutputError
 
         raise OutputError(
             f"{path}: {report.n_findings} findings do not fit one Excel sheet ({_EXCEL_ROWS - 1} rows); "

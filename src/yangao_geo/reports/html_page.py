@@ -17,7 +17,7 @@ import numpy as np
 import pyproj
 import shapely
 
-from .crs import ANALYSIS_CRS
+from ..crs import ANALYSIS_CRS
 
 __all__ = ["map_html", "report_html"]
 
@@ -291,7 +291,7 @@ def _summary(report) -> str:
         f"{counts['warn']} warn · {counts['info']} info</div>"
     )
     by_rule = report.findings.groupby(["rule_id", "rule_name", "severity"]).size().reset_index(name="n")
-    from .rules.titles import severity_word, title
+    from ..rules.titles import severity_word, title
 
     rule_rows = "".join(
         f'<tr><td>{_e(r.rule_id)}</td><td>{_e(title(r.rule_id))}</td><td class="{r.severity}">'
@@ -314,8 +314,8 @@ def _summary(report) -> str:
 
 
 def _blocks_table(report) -> str:
-    from .area_units import area_in, unit_label
-    from .rules.titles import kind_word, status_word
+    from ..area_units import area_in, unit_label
+    from ..rules.titles import kind_word, status_word
 
     unit = report.settings.get("area_unit", "km2")
     rows = "".join(
@@ -398,7 +398,7 @@ def _popup_data(report) -> str:
 
 def report_html(report, *, tiles: str | None = None, title: str | None = None) -> str:
     """The whole self-contained HTML report, in the report's language (rule titles, severity words)."""
-    from .i18n import use_lang
+    from ..i18n import use_lang
 
     with use_lang(report.settings.get("lang", "zh")):
         return _report_html(report, tiles=tiles, title=title)

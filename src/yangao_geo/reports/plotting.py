@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import YangaoError
+from ..errors import YangaoError
 
 __all__ = ["plot_report"]
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import io
 
-from .errors import YangaoError
-from .rules.messages import layer_label
-from .rules.titles import kind_word
+from ..errors import YangaoError
+from ..rules.messages import layer_label
+from ..rules.titles import kind_word
 
 __all__ = ["write_docx"]
 
@@ -36,7 +36,7 @@ class _Chinese(dict):
         self._word = word
 
     def __missing__(self, key):
-        from .i18n import use_lang
+        from ..i18n import use_lang
 
         with use_lang("zh"):
             value = self._word(key)
@@ -74,7 +74,7 @@ def write_docx(report, path) -> None:
         from docx.shared import Cm, Mm, Pt
     except ImportError:
         raise YangaoError("the review opinion (.docx) needs python-docx: pip install 'yangao-geo[docx]'") from None
-    from .i18n import use_lang
+    from ..i18n import use_lang
 
     doc = docx.Document()
     section = doc.sections[0]
@@ -180,7 +180,7 @@ def _table(doc, header, rows, widths=None):
 
 # ----------------------------------------------------------------------------------------- content
 def _basis(doc, report) -> None:
-    from .rules import RULES
+    from ..rules import RULES
 
     doc.add_heading("一、审查依据", level=1)
     doc.add_paragraph("1. 《阳高县矿产资源总体规划（2021—2025年）》及其确定的勘查开采规划区块划定与准入要求；")
@@ -192,7 +192,7 @@ def _basis(doc, report) -> None:
     ran = [c for c in report.settings.get("rules", []) if c in RULES]
     from docx.shared import Cm
 
-    from .rules.titles import title
+    from ..rules.titles import title
 
     _table(
         doc,
@@ -396,8 +396,8 @@ def _scale_bar(ax, box) -> None:
 
 
 def _corner_tables(doc, report) -> None:
-    from .io.corner_geometry import zone_crs
-    from .io.corner_table import corner_rows
+    from ..io.corner_geometry import zone_crs
+    from ..io.corner_table import corner_rows
 
     doc.add_heading("附表  界址点坐标（CGCS2000）", level=1)
     blocks = report.context.get("corners")
