@@ -11,6 +11,7 @@ followed by ``pybabel update``.
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -20,14 +21,48 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "yangao_geo"
 I18N = PACKAGE / "i18n"
+#: the QGIS plugin speaks through the library's catalog too (its tr() and N_())
+PLUGIN = ROOT / "qgis_plugin" / "yangao_geo_qgis"
+KEYWORDS = {"t": None, "N_": None, "tr": None}
+
+
+def marked_in_fstrings(package: Path = PACKAGE):
+    """``(file, line, text)`` of every ``t("…")``/``N_("…")`` inside an f-string's braces.
+
+    Babel's Python extractor reads an f-string as one token and does not see calls inside it; these are
+    found from the syntax tree instead, so that no marked text escapes the catalog.
+    """
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for joined in ast.walk(tree):
+            if not isinstance(joined, ast.JoinedStr):
+                continue
+            for node in ast.walk(joined):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id in KEYWORDS
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
+                    yield path.relative_to(package).as_posix(), node.lineno, node.args[0].value
 
 
 def extract() -> Catalog:
     template = Catalog(project="yangao_geo", msgid_bugs_address="", charset="utf-8")
     for filename, lineno, message, comments, _context in extract_from_dir(
-        PACKAGE, keywords={"t": None, "N_": None}, method_map=[("**.py", "python")]
+        PACKAGE, keywords=KEYWORDS, method_map=[("**.py", "python")]
     ):
         template.add(message, locations=[(f"yangao_geo/{filename}", lineno)], auto_comments=comments)
+    for filename, lineno, message in marked_in_fstrings():
+        template.add(message, locations=[(f"yangao_geo/{filename}", lineno)])
+    for filename, lineno, message, comments, _context in extract_from_dir(
+        PLUGIN, keywords=KEYWORDS, method_map=[("**.py", "python")]
+    ):
+        template.add(message, locations=[(f"qgis_plugin/{filename}", lineno)], auto_comments=comments)
+    for filename, lineno, message in marked_in_fstrings(PLUGIN):
+        template.add(message, locations=[(f"qgis_plugin/{filename}", lineno)])
     return template
 
 

@@ -75,5 +75,11 @@ def findings(report, rule_id):
 
 @pytest.fixture(scope="session")
 def default_report():
-    """The plan's own blocks against the bundled layers (computed once)."""
+    """The plan's own blocks against the bundled layers (computed once), in English."""
     return yangao_geo.check()
+
+
+@pytest.fixture(scope="session")
+def default_report_zh():
+    """The same run in Chinese, the product's default language (computed once)."""
+    return yangao_geo.check(lang="zh")

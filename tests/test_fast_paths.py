@@ -126,7 +126,7 @@ def test_reports_write_json_summary_and_counts_without_building_the_findings_tab
     from yangao_geo.findings import FindingColumns
 
     blocks = _widened_blocks()
-    from yangao_geo.writers import _write_csv
+    from yangao_geo.reports.csv_table import write_csv as _write_csv
 
     lazy = yangao_geo.check(blocks, keep_geometry=False)
     text, summary, counts, code = lazy.to_json(), lazy.summary(), lazy.counts(), lazy.exit_code("warn")

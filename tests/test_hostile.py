@@ -279,7 +279,7 @@ def test_formulas_are_written_as_text_in_xlsx_and_guarded_in_csv(tmp_path, capsy
     import openpyxl
 
     path = _markup_blocks(tmp_path / "f.gpkg")
-    cli("check", "-q", path, "-o", tmp_path / "r.xlsx", capsys=capsys)
+    cli("check", "-q", path, "-o", tmp_path / "r.xlsx", "--lang", "zh", capsys=capsys)
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
     ids = [c.value for c in wb["汇总"]["A"][1 : 1 + len(MARKUP_NAMES)]]
     assert sorted(ids) == sorted(MARKUP_NAMES)
@@ -293,7 +293,7 @@ def test_formulas_are_written_as_text_in_xlsx_and_guarded_in_csv(tmp_path, capsy
 
 
 def test_json_reports_are_strict_json_even_with_nan_settings(tmp_path, capsys):
-    from yangao_geo.report import _finite
+    from yangao_geo.reports.json_document import _finite
 
     assert _finite({"a": float("nan"), "b": [1.0, float("inf")]}) == {"a": None, "b": [1.0, None]}
     _code, _ = cli("check", "-q", "-o", tmp_path / "r.json", capsys=capsys)
@@ -516,7 +516,7 @@ def test_shapely_geometry_sanity():
 
 def test_an_excel_sheet_too_large_is_refused_not_cut(tmp_path, monkeypatch):
     import yangao_geo
-    import yangao_geo.excel_report as excel
+    import yangao_geo.reports.excel as excel
     from yangao_geo.errors import OutputError
 
     report = yangao_geo.check()

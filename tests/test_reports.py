@@ -10,9 +10,9 @@ from conftest import SCREENSHOTS
 
 
 @pytest.fixture(scope="module")
-def html_file(default_report, tmp_path_factory):
+def html_file(default_report_zh, tmp_path_factory):
     path = tmp_path_factory.mktemp("html") / "report.html"
-    default_report.to_file(path)
+    default_report_zh.to_file(path)
     return path
 
 
@@ -21,18 +21,19 @@ def test_html_is_self_contained_and_offline(html_file):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), "no external resource may be loaded"
     assert "<link" not in text
     for needle in (
-        "规划条款 plan article",
+        "规划条款",
         "KC03",
         "B301",
         "永久基本农田",
         "SHA-256",
         "GEOS",
-        "tolerance",
+        "容差",
     ):
         assert needle.lower() in text.lower()
 
 
-def test_html_loads_in_chromium_without_errors_and_draws_every_block(html_file, default_report):
+def test_html_loads_in_chromium_without_errors_and_draws_every_block(html_file, default_report_zh):
+    default_report = default_report_zh
     dom, log = dump_dom(html_file)
     body = re.search(r"<body[^>]*>", dom).group(0)
     assert f'data-ready="{len(default_report.blocks)}"' in body
@@ -55,7 +56,8 @@ def test_tiles_option_adds_a_user_base_map(default_report):
     assert "t0.tianditu.gov.cn" not in default_report.to_html()
 
 
-def test_excel_report_reads_back(default_report, tmp_path):
+def test_excel_report_reads_back(default_report_zh, tmp_path):
+    default_report = default_report_zh
     path = tmp_path / "report.xlsx"
     default_report.to_file(path)
     wb = openpyxl.load_workbook(path)
@@ -72,7 +74,8 @@ def test_excel_report_reads_back(default_report, tmp_path):
     assert summary.cell(fail_row, 6).font.color.rgb.endswith("C00000")
     header = [c.value for c in detail[1]]
     assert "重叠面积(m²)" in header and "重叠面积(km²)" in header and "规划条款" in header
-    assert detail.max_row == len(default_report.findings) + 1
+    total_rows = [r for r in detail.iter_rows(min_row=2, values_only=True) if r[4] == "合计"]
+    assert detail.max_row == len(default_report.findings) + len(total_rows) + 1
     km2_col = header.index("重叠面积(km²)") + 1
     values = [detail.cell(r, km2_col) for r in range(2, detail.max_row + 1) if detail.cell(r, km2_col).value]
     assert values and all(c.number_format == "0.0000" for c in values)
@@ -81,9 +84,11 @@ def test_excel_report_reads_back(default_report, tmp_path):
     assert "TD/T 1055" in note_text and "B301" in note_text and "SHA-256" in note_text
 
 
-def test_report_displays_itself_in_jupyter(default_report):
+def test_report_displays_itself_in_jupyter(default_report, default_report_zh):
     text = default_report._repr_html_()
-    assert "yangao_geo report" in text and "KC03" in text and "more findings" in text
+    assert "yangao_geo" in text and "KC03" in text and "more findings" in text and "blocks:" in text
+    text = default_report_zh._repr_html_()
+    assert "KC03" in text and "另有" in text and "个区块" in text and "more findings" not in text
 
 
 def test_explore_is_an_offline_map(default_report):
@@ -103,9 +108,10 @@ def test_plot_draws_every_block(default_report):
     ax.figure.savefig(SCREENSHOTS / "plot.png")
 
 
-def test_excel_totals_carry_values_for_readers_without_excel(default_report, tmp_path):
+def test_excel_totals_carry_values_for_readers_without_excel(default_report_zh, tmp_path):
     import pandas as pd
 
+    default_report = default_report_zh
     path = tmp_path / "r.xlsx"
     default_report.to_file(path)
     summary = pd.read_excel(path, sheet_name="汇总")
@@ -116,7 +122,7 @@ def test_excel_totals_carry_values_for_readers_without_excel(default_report, tmp
 
 
 def test_html_overlap_totals_count_each_overlap_once(default_report):
-    from yangao_geo.totals import overlap_totals
+    from yangao_geo.reports.totals import overlap_totals
 
     f = default_report.findings
     totals = overlap_totals(f).set_index("layer")
@@ -126,14 +132,11 @@ def test_html_overlap_totals_count_each_overlap_once(default_report):
     assert "concentrated_areas" not in totals.index and "county_boundary" not in totals.index
 
 
-def test_html_map_has_a_scale_bar_a_north_arrow_and_a_coordinate_readout(default_report):
-    text = default_report.to_html()
-    assert 'data-layer="scale"' in text and "比例尺 scale" in text
-    assert 'class="yg-north"' in text and 'id="yg-coords"' in text
-    import re
-
-    label = re.search(r"(\d+(?:\.\d+)?) (k?m)（比例尺 scale）", text)
-    assert label is not None
+def test_html_map_has_a_scale_bar_a_north_arrow_and_a_coordinate_readout(default_report, default_report_zh):
+    text = default_report_zh.to_html()
+    assert 'data-layer="scale"' in text and 'class="yg-north"' in text and 'id="yg-coords"' in text
+    assert re.search(r">比例尺 (\d+(?:\.\d+)?) (k?m)</text>", text) is not None
+    assert re.search(r">scale (\d+(?:\.\d+)?) (k?m)</text>", default_report.to_html()) is not None
 
 
 @pytest.mark.parametrize(("unit", "label", "factor"), [("ha", "公顷", 1e4), ("mu", "亩", 1e4 / 15)])
@@ -152,7 +155,7 @@ def test_area_unit_in_every_report(tmp_path, unit, label, factor, capsys):
     assert kc01[f"面积({label})"] == pytest.approx(
         report.blocks.set_index("block_id").area_m2["KC01"] / factor, abs=1e-4
     )
-    assert f"面积 area ({label})" in report.to_html()
+    assert f'<th class="num">面积({label})</th>' in report.to_html()
     with pytest.raises(SystemExit):
         main(["check", "--area-unit", unit, "--lang", "zh", "--rules", "B301"])
     assert f"面积({label})" in capsys.readouterr().out

@@ -364,9 +364,10 @@ def test_rights_overlap_cites_the_2024_law():
     assert "矿产资源法" in f.citation.iloc[0] and "第二十三条" in f.citation.iloc[0]
 
 
-def test_rules_command_shows_the_conditional_exceptions(capsys):
+def test_rules_command_shows_the_conditional_exceptions(capsys, monkeypatch):
     from yangao_geo.cli.main import cli
 
+    monkeypatch.setenv("COLUMNS", "400")  # the table wraps to the terminal; wide enough to read whole names
     cli.main(args=["rules"], standalone_mode=False)
     out = capsys.readouterr().out
     assert "永久基本农田保护红线管理办法" in out and "142号" in out

@@ -16,48 +16,79 @@ from qgis.core import (
     QgsProcessingParameterNumber,
 )
 
-from .common import Canceled, library, progress_callback, write_sink, zh_word
+from .common import N_, Canceled, library, plugin_lang, progress_callback, tr, write_sink, zh_word
 
-_REQUIRED = "必需：此处或约束 GeoPackage 中提供 required: here or in the constraint GeoPackage"
-_OPTIONAL = "可选 optional"
+#: (parameter, layer, required): the constraint layers the dialog offers one by one
 LAYERS = [
-    ("MINING_RIGHTS", "mining_rights", f"现有矿业权 Existing mining rights（{_REQUIRED}）"),
-    ("ECO_REDLINE", "eco_redline", f"生态保护红线 Ecological protection red line（{_REQUIRED}）"),
-    ("BASIC_FARMLAND", "basic_farmland", f"永久基本农田 Permanent basic farmland（{_REQUIRED}）"),
-    ("TOWN_BOUNDARY", "town_boundary", f"城镇开发边界 Town development boundary（{_REQUIRED}）"),
-    ("ARABLE_LAND", "arable_land", f"耕地 Arable land（{_OPTIONAL}）"),
-    ("DEPOSITS", "deposits", f"矿床 Deposits（{_OPTIONAL}）"),
-    ("COUNTY_BOUNDARY", "county_boundary", f"县界 County boundary（{_OPTIONAL}）"),
-    ("CONCENTRATED_AREAS", "concentrated_areas", f"砂石土类集中开采区 Concentrated mining areas（{_OPTIONAL}）"),
+    ("MINING_RIGHTS", "mining_rights", True),
+    ("ECO_REDLINE", "eco_redline", True),
+    ("BASIC_FARMLAND", "basic_farmland", True),
+    ("TOWN_BOUNDARY", "town_boundary", True),
+    ("ARABLE_LAND", "arable_land", False),
+    ("DEPOSITS", "deposits", False),
+    ("COUNTY_BOUNDARY", "county_boundary", False),
+    ("CONCENTRATED_AREAS", "concentrated_areas", False),
 ]
-#: Chinese aliases of the output fields (the field names stay the library's, as in its JSON/GPKG)
+
+
+def _layer_label(name: str, required: bool) -> str:
+    from yangao_geo.i18n import use_lang
+    from yangao_geo.rules.messages import layer_label
+
+    with use_lang(plugin_lang()):
+        label = layer_label(name)
+    if required:
+        return tr("{layer} (required: here or in the constraint GeoPackage)", layer=label)
+    return tr("{layer} (optional)", layer=label)
+
+
+#: English templates of the output fields' aliases (the field names stay the library's, as in its JSON/GPKG)
 ALIASES = {
-    "block_id": "区块编号",
-    "block_name": "区块名称",
-    "name": "区块名称",
-    "kind": "类型",
-    "mineral": "矿种",
-    "rule_id": "规则",
-    "rule_name": "规则名称",
-    "severity": "级别代码",
-    "severity_zh": "级别",
-    "layer": "图层",
-    "feature_id": "要素编号",
-    "overlap_m2": "重叠面积(m²)",
-    "overlap_km2": "重叠面积(km²)",
-    "overlap_ratio": "占区块比例",
-    "message": "说明",
-    "citation": "规划条款",
-    "area_m2": "面积(m²)",
-    "area_km2": "面积(km²)",
-    "status": "结论代码",
-    "status_zh": "结论",
-    "source": "来源",
+    "block_id": N_("block id"),
+    "block_name": N_("block name"),
+    "name": N_("block name"),
+    "kind": N_("kind"),
+    "mineral": N_("mineral"),
+    "rule_id": N_("rule"),
+    "rule_name": N_("rule name"),
+    "severity": N_("severity code"),
+    "severity_zh": N_("severity"),
+    "layer": N_("layer"),
+    "feature_id": N_("feature id"),
+    "overlap_m2": N_("overlap area (m²)"),
+    "overlap_km2": N_("overlap area (km²)"),
+    "overlap_ratio": N_("share of the block"),
+    "message": N_("finding"),
+    "citation": N_("plan article"),
+    "area_m2": N_("area (m²)"),
+    "area_km2": N_("area (km²)"),
+    "status": N_("status code"),
+    "status_zh": N_("status"),
+    "source": N_("source"),
 }
 
-KINDS = ["from the layer (类型 field)", "exploration 勘查规划区块", "mining 开采规划区块", "concentrated 集中开采区"]
+KINDS = [N_("from the layer (kind/类型 field)"), "exploration", "mining", "concentrated"]
 KIND_VALUES = [None, "exploration", "mining", "concentrated"]
 FAIL_ON = ["fail", "warn"]
+
+
+def _kind_options() -> list:
+    """The block-kind choices in the plugin's language (the plan's names of the kinds)."""
+    from yangao_geo.i18n import use_lang
+    from yangao_geo.rules.titles import kind_word
+
+    with use_lang(plugin_lang()):
+        return [tr(KINDS[0]), *(kind_word(k) for k in KIND_VALUES[1:])]
+
+
+def _severity(code: str) -> str:
+    from yangao_geo.i18n import use_lang
+    from yangao_geo.rules.titles import severity_word
+
+    with use_lang(plugin_lang()):
+        return severity_word(code)
+
+
 _STYLES = {
     "severity": {"fail": "#d62728", "warn": "#ff9f1c", "info": "#1f77b4"},
     "status": {"fail": "#d62728", "warn": "#ff9f1c", "pass": "#2ca02c"},
@@ -77,7 +108,7 @@ class _StyleBy(QgsProcessingLayerPostProcessorInterface):
         layer.setName(self.name)
         for index, field in enumerate(layer.fields()):
             if field.name() in ALIASES:
-                layer.setFieldAlias(index, ALIASES[field.name()])
+                layer.setFieldAlias(index, tr(ALIASES[field.name()]))
         from qgis.core import QgsCategorizedSymbolRenderer, QgsRendererCategory, QgsSymbol
         from qgis.PyQt.QtGui import QColor
 
@@ -100,16 +131,16 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
         return "check_blocks"
 
     def displayName(self):
-        return "规划区块合规检查 Check planning blocks"
+        return tr("Check planning blocks")
 
     def group(self):
-        return "检查 Checks"
+        return tr("Checks")
 
     def groupId(self):
         return "checks"
 
     def shortHelpString(self):
-        return (
+        return tr(
             "Checks proposed blocks against existing mining rights, the three control lines and the delineation "
             "and admission rules of the Yanggao mineral plan 2021–2025. Constraint layers may be given one by "
             "one, or as a GeoPackage; with none, the bundled illustrative layers are used. Areas are "
@@ -122,61 +153,63 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
     def add_input_parameters(self):
         """The blocks, the constraint GeoPackage, the constraint layers one by one and the block kind."""
         self.addParameter(
-            QgsProcessingParameterFeatureSource(
-                self.INPUT, "规划区块 Proposed blocks", [QgsProcessing.TypeVectorPolygon]
-            )
+            QgsProcessingParameterFeatureSource(self.INPUT, tr("Proposed blocks"), [QgsProcessing.TypeVectorPolygon])
         )
         self.addParameter(
             QgsProcessingParameterFile(
                 self.CONSTRAINTS,
-                "约束图层 GeoPackage Constraint GeoPackage (optional)",
+                tr("Constraint GeoPackage (optional)"),
                 behavior=QgsProcessingParameterFile.File,
                 optional=True,
             )
         )
-        for key, _, label in LAYERS:
+        for key, name, required in LAYERS:
             self.addParameter(
-                QgsProcessingParameterFeatureSource(key, label, [QgsProcessing.TypeVectorPolygon], optional=True)
+                QgsProcessingParameterFeatureSource(
+                    key, _layer_label(name, required), [QgsProcessing.TypeVectorPolygon], optional=True
+                )
             )
-        self.addParameter(QgsProcessingParameterEnum(self.KIND, "区块类型 Block kind", KINDS, defaultValue=0))
+        self.addParameter(QgsProcessingParameterEnum(self.KIND, tr("Block kind"), _kind_options(), defaultValue=0))
 
     def initAlgorithm(self, config=None):
         self.add_input_parameters()
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.TOLERANCE,
-                "重叠容差 Overlap tolerance (m²)",
+                tr("Overlap tolerance (m²)"),
                 QgsProcessingParameterNumber.Double,
                 1.0,
                 minValue=0.0,
             )
         )
-        self.addParameter(QgsProcessingParameterEnum(self.FAIL_ON, "不通过阈值 Fail on", FAIL_ON, defaultValue=0))
+        self.addParameter(
+            QgsProcessingParameterEnum(self.FAIL_ON, tr("Fail on"), [_severity(s) for s in FAIL_ON], defaultValue=0)
+        )
         self.addParameter(
             QgsProcessingParameterBoolean(
                 self.FAIL_EXIT,
-                "有问题时报错（qgis_process 非零退出） Fail the run when findings reach Fail on (non-zero exit)",
+                tr("Fail the run when findings reach Fail on (qgis_process exits non-zero)"),
                 defaultValue=False,
             )
         )
-        self.addParameter(QgsProcessingParameterFeatureSink(self.FINDINGS, "问题 Findings"))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.BLOCKS, "区块结论 Blocks with status"))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.FINDINGS, tr("Findings")))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.BLOCKS, tr("Blocks with status")))
         self.addParameter(
             QgsProcessingParameterFileDestination(
-                self.HTML, "HTML 报告 HTML report", "HTML files (*.html)", optional=True
+                self.HTML, tr("HTML report"), tr("HTML files (*.html)"), optional=True
             )
         )
         self.addParameter(
             QgsProcessingParameterFileDestination(
-                self.XLSX, "Excel 报告 Excel report", "Excel files (*.xlsx)", optional=True
+                self.XLSX, tr("Excel report"), tr("Excel files (*.xlsx)"), optional=True
             )
         )
-        self.addOutput(QgsProcessingOutputHtml("HTML_VIEW", "报告 Report"))
+        self.addOutput(QgsProcessingOutputHtml("HTML_VIEW", tr("Report")))
         for key, label in (
-            ("FAILS", "不通过项 fail findings"),
-            ("WARNS", "需关注项 warn findings"),
-            ("FAILING_BLOCKS", "不通过区块 failing blocks"),
-            ("EXIT_CODE", "exit code (0/1)"),
+            ("FAILS", tr("fail findings")),
+            ("WARNS", tr("findings needing attention")),
+            ("FAILING_BLOCKS", tr("failing blocks")),
+            ("EXIT_CODE", tr("exit code (0/1)")),
         ):
             self.addOutput(QgsProcessingOutputNumber(key, label))
 
@@ -191,7 +224,7 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
         blocks, info = layer_to_gdf(source, layer=self.parameterAsVectorLayer(parameters, self.INPUT, context))
         blocks.attrs["yangao_source"] = info
         constraints = {}
-        for key, name, _ in LAYERS:
+        for key, name, _required in LAYERS:
             layer_source = self.parameterAsSource(parameters, key, context)
             if layer_source is not None:
                 gdf, linfo = layer_to_gdf(layer_source, layer=self.parameterAsVectorLayer(parameters, key, context))
@@ -221,10 +254,15 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
         with use_interface("qgis"):  # messages in the dialog's words, not the command line's
             try:
                 report = yg.check(
-                    blocks, constraints or None, kind=kind, tolerance_m2=tolerance, progress=progress_callback(feedback)
+                    blocks,
+                    constraints or None,
+                    kind=kind,
+                    tolerance_m2=tolerance,
+                    lang=plugin_lang(),
+                    progress=progress_callback(feedback),
                 )
             except Canceled:
-                raise QgsProcessingException("已取消 canceled") from None
+                raise QgsProcessingException(tr("canceled")) from None
             except yg.YangaoError as exc:
                 raise QgsProcessingException(str(exc)) from None
         findings = report.findings.copy()
@@ -242,8 +280,8 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
             self.FINDINGS: write_sink(self, parameters, context, self.FINDINGS, findings),
         }
         for key, field, name in (
-            (self.BLOCKS, "status", "区块结论 Blocks with status"),
-            (self.FINDINGS, "severity", "问题 Findings"),
+            (self.BLOCKS, "status", tr("Blocks with status")),
+            (self.FINDINGS, "severity", tr("Findings")),
         ):
             if context.willLoadLayerOnCompletion(results[key]):
                 post = _StyleBy(field, name)
@@ -268,8 +306,11 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
         if results["EXIT_CODE"] and self.parameterAsBool(parameters, self.FAIL_EXIT, context):
             # outputs are written; the run itself fails so that qgis_process (and scripts) exit non-zero
             raise QgsProcessingException(
-                f"审查未通过：{results['FAILS']} 项不通过，{results['WARNS']} 项需关注（输出已写出） — "
-                f"the check found {results['FAILS']} fail and {results['WARNS']} warn findings (outputs written)"
+                tr(
+                    "the check found {fails} fail findings and {warns} needing attention (outputs written)",
+                    fails=results["FAILS"],
+                    warns=results["WARNS"],
+                )
             )
         return results
 
@@ -294,21 +335,23 @@ class FixBlocksAlgorithm(CheckBlocksAlgorithm):
         "POLICY",
         "OUTPUT",
     )
-    KEEPS = ("largest 最大一块", "all 全部（不小于最小面积）")
-    POLICIES = ("earlier 先列者保留", "larger 面积大者保留", "both 双方均退让")
+    KEEPS = (N_("the largest piece"), N_("every piece (not smaller than the minimum area)"))
+    POLICIES = (N_("the block listed first keeps it"), N_("the larger block keeps it"), N_("both give it up"))
 
     def name(self):
         return "fix_blocks"
 
     def displayName(self):
-        return "区块避让调整 Propose compliant blocks"
+        return tr("Propose compliant blocks")
 
     def shortHelpString(self):
-        return (
-            "对每个区块，提出其内部最大的合规区块：扣除须避让的生态保护红线、永久基本农田、"
-            "城镇开发边界（地热、矿泉水除外）、现有矿业权（原探矿权除外）及其他规划区块，去除窄条，"
-            "按拐点数简化（只缩不扩），坐标按 0.01 m 取整且不会进入约束，并用全部规则复核。 "
-            "For each block, the largest compliant block inside it, re-checked with every rule."
+        return tr(
+            "For each block, the largest compliant block inside it: the ecological protection red line, "
+            "permanent basic farmland, the town development boundary (except for geothermal water and mineral "
+            "water), existing mining rights (except the converted exploration right) and the other proposed "
+            "blocks are taken out, narrow strips removed, the outline simplified to the corner-point limit "
+            "(only ever shrinking), coordinates rounded to 0.01 m without entering a constraint, and the result "
+            "re-checked with every rule."
         )
 
     def createInstance(self):
@@ -318,14 +361,16 @@ class FixBlocksAlgorithm(CheckBlocksAlgorithm):
         from qgis.core import QgsProcessingParameterNumber as Number
 
         self.add_input_parameters()
-        self.addParameter(Number(self.MARGIN, "安全距离 Safety margin (m)", Number.Double, 0.0, minValue=0.0))
-        self.addParameter(Number(self.MIN_WIDTH, "最小宽度 Minimum width (m)", Number.Double, 1.0, minValue=0.0))
-        self.addParameter(QgsProcessingParameterEnum(self.KEEP, "保留 Keep", list(self.KEEPS), defaultValue=0))
-        self.addParameter(Number(self.MAX_CORNERS, "最多拐点数 Maximum corner points", Number.Integer, 200, minValue=4))
+        self.addParameter(Number(self.MARGIN, tr("Safety margin (m)"), Number.Double, 0.0, minValue=0.0))
+        self.addParameter(Number(self.MIN_WIDTH, tr("Minimum width (m)"), Number.Double, 1.0, minValue=0.0))
+        keeps = [tr(k) for k in self.KEEPS]
+        self.addParameter(QgsProcessingParameterEnum(self.KEEP, tr("Keep"), keeps, defaultValue=0))
+        self.addParameter(Number(self.MAX_CORNERS, tr("Maximum corner points"), Number.Integer, 200, minValue=4))
+        policies = [tr(p) for p in self.POLICIES]
         self.addParameter(
-            QgsProcessingParameterEnum(self.POLICY, "区块互相重叠时 Shared ground", list(self.POLICIES), defaultValue=0)
+            QgsProcessingParameterEnum(self.POLICY, tr("Ground two proposed blocks share"), policies, defaultValue=0)
         )
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "调整后区块 Proposed compliant blocks"))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Proposed compliant blocks")))
 
     def processAlgorithm(self, parameters, context, feedback):
         yg = library()

@@ -12,14 +12,14 @@ from qgis.core import (
     QgsProcessingParameterNumber,
 )
 
-from .common import library, write_sink
+from .common import library, tr, write_sink
 
 
 class _CoordinatesAlgorithm(QgsProcessingAlgorithm):
     """The shared group of the corner-point algorithms."""
 
     def group(self):
-        return "坐标 Coordinates"
+        return tr("Coordinates")
 
     def groupId(self):
         return "coordinates"
@@ -32,10 +32,10 @@ class ImportCornerPointsAlgorithm(_CoordinatesAlgorithm):
         return "import_corner_points"
 
     def displayName(self):
-        return "导入拐点坐标 Import corner points (坐标TXT, 报盘, 拐点表)"
+        return tr("Import corner points (coordinate TXT, registration text, corner table)")
 
     def shortHelpString(self):
-        return (
+        return tr(
             "Reads a land-survey coordinate TXT, a mining-right registration text or a corner-point table "
             "(CSV/XLSX) into a polygon layer, checking rings, zones and axis order."
         )
@@ -44,11 +44,11 @@ class ImportCornerPointsAlgorithm(_CoordinatesAlgorithm):
         return ImportCornerPointsAlgorithm()
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFile(self.INPUT, "拐点文件 Corner-point file"))
+        self.addParameter(QgsProcessingParameterFile(self.INPUT, tr("Corner-point file")))
         self.addParameter(
-            QgsProcessingParameterCrs(self.CRS, "无带号时的坐标系 CRS when eastings have no zone prefix", optional=True)
+            QgsProcessingParameterCrs(self.CRS, tr("CRS when eastings have no zone prefix"), optional=True)
         )
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "区块 Blocks"))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Blocks")))
 
     def processAlgorithm(self, parameters, context, feedback):
         yg = library()
@@ -63,7 +63,9 @@ class ImportCornerPointsAlgorithm(_CoordinatesAlgorithm):
             )
         except yg.YangaoError as exc:
             raise QgsProcessingException(str(exc)) from None
-        feedback.pushInfo(f"{len(gdf)} blocks read ({info.encoding}, {'; '.join(info.notes)})")
+        feedback.pushInfo(
+            tr("{n} blocks read ({encoding}, {notes})", n=len(gdf), encoding=info.encoding, notes="; ".join(info.notes))
+        )
         return {self.OUTPUT: write_sink(self, parameters, context, self.OUTPUT, gdf)}
 
 
@@ -74,11 +76,11 @@ class ExportCornerPointsAlgorithm(_CoordinatesAlgorithm):
         return "export_corner_points"
 
     def displayName(self):
-        return "导出拐点坐标 Export corner points (坐标TXT, 界址点成果表)"
+        return tr("Export corner points (coordinate TXT, boundary-point table)")
 
     def shortHelpString(self):
-        return (
-            "Writes polygons as a land-survey coordinate TXT (.txt) or a 界址点成果表 (.xlsx/.csv): clockwise, "
+        return tr(
+            "Writes polygons as a land-survey coordinate TXT (.txt) or a boundary-point table (.xlsx/.csv): clockwise, "
             "first point repeated, X/Y to 2 decimals, DMS to 0.001″, in the Gauss-Krüger zone asked for."
         )
 
@@ -86,22 +88,20 @@ class ExportCornerPointsAlgorithm(_CoordinatesAlgorithm):
         return ExportCornerPointsAlgorithm()
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, "区块 Blocks"))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Blocks")))
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.ZONE,
-                "3° 带号 3° zone（0 = 按图层经度自动 from the layer's longitude）",
+                tr("3° zone (0 = from the layer's longitude)"),
                 defaultValue=0,
                 minValue=0,
                 maxValue=45,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterBoolean(self.PREFIX, "东坐标加带号 Zone prefix on eastings", defaultValue=True)
-        )
+        self.addParameter(QgsProcessingParameterBoolean(self.PREFIX, tr("Zone prefix on eastings"), defaultValue=True))
         self.addParameter(
             QgsProcessingParameterFileDestination(
-                self.OUTPUT, "输出文件 Output file", "Land-survey TXT (*.txt);;Excel (*.xlsx);;CSV (*.csv)"
+                self.OUTPUT, tr("Output file"), tr("Land-survey TXT (*.txt);;Excel (*.xlsx);;CSV (*.csv)")
             )
         )
 
@@ -119,12 +119,17 @@ class ExportCornerPointsAlgorithm(_CoordinatesAlgorithm):
         out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         zone = self.parameterAsInt(parameters, self.ZONE, context) or zone_for(gdf)
         if not 25 <= zone <= 45:
-            raise QgsProcessingException(f"3° 带号 {zone} 不是 CGCS2000 3° 带（25–45） is not a 3° zone")
+            raise QgsProcessingException(tr("3° zone {zone} is not a CGCS2000 zone (25–45)", zone=zone))
         far = zone_spread(gdf, zone)
         if far > 1.5:
             feedback.reportError(
-                f"注意：数据距第 {zone} 带中央经线 {3 * zone}°E 最远 {far:.2f}°（超出 ±1.5° 带宽），坐标变形大；"
-                f"请检查带号 — the data lie up to {far:.2f}° from the zone's central meridian"
+                tr(
+                    "caution: the data lie up to {far}° from the central meridian {meridian}°E of zone {zone} "
+                    "(beyond the ±1.5° of a 3° zone): the plane coordinates are strongly distorted; check the zone",
+                    far=f"{far:.2f}",
+                    meridian=3 * zone,
+                    zone=zone,
+                )
             )
         try:
             with use_interface("qgis"):
@@ -133,6 +138,6 @@ class ExportCornerPointsAlgorithm(_CoordinatesAlgorithm):
                 )
         except yg.YangaoError as exc:
             raise QgsProcessingException(str(exc)) from None
-        feedback.pushInfo(f"第 {zone} 带 zone {zone}")
-        feedback.pushInfo(f"{n} blocks written to {out}")
+        feedback.pushInfo(tr("zone {zone}", zone=zone))
+        feedback.pushInfo(tr("{n} blocks written to {path}", n=n, path=out))
         return {self.OUTPUT: out}

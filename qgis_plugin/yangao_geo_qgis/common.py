@@ -9,7 +9,11 @@ def library():
         import yangao_geo
     except ImportError as exc:
         missing = getattr(exc, "name", None) or str(exc)
+        # the library (and its catalog) is what is missing: this message is in both languages
         raise QgsProcessingException(
+            f"无法在 QGIS 的 Python 中导入 yangao_geo：缺少模块 {missing!r}（{exc}）。请在 OSGeo4W Shell 中"
+            "安装：python -m pip install --no-deps yangao-geo openpyxl xlsxwriter rich click filelock babel "
+            "pyarrow（见 README 的 QGIS 一节） — "
             f"yangao_geo cannot be imported in QGIS's Python: the module {missing!r} is missing ({exc}). Install "
             "the library and the dependencies QGIS does not ship, in the OSGeo4W Shell: python -m pip install "
             "--no-deps yangao-geo openpyxl xlsxwriter rich click filelock babel pyarrow (see the README, QGIS)"
@@ -49,17 +53,14 @@ def progress_callback(feedback):
 
 
 def _label(code: str) -> str:
-    """A rule code as the progress shows it: ``O203 与永久基本农田重叠``."""
-    try:
-        from yangao_geo.i18n import use_lang
-        from yangao_geo.rules.titles import TITLES, title
+    """A rule code as the progress shows it, in the plugin's language: ``O203 与永久基本农田重叠``."""
+    from yangao_geo.i18n import use_lang
+    from yangao_geo.rules.titles import TITLES, title
 
-        if code in TITLES:
-            with use_lang("zh"):
-                return f"{code} {title(code)}"
-    except ImportError:
-        pass
-    return {"rules": "规则 rules", "reading": "读取 reading"}.get(code, code)
+    if code in TITLES:
+        with use_lang(plugin_lang()):
+            return f"{code} {title(code)}"
+    return {"rules": tr("rules"), "reading": tr("reading")}.get(code, code)
 
 
 def zh_word(code):
@@ -69,3 +70,44 @@ def zh_word(code):
 
     with use_lang("zh"):
         return status_word(code) if code == "pass" else severity_word(code)
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for the catalog (translated later with :func:`tr`); as :func:`yangao_geo.i18n.N_`."""
+    return text
+
+
+def plugin_lang() -> str:
+    """The language of the dialogs and runs: ``YANGAO_GEO_LANG`` if set, else QGIS's own interface language
+    (Settings → Options → General → User interface translation): English for an ``en`` locale, else
+    Chinese (the product's default)."""
+    import os
+
+    env = os.environ.get("YANGAO_GEO_LANG")
+    if env:
+        try:
+            from yangao_geo.i18n import normalise_lang
+
+            return normalise_lang(env)
+        except (ImportError, ValueError):
+            pass
+    try:
+        from qgis.core import QgsApplication
+
+        locale = QgsApplication.locale() or ""
+    except Exception:  # outside a QGIS application: the product's default
+        locale = ""
+    return "en" if locale.lower().startswith("en") else "zh"
+
+
+def tr(text: str, /, **fields) -> str:
+    """``text`` (an English template from the library's catalog) in the plugin's language, fields filled.
+
+    Before the library is installed, the English text: the dialog still opens and says what is missing.
+    """
+    try:
+        from yangao_geo.i18n import t, use_lang
+    except ImportError:
+        return text.format(**fields) if fields else text
+    with use_lang(plugin_lang()):
+        return t(text, **fields)

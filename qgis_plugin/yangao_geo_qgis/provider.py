@@ -4,6 +4,7 @@ from qgis.core import QgsProcessingProvider
 
 from .alg_check_blocks import CheckBlocksAlgorithm, FixBlocksAlgorithm
 from .alg_corner_points import ExportCornerPointsAlgorithm, ImportCornerPointsAlgorithm
+from .common import tr
 
 
 class YangaoProvider(QgsProcessingProvider):
@@ -11,10 +12,10 @@ class YangaoProvider(QgsProcessingProvider):
         return "yangao"
 
     def name(self):
-        return "yangao_geo 阳高县矿产资源规划"
+        return tr("yangao_geo Yanggao mineral plan")
 
     def longName(self):
-        return "yangao_geo — Yanggao mineral plan 2021–2025 block checker"
+        return tr("yangao_geo — Yanggao mineral plan 2021–2025 block checker")
 
     def loadAlgorithms(self):
         for alg in (

@@ -28,6 +28,8 @@ import numpy as np
 import pyproj
 import shapely
 
+from .i18n import t
+
 __all__ = [
     "DENSIFY_M",
     "GEOD",
@@ -76,7 +78,7 @@ def _lonlat_rings(geometries, crs, densify_m):
     """
     crs = pyproj.CRS.from_user_input(crs)
     if not crs.is_projected:
-        raise ValueError(f"ellipsoidal areas need a projected CRS, got {crs.name}")
+        raise ValueError(t("ellipsoidal areas need a projected CRS, got {name}", name=crs.name))
     geoms = np.asarray(geometries, dtype=object)
     polys, poly_index = shapely.get_parts(geoms, return_index=True)
     keep = shapely.get_type_id(polys) == 3
@@ -205,7 +207,7 @@ def geodesic_area(geometries, crs, *, densify_m: float = DENSIFY_M) -> np.ndarra
 def _gk_false_easting_and_meridian(crs: pyproj.CRS) -> tuple[float, float]:
     op = crs.coordinate_operation
     if op is None or "transverse mercator" not in op.method_name.lower():
-        raise ValueError(f"scale_factor_area needs a Gauss-Krüger CRS, got {crs.name}")
+        raise ValueError(t("scale_factor_area needs a Gauss-Krüger CRS, got {name}", name=crs.name))
     params = {p.name.lower(): p.value for p in op.params}
     x_0 = next(v for k, v in params.items() if "false easting" in k)
     lon_0 = next(v for k, v in params.items() if "longitude" in k or "central meridian" in k)

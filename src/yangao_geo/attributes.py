@@ -36,6 +36,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .errors import InputError
+from .i18n import t
 
 __all__ = [
     "ALIASES",
@@ -101,8 +102,15 @@ def normalise_kind(value, *, row: int | None = None) -> str:
         if text in names:
             return kind
     accepted = "; ".join(f"{k}: {'|'.join(v)}" for k, v in KINDS.items())
-    where = f"row {row}: " if row is not None else ""
-    raise InputError(f"{where}unknown block kind {value!r}; accepted values are {accepted}")
+    where = t("row {row}: ", row=row) if row is not None else ""
+    raise InputError(
+        t(
+            "{where}unknown block kind {value}; accepted values are {accepted}",
+            where=where,
+            value=repr(value),
+            accepted=accepted,
+        )
+    )
 
 
 #: the longest DBF field name, in bytes: GDAL cuts longer names there (GBK: 5 Chinese characters, UTF-8: 3)
@@ -164,7 +172,12 @@ def _find_columns(columns) -> tuple[dict[str, str], list[str]]:
                 f.lower() == key for n in names for f in truncated_forms(n)
             ):
                 notes.append(
-                    f"column {col!r} looks like {canonical} but was not used (column {found.get(canonical)!r} was)"
+                    t(
+                        "column {column} looks like {canonical} but was not used (column {used} was)",
+                        column=repr(col),
+                        canonical=canonical,
+                        used=repr(found.get(canonical)),
+                    )
                 )
                 break
     return found, notes
@@ -206,7 +219,11 @@ def normalise_blocks(
         unknown = set(attributes) - set(FILE_ATTRIBUTES)
         if unknown:
             raise InputError(
-                f"block attributes {sorted(unknown)} cannot be set for a file; expected {', '.join(FILE_ATTRIBUTES)}"
+                t(
+                    "block attributes {unknown} cannot be set for a file; expected {value}",
+                    unknown=sorted(unknown),
+                    value=", ".join(FILE_ATTRIBUTES),
+                )
             )
         gdf = gdf.copy()
         for name, value in attributes.items():
@@ -229,13 +246,18 @@ def normalise_blocks(
         kinds = []
         for v, r in zip(column("kind"), rows):
             if _missing(v):
-                raise InputError(f"{source}: row {r}: block kind is empty; fill it in or pass --kind")
+                raise InputError(
+                    t("{source}: row {r}: block kind is empty; fill it in or pass --kind", source=source, r=r)
+                )
             kinds.append(normalise_kind(v, row=r))
         out["kind"] = kinds
     else:
         raise InputError(
-            f"{source}: no block kind: add a column kind/类型/区块类型 or pass --kind "
-            "(exploration, mining or concentrated)"
+            t(
+                "{source}: no block kind: add a column kind/类型/区块类型 or pass --kind (exploration, mining "
+                "or concentrated)",
+                source=source,
+            )
         )
     out["mineral"] = [None if _missing(v) else str(v).strip() for v in column("mineral")]
 
@@ -247,7 +269,13 @@ def normalise_blocks(
             degrees.append(str(v).strip())
         else:
             raise InputError(
-                f"{source}: row {r}: unknown exploration degree {v!r}; accepted values are {' < '.join(DEGREES)}"
+                t(
+                    "{source}: row {r}: unknown exploration degree {v}; accepted values are {value}",
+                    source=source,
+                    r=r,
+                    v=repr(v),
+                    value=" < ".join(DEGREES),
+                )
             )
     out["degree"] = degrees
 
@@ -258,7 +286,14 @@ def normalise_blocks(
         elif str(v).strip().lower() in RESERVE_SCALES:
             scales.append(RESERVE_SCALES[str(v).strip().lower()])
         else:
-            raise InputError(f"{source}: row {r}: unknown reserve scale {v!r}; accepted values are 大型, 中型, 小型")
+            raise InputError(
+                t(
+                    "{source}: row {r}: unknown reserve scale {v}; accepted values are 大型, 中型, 小型",
+                    source=source,
+                    r=r,
+                    v=repr(v),
+                )
+            )
     out["reserve_scale"] = scales
 
     out["capacity"] = [None if _missing(v) else v for v in column("capacity")]
@@ -271,9 +306,18 @@ def normalise_blocks(
         try:
             area = float(v)
         except (TypeError, ValueError):
-            raise InputError(f"{source}: row {r}: declared area {v!r} is not a number (km²)") from None
+            raise InputError(
+                t("{source}: row {r}: declared area {v} is not a number (km²)", source=source, r=r, v=repr(v))
+            ) from None
         if not math.isfinite(area) or area <= 0:
-            raise InputError(f"{source}: row {r}: declared area {v!r} must be a positive finite number of km²")
+            raise InputError(
+                t(
+                    "{source}: row {r}: declared area {v} must be a positive finite number of km²",
+                    source=source,
+                    r=r,
+                    v=repr(v),
+                )
+            )
         areas.append(area)
     out["declared_area_km2"] = areas
     out["source_right"] = [None if _missing(v) else _id_text(v, 0) for v in column("source_right")]

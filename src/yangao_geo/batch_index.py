@@ -18,9 +18,10 @@ import re
 from pathlib import Path
 
 from .errors import OutputError, YangaoError
+from .i18n import t
 from .io.cells import csv_text
 from .io.output import atomic_path
-from .writers import write_report, write_text
+from .reports import write_report, write_text
 
 __all__ = ["INDEX_COLUMNS", "load_index", "report_stem", "result_row", "write_index"]
 
@@ -101,7 +102,9 @@ def load_index(out_dir: Path) -> dict | None:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise OutputError(f"{path}: cannot read the previous index ({exc}); remove it or pass --overwrite") from None
+        raise OutputError(
+            t("{path}: cannot read the previous index ({exc}); remove it or pass --overwrite", path=path, exc=exc)
+        ) from None
 
 
 def write_index(out_dir: Path, rows: list[dict], fingerprint: str, *, overwrite: bool, skipped=()) -> None:

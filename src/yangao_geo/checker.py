@@ -97,7 +97,7 @@ def read_blocks(
         try:
             parse_capacity(value, unit)
         except InputError as exc:
-            raise InputError(f"{name}: row {row}: {exc}") from None
+            raise InputError(t("{name}: row {row}: {exc}", name=name, row=row, exc=exc)) from None
     return table, loaded
 
 
@@ -400,8 +400,11 @@ def _declared_area_units(table: gpd.GeoDataFrame, loaded) -> None:
     table["declared_area_km2"] = values
     if units:
         loaded.info.notes.append(
-            f"declared area column without a unit read in {', '.join(sorted(units))} "
-            f"(nearest the computed areas among {', '.join(AREA_UNITS)})"
+            t(
+                "declared area column without a unit read in {units} (nearest the computed areas among {choices})",
+                units=", ".join(sorted(units)),
+                choices=", ".join(AREA_UNITS),
+            )
         )
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from .crs import EDGE_CONVENTIONS
 from .datum import DatumShift, parse_datum
 from .errors import InputError
+from .i18n import t
 from .minerals import MineralTable
 from .rules import RULES, get_rule
 
@@ -120,16 +121,16 @@ class Settings:
 
 
 def _language(value, label: str) -> str:
-    """The run's language: the argument, the config's ``lang``, ``YANGAO_GEO_LANG``, else zh."""
-    import os
+    """The run's language: the argument, the config's ``lang``, else the language in force
+    (an enclosing :func:`~yangao_geo.i18n.use_lang`, ``YANGAO_GEO_LANG``, else zh)."""
+    from .i18n import current_lang, normalise_lang
 
-    from .i18n import normalise_lang
-
-    chosen = value if value is not None else os.environ.get("YANGAO_GEO_LANG") or "zh"
+    if value is None:
+        return current_lang()
     try:
-        return normalise_lang(chosen)
+        return normalise_lang(value)
     except ValueError as exc:
-        raise InputError(f"{label}: {exc}") from None
+        raise InputError(t("{label}: {exc}", label=label, exc=exc)) from None
 
 
 def _regulations_dict(profile: str) -> dict:
@@ -149,30 +150,50 @@ def _load(config) -> tuple[dict, str | None]:
     try:
         data = path.read_bytes()
         if len(data) > 1_000_000:
-            raise InputError(f"config: {path}: {len(data)} bytes; a settings file is expected to be small (< 1 MB)")
+            raise InputError(
+                t(
+                    "config: {path}: {n_data} bytes; a settings file is expected to be small (< 1 MB)",
+                    path=path,
+                    n_data=len(data),
+                )
+            )
         text = data.decode("utf-8-sig")  # a BOM (Windows Notepad) is not part of the TOML
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"config: {path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+            t(
+                "config: {path}: not UTF-8 text ({reason} at byte {start}); save it as UTF-8",
+                path=path,
+                reason=exc.reason,
+                start=exc.start,
+            )
         ) from None
     try:
         return tomllib.loads(text), str(path)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"config: {path}: not valid TOML ({exc})") from None
+        raise InputError(t("config: {path}: not valid TOML ({exc})", path=path, exc=exc)) from None
     except RecursionError:
-        raise InputError(f"config: {path}: nested too deeply to be a settings file") from None
+        raise InputError(t("config: {path}: nested too deeply to be a settings file", path=path)) from None
 
 
 def _number(value, what: str, *, low: float = 0.0, low_ok: bool = True, high: float = math.inf) -> float:
     """A finite number in range (booleans and strings refused), or an InputError naming ``what``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InputError(f"{what} must be a number, got {value!r}")
+        raise InputError(t("{what} must be a number, got {value}", what=what, value=repr(value)))
     number = float(value)
     if not math.isfinite(number):
-        raise InputError(f"{what} must be a finite number, got {value!r}")
+        raise InputError(t("{what} must be a finite number, got {value}", what=what, value=repr(value)))
     if number < low or (number == low and not low_ok) or number > high:
         bound = ">=" if low_ok else ">"
-        raise InputError(f"{what} must be {bound} {low:g} and <= {high:g}, got {value!r}")
+        raise InputError(
+            t(
+                "{what} must be {bound} {low:g} and <= {high:g}, got {value}",
+                what=what,
+                bound=bound,
+                low=low,
+                high=high,
+                value=repr(value),
+            )
+        )
     return number
 
 
@@ -181,7 +202,9 @@ def _resolve_codes(keys, where: str) -> list[str]:
     for key in keys:
         r = get_rule(key)
         if r is None:
-            raise InputError(f"{where}: unknown rule {key!r}; `yangao-geo rules` lists them")
+            raise InputError(
+                t("{where}: unknown rule {key}; `yangao-geo rules` lists them", where=where, key=repr(key))
+            )
         codes.append(r.code)
     return codes
 
@@ -191,7 +214,9 @@ def _tolerance(value, where: str) -> float:
         try:
             value = float(value)
         except ValueError:
-            raise InputError(f"{where}: tolerance_m2 must be a number of m², got {value!r}") from None
+            raise InputError(
+                t("{where}: tolerance_m2 must be a number of m², got {value}", where=where, value=repr(value))
+            ) from None
     return _number(value, f"{where}: tolerance_m2 (m²)")
 
 
@@ -200,22 +225,29 @@ def _param(code: str, name: str, value, default, label: str):
     what = f"{label}: rule {code} parameter {name}"
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise InputError(f"{what} must be true or false, got {value!r}")
+            raise InputError(t("{what} must be true or false, got {value}", what=what, value=repr(value)))
         return value
     if isinstance(default, (int, float)):
         low, low_ok, high = _PARAM_RANGES.get((code, name), (0.0, True, math.inf))
         return _number(value, what, low=low, low_ok=low_ok, high=high)
     if isinstance(default, list):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise InputError(f"{what} must be a list of names, got {value!r}")
+            raise InputError(t("{what} must be a list of names, got {value}", what=what, value=repr(value)))
         return value
     if name == "severity":
         from .rules import SEVERITIES
 
         if value not in SEVERITIES:
-            raise InputError(f"{what} must be one of {', '.join(SEVERITIES)}, got {value!r}")
+            raise InputError(
+                t(
+                    "{what} must be one of {value}, got {value2}",
+                    what=what,
+                    value=", ".join(SEVERITIES),
+                    value2=repr(value),
+                )
+            )
     elif not isinstance(value, str):
-        raise InputError(f"{what} must be text, got {value!r}")
+        raise InputError(t("{what} must be text, got {value}", what=what, value=repr(value)))
     return value
 
 
@@ -240,14 +272,28 @@ def build_settings(
     label = f"config {where}" if where else "settings"
     unknown = set(raw) - _TOP_KEYS
     if unknown:
-        raise InputError(f"{label}: unknown key(s) {sorted(unknown)}; expected {sorted(_TOP_KEYS)}")
+        raise InputError(
+            t(
+                "{label}: unknown key(s) {unknown}; expected {TOP_KEYS}",
+                label=label,
+                unknown=sorted(unknown),
+                TOP_KEYS=sorted(_TOP_KEYS),
+            )
+        )
     settings = Settings(config_path=where)
     settings.lang = _language(lang if lang is not None else raw.get("lang"), label)
     unit = area_unit if area_unit is not None else raw.get("area_unit", "km2")
     from .area_units import AREA_UNITS
 
     if unit not in AREA_UNITS:
-        raise InputError(f"{label}: area_unit must be one of {', '.join(AREA_UNITS)}, got {unit!r}")
+        raise InputError(
+            t(
+                "{label}: area_unit must be one of {value}, got {unit}",
+                label=label,
+                value=", ".join(AREA_UNITS),
+                unit=repr(unit),
+            )
+        )
     settings.area_unit = unit
     if "tolerance_m2" in raw:
         settings.tolerance_m2 = _tolerance(raw["tolerance_m2"], label)
@@ -259,37 +305,68 @@ def build_settings(
         if isinstance(selection, str):
             selection = [s for s in selection.replace(" ", "").split(",") if s]
         elif not isinstance(selection, (list, tuple)) or not all(isinstance(s, str) for s in selection):
-            raise InputError(f"{source} must be a list of rule codes or names, got {selection!r}")
+            raise InputError(
+                t(
+                    "{source} must be a list of rule codes or names, got {selection}",
+                    source=source,
+                    selection=repr(selection),
+                )
+            )
         if not selection:
             raise InputError(
-                f"{source} selects no rule: a run that checks nothing cannot pass a block; "
-                "give rule codes (`yangao-geo rules` lists them) or leave the selection out to run all"
+                t(
+                    "{source} selects no rule: a run that checks nothing cannot pass a block; give rule "
+                    "codes (`yangao-geo rules` lists them) or leave the selection out to run all",
+                    source=source,
+                )
             )
         chosen = set(_resolve_codes(selection, label))
         settings.selected = [c for c in RULES if c in chosen]
     rule_tables = raw.get("rule") or {}
     if not isinstance(rule_tables, dict):
-        raise InputError(f"{label}: [rule] must be tables like [rule.B301]")
+        raise InputError(t("{label}: [rule] must be tables like [rule.B301]", label=label))
     for key, values in rule_tables.items():
         (code,) = _resolve_codes([key], label)
         if not isinstance(values, dict):
-            raise InputError(f"{label}: [rule.{key}] must be a table of parameters")
+            raise InputError(t("{label}: [rule.{key}] must be a table of parameters", label=label, key=key))
         values = dict(values)
         enabled = values.pop("enabled", True)
         if not isinstance(enabled, bool):
-            raise InputError(f"{label}: [rule.{key}] enabled must be true or false, got {enabled!r}")
+            raise InputError(
+                t(
+                    "{label}: [rule.{key}] enabled must be true or false, got {enabled}",
+                    label=label,
+                    key=key,
+                    enabled=repr(enabled),
+                )
+            )
         if enabled is False:
             settings.disabled.append(code)
         extra = set(values) - set(RULES[code].params)
         if extra:
             known = ", ".join(RULES[code].params) or "none"
-            raise InputError(f"{label}: rule {code} has no parameter(s) {sorted(extra)}; its parameters: {known}")
+            raise InputError(
+                t(
+                    "{label}: rule {code} has no parameter(s) {extra}; its parameters: {known}",
+                    label=label,
+                    code=code,
+                    extra=sorted(extra),
+                    known=known,
+                )
+            )
         settings.params[code] = {
             name: _param(code, name, value, RULES[code].params[name], label) for name, value in values.items()
         }
     if "edges" in raw:
         if raw["edges"] not in EDGE_CONVENTIONS:
-            raise InputError(f"{label}: edges must be one of {', '.join(EDGE_CONVENTIONS)}, got {raw['edges']!r}")
+            raise InputError(
+                t(
+                    "{label}: edges must be one of {value}, got {edges}",
+                    label=label,
+                    value=", ".join(EDGE_CONVENTIONS),
+                    edges=repr(raw["edges"]),
+                )
+            )
         settings.edges = raw["edges"]
     if "width_tolerance_m" in raw:
         settings.width_tolerance_m = _number(raw["width_tolerance_m"], f"{label}: width_tolerance_m", high=10.0)
@@ -297,15 +374,26 @@ def build_settings(
         from .regulations import PROFILES
 
         if raw["regulations"] not in PROFILES:
-            raise InputError(f"{label}: regulations must be one of {', '.join(PROFILES)}, got {raw['regulations']!r}")
+            raise InputError(
+                t(
+                    "{label}: regulations must be one of {value}, got {regulations}",
+                    label=label,
+                    value=", ".join(PROFILES),
+                    regulations=repr(raw["regulations"]),
+                )
+            )
         settings.regulations = raw["regulations"]
     settings.selected = [c for c in settings.selected if c not in settings.disabled]
     if not settings.selected:
-        raise InputError(f"{label}: every selected rule is disabled: a run that checks nothing cannot pass a block")
+        raise InputError(
+            t("{label}: every selected rule is disabled: a run that checks nothing cannot pass a block", label=label)
+        )
     settings.datum = parse_datum(raw.get("datum"), label)
     if edges is not None:
         if edges not in EDGE_CONVENTIONS:
-            raise InputError(f"edges must be one of {', '.join(EDGE_CONVENTIONS)}, got {edges!r}")
+            raise InputError(
+                t("edges must be one of {value}, got {edges}", value=", ".join(EDGE_CONVENTIONS), edges=repr(edges))
+            )
         settings.edges = edges
     if width_tolerance_m is not None:
         settings.width_tolerance_m = _number(width_tolerance_m, "width tolerance (m)", high=10.0)
@@ -313,10 +401,16 @@ def build_settings(
         from .regulations import PROFILES
 
         if regulations not in PROFILES:
-            raise InputError(f"regulations must be one of {', '.join(PROFILES)}, got {regulations!r}")
+            raise InputError(
+                t(
+                    "regulations must be one of {value}, got {regulations}",
+                    value=", ".join(PROFILES),
+                    regulations=repr(regulations),
+                )
+            )
         settings.regulations = regulations
     if "mineral" in raw:
         if not isinstance(raw["mineral"], list) or not all(isinstance(m, dict) for m in raw["mineral"]):
-            raise InputError(f"{label}: mineral entries must be [[mineral]] tables")
+            raise InputError(t("{label}: mineral entries must be [[mineral]] tables", label=label))
         settings.minerals = settings.minerals.with_overrides(list(raw["mineral"]), label)
     return settings

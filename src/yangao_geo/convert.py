@@ -26,6 +26,7 @@ from .attributes import ALIASES
 from .crs import resolve_crs
 from .errors import InputError, OutputError
 from .geometry import is_polygonal
+from .i18n import t
 from .io.corner_geometry import gk_zone, zone_crs
 from .io.corner_table import write_corner_table
 from .io.land_txt import write_land_txt
@@ -89,7 +90,7 @@ def convert(
     resolved = resolve_crs(gdf.crs, bounds, user_crs=crs)
     gdf = gdf.set_crs(resolved.crs, allow_override=True)
     if len(gdf) == 0 or not is_polygonal(gdf.geometry.values).any():
-        raise InputError(f"{src}: no polygon features to convert")
+        raise InputError(t("{src}: no polygon features to convert", src=src))
     # the zone, zone width and prefix default to the source's own (a Gauss-Krüger source), else zone 38
     own = gk_zone(resolved.crs)
     default_zone, default_width, default_prefix = own if own is not None else (38, 3, True)
@@ -116,24 +117,37 @@ def _check_write_options(precision, encoding) -> None:
     import math
 
     if isinstance(precision, bool) or not isinstance(precision, (int, float)) or not math.isfinite(precision):
-        raise InputError(f"precision must be a number of metres, got {precision!r}")
+        raise InputError(t("precision must be a number of metres, got {precision}", precision=repr(precision)))
     if not 0 < precision <= 1:
-        raise InputError(f"precision must be > 0 and <= 1 m (0.01 is the filed precision), got {precision!r}")
+        raise InputError(
+            t(
+                "precision must be > 0 and <= 1 m (0.01 is the filed precision), got {precision}",
+                precision=repr(precision),
+            )
+        )
     if encoding is None:
         return
     try:
         name = codecs.lookup(encoding).name
     except (LookupError, TypeError):
-        raise InputError(f"unknown encoding {encoding!r}; expected e.g. gbk, gb18030 or utf-8") from None
+        raise InputError(
+            t("unknown encoding {encoding}; expected e.g. gbk, gb18030 or utf-8", encoding=repr(encoding))
+        ) from None
     if name in ("ascii", "latin-1", "iso8859-1", "cp1252"):
-        raise InputError(f"encoding {encoding!r} cannot write Chinese names; use gbk, gb18030 or utf-8")
+        raise InputError(
+            t("encoding {encoding} cannot write Chinese names; use gbk, gb18030 or utf-8", encoding=repr(encoding))
+        )
 
 
 def _check_output_suffix(dst: Path) -> None:
     if dst.suffix.lower() not in (".txt", ".xlsx", ".csv", *VECTOR_OUTPUTS):
         raise OutputError(
-            f"{dst}: unknown output format {dst.suffix.lower() or '(no suffix)'!r}; expected .txt, "
-            f".xlsx, .csv, {', '.join(VECTOR_OUTPUTS)}"
+            t(
+                "{dst}: unknown output format {value}; expected .txt, .xlsx, .csv, {value2}",
+                dst=dst,
+                value=repr(dst.suffix.lower() or "(no suffix)"),
+                value2=", ".join(VECTOR_OUTPUTS),
+            )
         )
 
 
@@ -167,9 +181,9 @@ def write_blocks(
         # (a degree, a scale, an area below one unit) carry the block's geometry and are not converted
         gdf = gdf[gdf["overlap_m2"].notna() & gdf["layer"].notna()] if "layer" in gdf.columns else gdf
         if len(gdf) == 0:
-            raise InputError("the findings layer has no overlap pieces to write (only whole-block findings)")
+            raise InputError(t("the findings layer has no overlap pieces to write (only whole-block findings)"))
     if len(gdf) == 0:
-        raise InputError("no polygon features to write")
+        raise InputError(t("no polygon features to write"))
     from_report = {"rule_id", "status"} & set(gdf.columns) and "block_id" in gdf.columns
     gdf = _with_ids(gdf)
     if from_report:

@@ -34,6 +34,7 @@ import shapely
 from .area import DENSIFY_M
 from .errors import CRSError
 from .geometry import segmentize_exact
+from .i18n import N_, t
 
 __all__ = [
     "ANALYSIS_CRS",
@@ -174,22 +175,33 @@ def identify_crs(crs_input, *, datum=None) -> pyproj.CRS:
     try:
         crs = pyproj.CRS.from_user_input(crs_input)
     except pyproj.exceptions.CRSError as exc:
-        raise CRSError(f"cannot understand the CRS {crs_input!r}: {exc}") from None
+        raise CRSError(t("cannot understand the CRS {crs_input}: {exc}", crs_input=repr(crs_input), exc=exc)) from None
     kind = _datum_kind(crs)
     if kind in ("Beijing 1954", "Xian 1980") and datum is not None:
         if not crs.is_geographic and _tm_params(crs) is None:
-            raise CRSError(f"{crs.name}: only Gauss-Krüger or geographic {kind} CRSs can be converted")
+            raise CRSError(
+                t("{name}: only Gauss-Krüger or geographic {kind} CRSs can be converted", name=crs.name, kind=kind)
+            )
         return crs
     if kind in ("Beijing 1954", "Xian 1980"):
         raise CRSError(
-            f"the data are in the {kind} datum ({crs.name}); converting to CGCS2000 needs official "
-            "transformation parameters that PROJ does not ship, and a silent shift would be off by about "
-            "100 m. Convert the data to CGCS2000 first, or give your parameters in a [datum] table of --config."
+            t(
+                "the data are in the {kind} datum ({name}); converting to CGCS2000 needs official "
+                "transformation parameters that PROJ does not ship, and a silent shift would be off by "
+                "about 100 m. Convert the data to CGCS2000 first, or give your parameters in a [datum] "
+                "table of --config.",
+                kind=kind,
+                name=crs.name,
+            )
         )
     if kind not in ("CGCS2000", "WGS84"):
         raise CRSError(
-            f"unsupported CRS {crs.name!r} (datum {kind}); expected CGCS2000: EPSG:4490 or a "
-            "Gauss-Krüger CRS EPSG:4491–4554"
+            t(
+                "unsupported CRS {name} (datum {kind}); expected CGCS2000: EPSG:4490 or a Gauss-Krüger "
+                "CRS EPSG:4491–4554",
+                name=repr(crs.name),
+                kind=kind,
+            )
         )
     if crs.is_geographic:
         return pyproj.CRS.from_epsg(GEOGRAPHIC_EPSG)
@@ -198,18 +210,30 @@ def identify_crs(crs_input, *, datum=None) -> pyproj.CRS:
         return pyproj.CRS.from_epsg(epsg)
     params = _tm_params(crs)
     if params is None:
-        raise CRSError(f"unsupported projection in {crs.name!r}; expected CGCS2000 Gauss-Krüger (Transverse Mercator)")
+        raise CRSError(
+            t(
+                "unsupported projection in {name}; expected CGCS2000 Gauss-Krüger (Transverse Mercator)",
+                name=repr(crs.name),
+            )
+        )
     if not (
         math.isclose(params.get("k", 1.0), 1.0)
         and abs(params.get("lat_0", 0.0)) < 1e-12
         and abs(params.get("y_0", 0.0)) < 1e-6
     ):
-        raise CRSError(f"{crs.name!r} is Transverse Mercator but not Gauss-Krüger (k=1, no false northing)")
+        raise CRSError(
+            t("{name} is Transverse Mercator but not Gauss-Krüger (k=1, no false northing)", name=repr(crs.name))
+        )
     code = _gk_epsg(params.get("lon_0", float("nan")), params.get("x_0", float("nan")))
     if code is None:
         raise CRSError(
-            f"{crs.name!r}: central meridian {params.get('lon_0')} with false easting {params.get('x_0')} is not a "
-            "CGCS2000 3° or 6° Gauss-Krüger zone"
+            t(
+                "{name}: central meridian {value} with false easting {value2} is not a CGCS2000 3° or 6° "
+                "Gauss-Krüger zone",
+                name=repr(crs.name),
+                value=params.get("lon_0"),
+                value2=params.get("x_0"),
+            )
         )
     return pyproj.CRS.from_epsg(code)
 
@@ -265,7 +289,7 @@ def infer_crs(bounds) -> pyproj.CRS:
             + "pass --crs (e.g. --crs 4547 for CGCS2000 3° zone CM 114°E)"
         )
     _refuse_swapped(b)
-    raise CRSError(f"cannot infer a CGCS2000 CRS from coordinates with bounds {b}; pass --crs")
+    raise CRSError(t("cannot infer a CGCS2000 CRS from coordinates with bounds {b}; pass --crs", b=b))
 
 
 def _refuse_swapped(b) -> None:
@@ -273,16 +297,23 @@ def _refuse_swapped(b) -> None:
     swapped = (b[1], b[0], b[3], b[2])
     if _looks_lonlat(swapped):
         raise CRSError(
-            f"the coordinates look like latitude/longitude swapped (written in the wrong order; bounds "
-            f"{tuple(round(v, 6) for v in b)}: the first axis holds values like a latitude, the second like a "
-            "longitude); write longitude (X, east) first, or fix the column order — no --crs fixes this"
+            t(
+                "the coordinates look like latitude/longitude swapped (written in the wrong order; "
+                "bounds {value}: the first axis holds values like a latitude, the second like a "
+                "longitude); write longitude (X, east) first, or fix the column order — no --crs fixes "
+                "this",
+                value=tuple(round(v, 6) for v in b),
+            )
         )
     if _prefixed_zone(swapped) is not None or (
         0 < swapped[0] <= swapped[2] < 1_000_000 and 1_000_000 <= swapped[1] <= swapped[3] <= 6_500_000
     ):
         raise CRSError(
-            f"the coordinates look like Gauss-Krüger northing and easting swapped (bounds "
-            f"{tuple(round(v, 3) for v in b)}); expected the easting first"
+            t(
+                "the coordinates look like Gauss-Krüger northing and easting swapped (bounds {value}); "
+                "expected the easting first",
+                value=tuple(round(v, 3) for v in b),
+            )
         )
 
 
@@ -353,25 +384,32 @@ def resolve_crs(declared, bounds, *, user_crs=None, datum=None) -> ResolvedCRS:
         if not any(math.isnan(v) for v in b) and not _fits(crs, b):
             _refuse_swapped(b)
             raise CRSError(
-                f"the coordinates (bounds {tuple(round(v, 3) for v in b)}) do not fit the CRS given, "
-                f"EPSG:{crs.to_epsg()} ({crs.name})"
+                t(
+                    "the coordinates (bounds {value}) do not fit the CRS given, EPSG:{value2} ({name})",
+                    value=tuple(round(v, 3) for v in b),
+                    value2=crs.to_epsg(),
+                    name=crs.name,
+                )
             )
         return ResolvedCRS(crs, datum=datum if _legacy(crs) else None)
     if declared is None:
         crs = infer_crs(b)
-        why = (
-            "the only CGCS2000 zone that puts these unprefixed coordinates in Yanggao County"
-            if _unprefixed(b)
-            else "coordinates say"
-        )
-        return ResolvedCRS(crs, True, f"no CRS in the file; {why}: EPSG:{crs.to_epsg()} ({crs.name})")
+        if _unprefixed(b):
+            note = t(
+                "no CRS in the file; the only CGCS2000 zone that puts these unprefixed coordinates in Yanggao "
+                "County: EPSG:{epsg} ({name})",
+                epsg=crs.to_epsg(),
+                name=crs.name,
+            )
+        else:
+            note = t("no CRS in the file; the coordinates say: EPSG:{epsg} ({name})", epsg=crs.to_epsg(), name=crs.name)
+        return ResolvedCRS(crs, True, note)
     crs = identify_crs(declared, datum=datum)
     if _legacy(crs):
         if not any(math.isnan(v) for v in b) and not _fits(crs, b):
-            raise CRSError(f"the coordinates (bounds {b}) do not fit the file's CRS {crs.name}")
-        return ResolvedCRS(
-            crs, False, f"{crs.name} converted to CGCS2000 with the user's {datum.method} parameters", datum=datum
-        )
+            raise CRSError(t("the coordinates (bounds {b}) do not fit the file's CRS {name}", b=b, name=crs.name))
+        note = t("{name} converted to CGCS2000 with the user's {method} parameters", name=crs.name, method=datum.method)
+        return ResolvedCRS(crs, False, note, datum=datum)
     if any(math.isnan(v) for v in b) or _fits(crs, b):
         return ResolvedCRS(crs)
     try:
@@ -385,23 +423,38 @@ def resolve_crs(declared, bounds, *, user_crs=None, datum=None) -> ResolvedCRS:
             return ResolvedCRS(
                 alt,
                 True,
-                f"file says EPSG:{crs.to_epsg()} but eastings have no zone prefix; "
-                f"using EPSG:{alt.to_epsg()} ({alt.name})",
+                t(
+                    "file says EPSG:{declared} but eastings have no zone prefix; using EPSG:{epsg} ({name})",
+                    declared=crs.to_epsg(),
+                    epsg=alt.to_epsg(),
+                    name=alt.name,
+                ),
             )
         raise CRSError(
-            f"the coordinates (bounds {b}) do not fit the file's CRS EPSG:{crs.to_epsg()} ({crs.name}) and do not "
-            "tell their own; pass --crs (e.g. --crs 4547 for CGCS2000 3° zone CM 114°E without zone prefix)"
+            t(
+                "the coordinates (bounds {b}) do not fit the file's CRS EPSG:{value} ({name}) and do not "
+                "tell their own; pass --crs (e.g. --crs 4547 for CGCS2000 3° zone CM 114°E without zone "
+                "prefix)",
+                b=b,
+                value=crs.to_epsg(),
+                name=crs.name,
+            )
         ) from None
-    why = (
-        "the only CGCS2000 zone that puts these unprefixed coordinates in Yanggao County is"
+    template = (
+        N_(
+            "file says EPSG:{declared} ({declared_name}) but the only CGCS2000 zone that puts these unprefixed "
+            "coordinates in Yanggao County is EPSG:{epsg} ({name}); trusting the coordinates"
+        )
         if _unprefixed(b)
-        else "the coordinates say"
+        else N_(
+            "file says EPSG:{declared} ({declared_name}) but the coordinates say EPSG:{epsg} ({name}); trusting "
+            "the coordinates"
+        )
     )
     return ResolvedCRS(
         from_coords,
         True,
-        f"file says EPSG:{crs.to_epsg()} ({crs.name}) but {why} "
-        f"EPSG:{from_coords.to_epsg()} ({from_coords.name}); trusting the coordinates",
+        t(template, declared=crs.to_epsg(), declared_name=crs.name, epsg=from_coords.to_epsg(), name=from_coords.name),
     )
 
 
@@ -430,7 +483,13 @@ def to_analysis_crs(geometries, src_crs, *, datum=None, edges: str = "source") -
     invalid (validity is judged and repaired before, on the data as stated).
     """
     if edges not in EDGE_CONVENTIONS:
-        raise ValueError(f"edges must be one of {sorted(EDGE_CONVENTIONS)}, got {edges!r}")
+        raise ValueError(
+            t(
+                "edges must be one of {EDGE_CONVENTIONS}, got {edges}",
+                EDGE_CONVENTIONS=sorted(EDGE_CONVENTIONS),
+                edges=repr(edges),
+            )
+        )
     geoms = np.asarray(geometries, dtype=object)
     src = pyproj.CRS.from_user_input(src_crs)
     if datum is not None:

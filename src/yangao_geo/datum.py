@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import pyproj
 
 from .errors import CRSError, InputError
+from .i18n import t
 
 __all__ = ["DatumShift", "legacy_datum", "parse_datum"]
 
@@ -72,11 +73,11 @@ class DatumShift:
         p = _proj_dict(src)
         ellps = p.get("ellps")
         if not ellps:
-            raise CRSError(f"{src.name}: cannot tell the ellipsoid of the legacy datum")
+            raise CRSError(t("{name}: cannot tell the ellipsoid of the legacy datum", name=src.name))
         if src.is_geographic:
             return ["+step +proj=unitconvert +xy_in=deg +xy_out=rad", f"+step +proj=cart +ellps={ellps}"], p
         if p.get("proj") != "tmerc":
-            raise CRSError(f"{src.name}: only Gauss-Krüger (tmerc) legacy CRSs are supported")
+            raise CRSError(t("{name}: only Gauss-Krüger (tmerc) legacy CRSs are supported", name=src.name))
         tm = f"+proj=tmerc +lat_0=0 +lon_0={p['lon_0']} +k={p.get('k', 1)} +x_0={p['x_0']} +y_0={p.get('y_0', 0)}"
         return [f"+step +inv {tm} +ellps={ellps}", f"+step +proj=cart +ellps={ellps}"], p
 
@@ -100,7 +101,7 @@ class DatumShift:
             return " ".join(["+proj=pipeline", *steps, helmert, *tail])
         # plane-4: affine in the source plane, then read as CGCS2000 GK on the same meridian and false easting
         if src.is_geographic:
-            raise CRSError("the four-parameter plane transformation needs Gauss-Krüger input, not lon/lat")
+            raise CRSError(t("the four-parameter plane transformation needs Gauss-Krüger input, not lon/lat"))
         p = _proj_dict(src)
         q = self.params
         theta = math.radians(q["rotation"] / 3600.0)
@@ -120,10 +121,12 @@ def _numbers(raw: dict, names, where: str) -> dict:
     out = {}
     for n in names:
         if n not in raw:
-            raise InputError(f"{where}: [datum] needs {n} (all of {', '.join(names)})")
+            raise InputError(t("{where}: [datum] needs {n} (all of {value})", where=where, n=n, value=", ".join(names)))
         value = raw[n]
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-            raise InputError(f"{where}: [datum] {n} must be a number, got {value!r}")
+            raise InputError(
+                t("{where}: [datum] {n} must be a number, got {value}", where=where, n=n, value=repr(value))
+            )
         out[n] = float(value)
     return out
 
@@ -137,16 +140,22 @@ def parse_datum(raw: dict | None, where: str = "config") -> DatumShift | None:
         convention = raw.get("convention")
         if convention not in ("coordinate_frame", "position_vector"):
             raise InputError(
-                f"{where}: [datum] convention must be 'coordinate_frame' or 'position_vector' (the sign "
-                "of the rotations differs between them), got {convention!r}"
+                t(
+                    "{where}: [datum] convention must be 'coordinate_frame' or 'position_vector' (the sign "
+                    "of the rotations differs between them), got {convention}",
+                    where=where,
+                    convention=repr(convention),
+                )
             )
         extra = set(raw) - {"method", "convention", *_BURSA}
         if extra:
-            raise InputError(f"{where}: [datum] unknown key(s) {sorted(extra)}")
+            raise InputError(t("{where}: [datum] unknown key(s) {extra}", where=where, extra=sorted(extra)))
         return DatumShift(method, _numbers(raw, _BURSA, where), convention)
     if method == "plane-4":
         extra = set(raw) - {"method", *_PLANE}
         if extra:
-            raise InputError(f"{where}: [datum] unknown key(s) {sorted(extra)}")
+            raise InputError(t("{where}: [datum] unknown key(s) {extra}", where=where, extra=sorted(extra)))
         return DatumShift(method, _numbers(raw, _PLANE, where))
-    raise InputError(f"{where}: [datum] method must be 'bursa-wolf' or 'plane-4', got {method!r}")
+    raise InputError(
+        t("{where}: [datum] method must be 'bursa-wolf' or 'plane-4', got {method}", where=where, method=repr(method))
+    )

@@ -23,6 +23,7 @@ import numpy as np
 
 from .engine import Overlaps, interior_overlaps
 from .errors import YangaoError
+from .i18n import t
 
 __all__ = ["MIN_CHUNK", "MIN_FEATURES", "connect", "distributed_overlaps", "distributed_stream"]
 
@@ -39,13 +40,13 @@ def connect(dask):
     try:
         from distributed import Client
     except ImportError:
-        raise YangaoError("--dask needs dask.distributed: pip install 'yangao-geo[dask]'") from None
+        raise YangaoError(t("--dask needs dask.distributed: pip install 'yangao-geo[dask]'")) from None
     if isinstance(dask, Client):
         return dask
     try:
         return Client(str(dask), timeout="20s")
     except OSError as exc:
-        raise YangaoError(f"cannot reach the Dask scheduler at {dask}: {exc}") from None
+        raise YangaoError(t("cannot reach the Dask scheduler at {dask}: {exc}", dask=dask, exc=exc)) from None
 
 
 def _chunk_overlaps(blocks_and_mask, feats, areas, offset, keep_pieces, width_m=0.0):

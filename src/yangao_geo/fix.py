@@ -39,6 +39,8 @@ from .area import ellipsoidal_area
 from .crs import ANALYSIS_CRS
 from .errors import InputError
 from .geometry import polygonal
+from .i18n import t
+from .rules.messages import layer_label
 
 __all__ = ["FixResult", "fix"]
 
@@ -102,14 +104,16 @@ def fix(
     from .layers import REQUIRED_LAYERS, load_constraints
 
     if keep not in ("largest", "all"):
-        raise InputError(f"keep must be largest or all, got {keep!r}")
+        raise InputError(t("keep must be largest or all, got {keep}", keep=repr(keep)))
     if policy not in _POLICIES:
-        raise InputError(f"policy must be one of {', '.join(_POLICIES)}, got {policy!r}")
+        raise InputError(
+            t("policy must be one of {value}, got {policy}", value=", ".join(_POLICIES), policy=repr(policy))
+        )
     for name, value in (("margin_m", margin_m), ("min_width_m", min_width_m)):
         if not np.isfinite(value) or value < 0:
-            raise InputError(f"{name} must be a finite number >= 0, got {value!r}")
+            raise InputError(t("{name} must be a finite number >= 0, got {value}", name=name, value=repr(value)))
     if not isinstance(max_corners, int) or max_corners < 4:
-        raise InputError(f"max_corners must be a whole number >= 4, got {max_corners!r}")
+        raise InputError(t("max_corners must be a whole number >= 4, got {max_corners}", max_corners=repr(max_corners)))
     min_area = 1000.0 if min_area_m2 is None else float(min_area_m2)
 
     table, loaded = read_blocks(blocks, kind=kind, crs=crs, attributes=attributes)
@@ -151,7 +155,7 @@ def fix(
             "source_right": row["source_right"],
         }
         if not usable[i]:
-            rows.append({**base, "geometry": None, "note": "no usable polygon to fix"})
+            rows.append({**base, "geometry": None, "note": t("no usable polygon to fix")})
             continue
         mineral = minerals.lookup(row["mineral"])
         avoid = _to_avoid(cset, geom, row, mineral)
@@ -172,7 +176,7 @@ def fix(
             removed[layer] = removed.get(layer, 0.0) + float(ellipsoidal_area([lost], ANALYSIS_CRS)[0])
         if not any(v > 0 for v in removed.values()):  # nothing to avoid: the block as delivered, unchanged
             proposal = geom if loaded.info.crs == "EPSG:4547" else _as_delivered(delivered[i])
-            rows.append({**base, "geometry": proposal, "removed": removed, "note": "unchanged: nothing to avoid"})
+            rows.append({**base, "geometry": proposal, "removed": removed, "note": t("unchanged: nothing to avoid")})
             continue
         proposal = _fileable(allowed, min_width_m, keep, min_area, max_corners)
         rows.append({**base, "geometry": proposal, "removed": removed, "allowed_geometry": allowed})
@@ -195,8 +199,10 @@ def fix(
         if "note" in r:
             notes.append(r["note"])
         elif g is None or g.is_empty:
-            lost = ", ".join(k for k, v in r["removed"].items() if v > 0) or "the fileable-geometry steps"
-            notes.append(f"no compliant block exists inside this one: everything is removed by {lost}")
+            lost = "、".join(layer_label(k) for k, v in r["removed"].items() if v > 0) or t(
+                "the fileable-geometry steps"
+            )
+            notes.append(t("no compliant block exists inside this one: everything is removed by {lost}", lost=lost))
         else:
             notes.append("")
     out["note"] = notes
@@ -213,7 +219,12 @@ def fix(
         f = recheck.findings
         failing = f[f.severity == "fail"].groupby("block_id")["rule_id"].apply(lambda s: ", ".join(sorted(set(s))))
         out["note"] = [
-            n or (f"the proposal still fails {failing[b]} (rules cutting cannot satisfy)" if b in failing.index else "")
+            n
+            or (
+                t("the proposal still fails {rules} (rules cutting cannot satisfy)", rules=failing[b])
+                if b in failing.index
+                else ""
+            )
             for b, n in zip(out.block_id, out.note)
         ]
     return FixResult(out, recheck)

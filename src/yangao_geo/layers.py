@@ -32,6 +32,7 @@ from .area import ellipsoidal_area, scale_factor_area
 from .crs import ANALYSIS_CRS, resolve_crs, to_analysis_crs, to_lonlat_vertices
 from .errors import CRSError, InputError
 from .geometry import is_polygonal, nonfinite_positions, repair_polygons
+from .i18n import t
 from .io.vector import VECTOR_SUFFIXES, SourceInfo, list_layers, read_vector
 
 __all__ = [
@@ -197,7 +198,7 @@ def load_layer(
             if source.attrs.get(key) and source.attrs[key] not in info.notes:
                 info.notes.append(source.attrs[key])
         if len(gdf) == 0 and role == "blocks":
-            raise InputError(f"{role}: the layer has no features")
+            raise InputError(t("{role}: the layer has no features", role=role))
     else:
         facts = declared_facts(source, layer, engine) if near is not None else None
         read_mask = None if facts is None else mask_in_file_crs(near, facts.crs)
@@ -212,14 +213,16 @@ def load_layer(
             mask=read_mask,
         )
         if read_mask is not None:
-            info.notes.append(f"read {len(gdf)} of {facts.features} features (those near the blocks)")
+            info.notes.append(
+                t("read {n} of {total} features (those near the blocks)", n=len(gdf), total=facts.features)
+            )
             info.features = facts.features
     geoms = gdf.geometry.values.to_numpy() if hasattr(gdf.geometry.values, "to_numpy") else np.asarray(gdf.geometry)
     _refuse_nonfinite(geoms, gdf, info, role)
     try:
         resolved = resolve_crs(gdf.crs, _bounds(gdf), user_crs=crs, datum=datum)
     except CRSError as exc:
-        raise CRSError(f"{info.path}: {exc}") from None
+        raise CRSError(t("{path}: {exc}", path=info.path, exc=exc)) from None
     info.crs = f"EPSG:{resolved.crs.to_epsg()}"
     info.crs_inferred = resolved.inferred
     analysis, repairs = validated_analysis_geometries(geoms, resolved, edges)
@@ -256,14 +259,19 @@ def _refuse_nonfinite(geoms: np.ndarray, gdf, info: SourceInfo, role: str) -> No
         return
     where = []
     for pos in bad[:5]:
-        label = f"feature {pos + 1}"
+        label = t("feature {n}", n=pos + 1)
         if "source" in gdf.columns and isinstance(gdf["source"].iloc[pos], str):
             label += f" ({gdf['source'].iloc[pos]})"
         where.append(label)
-    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    more = t(" and {n} more", n=len(bad) - 5) if len(bad) > 5 else ""
     raise InputError(
-        f"{info.path}: {role}: {', '.join(where)}{more} has a coordinate that is NaN or infinite; "
-        "expected finite numbers"
+        t(
+            "{path}: {role}: {value}{more} has a coordinate that is NaN or infinite; expected finite numbers",
+            path=info.path,
+            role=role,
+            value=", ".join(where),
+            more=more,
+        )
     )
 
 
@@ -388,7 +396,7 @@ def _discover(source) -> dict[str, tuple]:
     """Map canonical layer name -> (path, layer or None) for a GeoPackage or a directory."""
     path = Path(source)
     if not path.exists():
-        raise InputError(f"constraints: {path}: no such file or directory")
+        raise InputError(t("constraints: {path}: no such file or directory", path=path))
     from .io.geoparquet import is_geoparquet
 
     found: dict[str, tuple] = {}
@@ -455,7 +463,7 @@ def dlbm_column(columns, path) -> str:
     """The DLBM (地类编码) column of a DLTB layer, or an error naming the file."""
     lower = {str(c).lower(): c for c in columns}
     if "dlbm" not in lower:
-        raise InputError(f"{path}: DLTB layer has no DLBM field; cannot select 耕地 (DLBM 01xx)")
+        raise InputError(t("{path}: DLTB layer has no DLBM field; cannot select 耕地 (DLBM 01xx)", path=path))
     return lower["dlbm"]
 
 
@@ -468,7 +476,7 @@ def _prepare_constraint(loaded: LoadedLayer, name: str, source_name: str) -> Loa
     gdf = loaded.gdf
     if is_dltb(source_name):
         gdf = gdf[arable_mask(gdf, loaded.info.path)]
-        loaded.info.notes.append(f"DLTB: kept {len(gdf)} 耕地 parcels (DLBM 01xx)")
+        loaded.info.notes.append(t("DLTB: kept {n} 耕地 parcels (DLBM 01xx)", n=len(gdf)))
         positions = np.flatnonzero(arable_mask(loaded.gdf, loaded.info.path))
     else:
         positions = np.arange(len(gdf))
@@ -487,7 +495,9 @@ def _prepare_constraint(loaded: LoadedLayer, name: str, source_name: str) -> Loa
         if pos in in_layer
     ]
     if repairs:
-        loaded.info.notes.append(f"{len(repairs)} invalid geometries repaired (validity judged as stated in the file)")
+        loaded.info.notes.append(
+            t("{n} invalid geometries repaired (validity judged as stated in the file)", n=len(repairs))
+        )
     data = {"feature_id": ids}
     if name == "mining_rights":
         data["right_type"] = _right_types(gdf, ids)
@@ -547,8 +557,11 @@ def load_constraints(
             name = _canonical_layer_name(str(key))
             if name is None:
                 raise InputError(
-                    f"constraints: unknown layer name {key!r}; expected one of "
-                    f"{', '.join(REQUIRED_LAYERS + OPTIONAL_LAYERS)}"
+                    t(
+                        "constraints: unknown layer name {key}; expected one of {value}",
+                        key=repr(key),
+                        value=", ".join(REQUIRED_LAYERS + OPTIONAL_LAYERS),
+                    )
                 )
             found[name] = (value, None, str(key))
     else:
@@ -560,9 +573,13 @@ def load_constraints(
     if missing:
         have = ", ".join(sorted(found)) or "none"
         raise InputError(
-            f"constraints: required layer(s) missing: {', '.join(missing)} (found: {have}); "
-            "expected layers named mining_rights, eco_redline, basic_farmland, town_boundary "
-            "(or STBHHX, YJJBNTBHTB, CZKFBJ)"
+            t(
+                "constraints: required layer(s) missing: {value} (found: {have}); expected layers named "
+                "mining_rights, eco_redline, basic_farmland, town_boundary (or STBHHX, YJJBNTBHTB, "
+                "CZKFBJ)",
+                value=", ".join(missing),
+                have=have,
+            )
         )
     result = ConstraintSet()
     for name, (src, layer, source_name) in found.items():
@@ -618,12 +635,12 @@ def _open_stream(source, name, layer, source_name, engine, near):
     if facts.parquet is not None:
         meta = facts.parquet
         stream.parts, stream.part_bounds, stream.geometry_name = meta["parts"], meta["bounds"], meta["geometry_name"]
-        info.notes.append("format: GeoParquet")
+        info.notes.append(t("format: GeoParquet"))
     else:
         if path.suffix.lower() == ".shp":
             check_shapefile_integrity(path)
             stream.encoding, how = detect_shapefile_encoding(path)
-            info.notes.append(f"encoding {stream.encoding} ({how})")
+            info.notes.append(t("encoding {encoding} ({how})", encoding=stream.encoding, how=how))
         else:
             stream.encoding = "utf-8"
         info.encoding = stream.encoding

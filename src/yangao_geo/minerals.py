@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 
 from .errors import InputError
+from .i18n import t
 from .units import Capacity, parse_capacity
 
 if sys.version_info >= (3, 11):
@@ -82,12 +83,26 @@ def _key(name: str) -> str:
 def _mineral_from_record(rec: dict, where: str) -> Mineral:
     unknown = set(rec) - _FIELDS
     if unknown:
-        raise InputError(f"{where}: unknown mineral field(s) {sorted(unknown)}; expected {sorted(_FIELDS)}")
+        raise InputError(
+            t(
+                "{where}: unknown mineral field(s) {unknown}; expected {FIELDS}",
+                where=where,
+                unknown=sorted(unknown),
+                FIELDS=sorted(_FIELDS),
+            )
+        )
     if "name" not in rec:
-        raise InputError(f"{where}: a mineral entry has no 'name'")
+        raise InputError(t("{where}: a mineral entry has no 'name'", where=where))
     cls = rec.get("class")
     if cls not in (None, 1, 2, 3):
-        raise InputError(f"{where}: mineral {rec['name']!r} has class {cls!r}; expected 1, 2 or 3")
+        raise InputError(
+            t(
+                "{where}: mineral {name} has class {cls}; expected 1, 2 or 3",
+                where=where,
+                name=repr(rec["name"]),
+                cls=repr(cls),
+            )
+        )
     m = Mineral(
         name=str(rec["name"]),
         aliases=tuple(rec.get("aliases", ())),

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError, OutputError
+from .i18n import t
 from .io.output import atomic_path
 
 __all__ = ["FEATURES_PER_PART", "partition_layer"]
@@ -75,17 +76,23 @@ def partition_layer(src, dst, *, layer: str | None = None, features_per_part: in
 
     src, dst = Path(src), Path(dst)
     if not src.exists():
-        raise InputError(f"{src}: no such file")
+        raise InputError(t("{src}: no such file", src=src))
     if dst.exists():
-        raise OutputError(f"{dst}: already exists; choose a new folder (partitions are never merged into old ones)")
+        raise OutputError(
+            t("{dst}: already exists; choose a new folder (partitions are never merged into old ones)", dst=dst)
+        )
     if features_per_part < 1:
-        raise InputError(f"features per part must be at least 1, got {features_per_part}")
+        raise InputError(
+            t("features per part must be at least 1, got {features_per_part}", features_per_part=features_per_part)
+        )
     try:
         info = pyogrio.read_info(str(src), layer=layer, force_total_bounds=True)
     except Exception as exc:
-        raise InputError(f"{src}: cannot read layer {layer!r} ({str(exc).splitlines()[0]})") from None
+        raise InputError(
+            t("{src}: cannot read layer {layer} ({value})", src=src, layer=repr(layer), value=str(exc).splitlines()[0])
+        ) from None
     if not info.get("crs"):
-        raise InputError(f"{src}: the layer declares no CRS; partitioned layers must carry one")
+        raise InputError(t("{src}: the layer declares no CRS; partitioned layers must carry one", src=src))
     n = int(info["features"])
     bounds = tuple(info["total_bounds"])
 

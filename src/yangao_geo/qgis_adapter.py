@@ -12,6 +12,7 @@ import geopandas as gpd
 import pyproj
 import shapely
 
+from .i18n import t
 from .io.vector import SourceInfo, file_sha256
 
 __all__ = ["gdf_to_features", "is_qgis_layer", "layer_to_gdf", "qgis_fields"]
@@ -76,7 +77,7 @@ def layer_to_gdf(obj, *, selected_only: bool | None = False, layer=None) -> tupl
     if note:
         gdf.attrs["yangao_crs_note"] = note
     if selected_only:
-        gdf.attrs["yangao_selection_note"] = f"only the {len(gdf)} selected features of the layer were checked"
+        gdf.attrs["yangao_selection_note"] = t("only the {n} selected features of the layer were checked", n=len(gdf))
     info = SourceInfo(
         path=path,
         layer=layer_name,
@@ -103,9 +104,11 @@ def _to_cgcs2000(obj):
 
     target = QgsCoordinateReferenceSystem("EPSG:4490")
     transform = QgsCoordinateTransform(crs, target, QgsProject.instance())
-    note = f"the layer's CRS {crs.authid() or crs.description()} was reprojected by QGIS to EPSG:4490 (CGCS2000)"
+    note = t(
+        "the layer's CRS {crs} was reprojected by QGIS to EPSG:4490 (CGCS2000)", crs=crs.authid() or crs.description()
+    )
     if crs.authid().upper() in _WEB_MAP:
-        note += (
+        note += t(
             "; web-map data in China may carry the GCJ-02 offset (up to several hundred metres), which no "
             "reprojection removes: check the source of the coordinates"
         )

@@ -23,6 +23,8 @@ import sys
 from dataclasses import dataclass
 from importlib import resources
 
+from .i18n import t
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -101,7 +103,13 @@ def regulations(profile: str = "current") -> Regulations:
     """The regulations of ``profile`` (see :data:`PROFILES`)."""
     data = _data()
     if profile not in data["profile"]:
-        raise ValueError(f"unknown regulations profile {profile!r}; expected one of {', '.join(PROFILES)}")
+        raise ValueError(
+            t(
+                "unknown regulations profile {profile}; expected one of {value}",
+                profile=repr(profile),
+                value=", ".join(PROFILES),
+            )
+        )
     head = data["profile"][profile]
     exceptions = tuple(
         ConditionalException(

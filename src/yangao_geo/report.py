@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .findings import FINDING_COLUMNS, FindingColumns
+from .i18n import t
 from .io.vector import SourceInfo
 
 __all__ = ["BLOCK_COLUMNS", "FINDING_COLUMNS", "SEVERITY_ORDER", "Report"]
@@ -84,7 +85,7 @@ class Report:
     def exit_code(self, fail_on: str = "fail") -> int:
         """0 when no finding reaches ``fail_on`` (``"fail"`` or ``"warn"``), else 1."""
         if fail_on not in ("fail", "warn"):
-            raise ValueError(f"fail_on must be 'fail' or 'warn', got {fail_on!r}")
+            raise ValueError(t("fail_on must be 'fail' or 'warn', got {fail_on}", fail_on=repr(fail_on)))
         threshold = SEVERITY_ORDER[fail_on]
         severity = pd.Series(self._finding_slice(["severity"])["severity"], dtype=object)
         worst = severity.map(SEVERITY_ORDER).max() if len(severity) else -1
@@ -188,7 +189,7 @@ class Report:
         from .errors import OutputError
 
         if Path(path).suffix.lower() != suffix:
-            raise OutputError(f"{path}: expected a {suffix} file name")
+            raise OutputError(t("{path}: expected a {suffix} file name", path=path, suffix=suffix))
         self.to_file(path, overwrite=overwrite)
 
     def _repr_html_(self) -> str:

@@ -33,6 +33,7 @@ from .crs import ANALYSIS_CRS, ResolvedCRS
 from .engine import Overlaps, interior_overlaps
 from .errors import DataSourceError, InputError
 from .geometry import is_polygonal, nonfinite_positions
+from .i18n import t
 from .io.vector import SourceInfo
 from .layers import arable_mask, dlbm_column, format_id, id_columns, is_dltb, validated_analysis_geometries
 
@@ -146,7 +147,14 @@ def _ogr_batches(path, layer, encoding, columns, mask, batch_size):
     except DataSourceError:
         raise
     except Exception as exc:
-        raise DataSourceError(f"{path}: cannot read layer {layer!r} in batches ({str(exc).splitlines()[0]})") from None
+        raise DataSourceError(
+            t(
+                "{path}: cannot read layer {layer} in batches ({value})",
+                path=path,
+                layer=repr(layer),
+                value=str(exc).splitlines()[0],
+            )
+        ) from None
 
 
 @dataclass
@@ -182,8 +190,12 @@ def batch_overlaps(blocks, spatial, gdf, keys, stream: LayerStream) -> BatchOver
     bad = nonfinite_positions(geoms)
     if len(bad):
         raise InputError(
-            f"{stream.path}: {stream.name}: feature {int(keys[bad[0]]) + 1} has a coordinate that is NaN or "
-            "infinite; expected finite numbers"
+            t(
+                "{path}: {name}: feature {value} has a coordinate that is NaN or infinite; expected finite numbers",
+                path=stream.path,
+                name=stream.name,
+                value=int(keys[bad[0]]) + 1,
+            )
         )
     geoms, repairs = validated_analysis_geometries(geoms, ResolvedCRS(stream.crs), stream.edges)
     keep = is_polygonal(geoms) if len(geoms) else np.zeros(0, dtype=bool)
@@ -254,9 +266,13 @@ def streamed_overlaps(blocks, spatial, stream: LayerStream, client=None, width_m
     overlaps = combine_batches(batches, stream)
     repaired = sum(b.repaired for b in batches)
     stream.info.notes.append(
-        f"read {sum(b.read for b in batches)} of {stream.info.features} features (those near the blocks), "
-        f"in batches of up to {BATCH_FEATURES} (not held in memory)"
+        t(
+            "read {n} of {total} features (those near the blocks), in batches of up to {batch} (not held in memory)",
+            n=sum(b.read for b in batches),
+            total=stream.info.features,
+            batch=BATCH_FEATURES,
+        )
     )
     if repaired:
-        stream.info.notes.append(f"{repaired} invalid geometries repaired")
+        stream.info.notes.append(t("{n} invalid geometries repaired", n=repaired))
     return overlaps

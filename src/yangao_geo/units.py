@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import InputError
+from .i18n import t
 
 __all__ = ["UNIT_EXAMPLES", "Capacity", "parse_capacity", "parse_unit"]
 
@@ -62,16 +63,31 @@ def parse_unit(unit: str) -> tuple[str, float]:
     ):
         u = u.replace(old, new)
     if "/" not in u:
-        raise InputError(f"capacity unit {raw!r} has no time base; expected one of {UNIT_EXAMPLES}")
+        raise InputError(
+            t(
+                "capacity unit {raw} has no time base; expected one of {UNIT_EXAMPLES}",
+                raw=repr(raw),
+                UNIT_EXAMPLES=UNIT_EXAMPLES,
+            )
+        )
     amount, per = u.rsplit("/", 1)
     if per not in _PER_YEAR:
-        raise InputError(f"capacity unit {raw!r}: unknown time base {per!r}; expected one of {UNIT_EXAMPLES}")
+        raise InputError(
+            t(
+                "capacity unit {raw}: unknown time base {per}; expected one of {UNIT_EXAMPLES}",
+                raw=repr(raw),
+                per=repr(per),
+                UNIT_EXAMPLES=UNIT_EXAMPLES,
+            )
+        )
     for base, (kind, factor) in _BASE.items():
         if amount.endswith(base):
             prefix = amount[: -len(base)]
             if prefix in _PREFIX:
                 return kind, factor * _PREFIX[prefix] * _PER_YEAR[per]
-    raise InputError(f"unknown capacity unit {raw!r}; expected one of {UNIT_EXAMPLES}")
+    raise InputError(
+        t("unknown capacity unit {raw}; expected one of {UNIT_EXAMPLES}", raw=repr(raw), UNIT_EXAMPLES=UNIT_EXAMPLES)
+    )
 
 
 def parse_capacity(value, unit: str | None = None) -> Capacity | None:
@@ -84,17 +100,23 @@ def parse_capacity(value, unit: str | None = None) -> Capacity | None:
     if isinstance(value, str):
         m = _NUMBER_UNIT.match(value)
         if not m:
-            raise InputError(f"capacity {value!r} is not a number with a unit (e.g. '5万立方米/年')")
+            raise InputError(t("capacity {value} is not a number with a unit (e.g. '5万立方米/年')", value=repr(value)))
         number, inline_unit = float(m.group(1)), m.group(2)
         unit = inline_unit or unit
     else:
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise InputError(f"capacity {value!r} is not a number") from None
+            raise InputError(t("capacity {value} is not a number", value=repr(value))) from None
     if not math.isfinite(number) or number <= 0:
-        raise InputError(f"capacity {value!r} must be a positive finite number")
+        raise InputError(t("capacity {value} must be a positive finite number", value=repr(value)))
     if unit is None or (isinstance(unit, float) and math.isnan(unit)) or str(unit).strip() == "":
-        raise InputError(f"capacity {value!r} has no unit; expected one of {UNIT_EXAMPLES}")
+        raise InputError(
+            t(
+                "capacity {value} has no unit; expected one of {UNIT_EXAMPLES}",
+                value=repr(value),
+                UNIT_EXAMPLES=UNIT_EXAMPLES,
+            )
+        )
     kind, factor = parse_unit(str(unit))
     return Capacity(number * factor, kind)

@@ -336,7 +336,7 @@ def test_export_takes_the_zone_from_the_layer_and_warns_when_far(processing_read
         {"INPUT": str(east), "ZONE": 38, "OUTPUT": str(tmp_path / "z38.txt")},
         feedback=feedback,
     )
-    assert any("请检查带号" in e for e in feedback.errors)
+    assert any("check the zone" in e for e in feedback.errors)  # the run's language: en in the tests
 
 
 def test_fix_blocks_algorithm_proposes_what_the_library_proposes(processing_ready):
@@ -354,4 +354,32 @@ def test_fix_blocks_algorithm_proposes_what_the_library_proposes(processing_read
 def test_qgis_process_exits_non_zero_when_asked_and_the_check_fails(tmp_path):
     failing = _run_check_blocks(tmp_path, "FAIL_EXIT=true")
     assert failing.returncode != 0 and (tmp_path / "f.gpkg").exists()
-    assert "不通过" in failing.stdout + failing.stderr
+    assert "fail findings" in failing.stdout + failing.stderr
+
+
+def test_the_dialog_speaks_qgis_language_chinese_by_default(processing_ready, monkeypatch):
+    from yangao_geo_qgis.alg_check_blocks import CheckBlocksAlgorithm, FixBlocksAlgorithm
+
+    monkeypatch.setenv("YANGAO_GEO_LANG", "zh")
+    alg = CheckBlocksAlgorithm()
+    alg.initAlgorithm()
+    assert alg.displayName() == "规划区块合规检查" and "规划条款" in alg.shortHelpString()
+    assert alg.parameterDefinition("INPUT").description() == "规划区块"
+    assert alg.parameterDefinition("ECO_REDLINE").description().startswith("生态保护红线（必需")
+    assert alg.parameterDefinition("KIND").options()[1] == "勘查规划区块"
+    assert alg.parameterDefinition("FAIL_ON").options() == ["不通过", "需关注"]
+    fix = FixBlocksAlgorithm()
+    fix.initAlgorithm()
+    assert fix.displayName() == "区块避让调整" and fix.parameterDefinition("POLICY").options()[0] == "先列者保留"
+    monkeypatch.setenv("YANGAO_GEO_LANG", "en")
+    alg = CheckBlocksAlgorithm()
+    alg.initAlgorithm()
+    assert alg.displayName() == "Check planning blocks"
+    assert alg.parameterDefinition("INPUT").description() == "Proposed blocks"
+    assert alg.parameterDefinition("KIND").options()[1] == "exploration planning block"
+    # no language in the environment: QGIS's interface language decides (en locale → English, else Chinese)
+    from qgis.core import QgsApplication
+    from yangao_geo_qgis.common import plugin_lang
+
+    monkeypatch.delenv("YANGAO_GEO_LANG")
+    assert plugin_lang() == ("en" if QgsApplication.locale().lower().startswith("en") else "zh")

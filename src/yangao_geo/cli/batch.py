@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from filelock import FileLock, Timeout
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -16,9 +15,12 @@ from ..batch import BatchResult, check_many, discover_inputs, run_fingerprint
 from ..batch_index import load_index, report_stem, result_row, write_index, write_reports
 from ..config import build_settings
 from ..errors import InputError, OutputError
+from ..i18n import N_, t
 from ..layers import REQUIRED_LAYERS, load_constraints
+from ..reports import FORMATS
 from ..rules import RULES
-from ..writers import FORMATS
+from ..rules.titles import status_word
+from .console import console as terminal_console
 
 _STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "error": "bold magenta"}
 
@@ -40,29 +42,43 @@ def run_batch(blocks, *, constraints, output, formats, jobs, skip_unchanged, ove
     formats = [f.strip().lstrip(".").lower() for f in formats.split(",") if f.strip()]
     unknown = [f for f in formats if f".{f}" not in FORMATS]
     if unknown:
-        raise InputError(f"--format: unknown format(s) {unknown}; expected {', '.join(x[1:] for x in FORMATS)}")
+        raise InputError(
+            t(
+                "--format: unknown format(s) {unknown}; expected {value}",
+                unknown=unknown,
+                value=", ".join(x[1:] for x in FORMATS),
+            )
+        )
     out_dir = Path(output) if output else None
     if skip_unchanged and out_dir is None:
-        raise InputError("--skip-unchanged needs -o DIR (it compares with DIR/index.json)")
+        raise InputError(t("--skip-unchanged needs -o DIR (it compares with DIR/index.json)"))
     if out_dir is None:
         return _run(blocks, constraints, None, formats, jobs, skip_unchanged, overwrite, fail_on, quiet, options)
     if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir}: with several inputs -o must be a folder")
+        raise OutputError(t("{out_dir}: with several inputs -o must be a folder", out_dir=out_dir))
     _refuse_output_among_inputs(out_dir, blocks)
     if (out_dir / "index.json").exists() and not (overwrite or skip_unchanged):
-        raise OutputError(f"{out_dir}: holds a batch index already; pass --overwrite or --skip-unchanged")
+        raise OutputError(
+            t("{out_dir}: holds a batch index already; pass --overwrite or --skip-unchanged", out_dir=out_dir)
+        )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"{out_dir}: cannot create the output folder ({exc.strerror or exc})") from None
+        raise OutputError(
+            t("{out_dir}: cannot create the output folder ({value})", out_dir=out_dir, value=exc.strerror or exc)
+        ) from None
     lock = FileLock(str(out_dir / LOCK_NAME), timeout=0)
     try:
         with lock:
             return _run(blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite, fail_on, quiet, options)
     except Timeout:
         raise OutputError(
-            f"{out_dir}: another yangao-geo batch is writing into this folder (lock {out_dir / LOCK_NAME}); "
-            "wait for it to finish or choose another folder"
+            t(
+                "{out_dir}: another yangao-geo batch is writing into this folder (lock {value}); wait "
+                "for it to finish or choose another folder",
+                out_dir=out_dir,
+                value=out_dir / LOCK_NAME,
+            )
         ) from None
 
 
@@ -80,10 +96,18 @@ def _refuse_output_among_inputs(out_dir: Path, blocks) -> None:
             continue
         root = os.path.realpath(folder)
         if out == root or out.startswith(root.rstrip(os.sep) + os.sep):
-            raise OutputError(
-                f"{out_dir}: is {'the' if out == root else 'inside the'} input folder {folder}; reports would "
-                "mix with the inputs and be read as inputs by the next run: choose a folder outside the inputs"
+            template = (
+                N_(
+                    "{out_dir}: is the input folder {folder}; reports would mix with the inputs and be "
+                    "read as inputs by the next run: choose a folder outside the inputs"
+                )
+                if out == root
+                else N_(
+                    "{out_dir}: is inside the input folder {folder}; reports would mix with the inputs and "
+                    "be read as inputs by the next run: choose a folder outside the inputs"
+                )
             )
+            raise OutputError(t(template, out_dir=out_dir, folder=folder))
 
 
 def _run(blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite, fail_on, quiet, options):
@@ -94,7 +118,7 @@ def _run(blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite,
     skipped: list = []
     inputs = discover_inputs(blocks, exclude=[out_dir] if out_dir else [], skipped=skipped)
     if not inputs:
-        raise InputError(f"no vector files found in {', '.join(map(str, blocks))}")
+        raise InputError(t("no vector files found in {value}", value=", ".join(map(str, blocks))))
     settings = build_settings(
         options["config"],
         tolerance_m2=options["tolerance_m2"],
@@ -127,10 +151,10 @@ def _run(blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite,
 
     root = _common_root(inputs)
     rows: dict = {}
-    console = Console(stderr=True)
+    console = terminal_console(stderr=True)
     show_progress = not quiet and sys.stderr.isatty()
     progress = Progress(
-        TextColumn("checking"),
+        TextColumn(t("checking")),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
@@ -167,7 +191,7 @@ def _run(blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite,
     if not quiet:
         _print_index(ordered, out_dir)
         for path, why in skipped:
-            Console(stderr=True).print(Text(f"skipped {path}: {why}", style="dim"))
+            terminal_console(stderr=True).print(Text(t("skipped {path}: {why}", path=path, why=why), style="dim"))
     if any(r["status"] == "error" for r in ordered):
         return 2
     bad = {"fail"} if fail_on == "fail" else {"fail", "warn"}
@@ -175,17 +199,17 @@ def _run(blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite,
 
 
 def _print_index(rows, out_dir) -> None:
-    console = Console(width=200 if not sys.stdout.isatty() else None)
-    table = Table(title="Batch")
-    for col in ("input", "status", "blocks", "fail", "warn", "error"):
+    console = terminal_console()
+    table = Table(title=t("Batch"))
+    for col in (t("input"), t("status"), t("blocks"), t("fail"), t("needs attention"), t("error")):
         table.add_column(col, overflow="fold")
     for r in rows:
         label = r["input"] if not r["layer"] else f"{r['input']}:{r['layer']}"
         if not r.get("rechecked", True):
-            label += " (unchanged)"
+            label += t(" (unchanged)")
         table.add_row(  # paths and errors are user text: printed literally, never as markup
             Text(label),
-            Text(r["status"], style=_STYLE[r["status"]]),
+            Text(status_word(r["status"]) if r["status"] != "error" else t("error"), style=_STYLE[r["status"]]),
             str(r["blocks"] or "-"),
             str(r["fails"] if r["fails"] is not None else "-"),
             str(r["warns"] if r["warns"] is not None else "-"),
@@ -193,9 +217,14 @@ def _print_index(rows, out_dir) -> None:
         )
     console.print(table)
     counts = {s: sum(r["status"] == s for r in rows) for s in ("pass", "warn", "fail", "error")}
-    console.print(
-        Text(
-            f"{len(rows)} inputs: {counts['pass']} pass, {counts['warn']} warn, {counts['fail']} fail, "
-            f"{counts['error']} error" + (f" — index written to {out_dir / 'index.csv'}" if out_dir else "")
-        )
+    line = t(
+        "{n} inputs: {passed} pass, {warned} need attention, {failed} fail, {errors} error",
+        n=len(rows),
+        passed=counts["pass"],
+        warned=counts["warn"],
+        failed=counts["fail"],
+        errors=counts["error"],
     )
+    if out_dir:
+        line += t(" — index written to {path}", path=out_dir / "index.csv")
+    console.print(Text(line))

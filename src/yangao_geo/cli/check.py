@@ -16,12 +16,14 @@ from ..area_units import area_in, unit_label
 from ..attributes import KINDS, normalise_kind
 from ..checker import check
 from ..errors import InputError, OutputError
-from ..i18n import t, use_lang
+from ..i18n import N_, t, use_lang
 from ..io.output import check_target
+from ..reports import FORMATS
 from ..rules.titles import kind_word, severity_word, status_word, title
-from ..writers import FORMATS
 from .batch import run_batch
-from .options import crs_option
+from .console import console as terminal_console
+from .localized import Command, Option
+from .options import crs_option, lang_option
 
 
 @contextlib.contextmanager
@@ -31,7 +33,7 @@ def _progress(quiet: bool):
         yield None
         return
     bar = Progress(
-        TextColumn("checking"),
+        TextColumn(t("checking")),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
@@ -39,7 +41,7 @@ def _progress(quiet: bool):
         transient=True,
     )
     with bar:
-        task = bar.add_task("reading", total=None)
+        task = bar.add_task(t("reading"), total=None)
 
         def update(done, total, label):
             bar.update(task, completed=done, total=total, description=label)
@@ -66,7 +68,9 @@ def _check_encoding(encoding) -> None:
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise InputError(f"--encoding {encoding!r}: unknown encoding; expected e.g. gbk, gb18030, utf-8") from None
+        raise InputError(
+            t("--encoding {encoding}: unknown encoding; expected e.g. gbk, gb18030, utf-8", encoding=repr(encoding))
+        ) from None
 
 
 _STATUS_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "info": "cyan"}
@@ -103,8 +107,8 @@ def _print_report(report, console: Console) -> None:
         ftable = Table(title=t("Findings"))
         for col in (t("block"), t("rule"), t("severity"), t("finding"), t("plan article")):
             ftable.add_column(col, overflow="fold")
+        from ..reports.totals import block_layer_totals
         from ..rules.messages import area_text, layer_label
-        from ..totals import block_layer_totals
 
         totals = block_layer_totals(report.findings)
         shown = set()
@@ -159,88 +163,114 @@ def _print_report(report, console: Console) -> None:
             console.print(Text(t("skipped {rule}: {reason}", rule=s["rule_id"], reason=s["reason"]), style="dim"))
 
 
-@click.command("check")
+CHECK_HELP = N_(
+    """Check BLOCKS (default: the plan's own blocks) against the plan's rules.
+
+BLOCKS may be several files, folders (searched recursively) or glob patterns:
+then each input gets its own report in the folder -o DIR, plus index.csv and
+index.json, and one bad input never stops the run.
+
+Exit status: 0 no finding at or above --fail-on, 1 some, 2 usage or input error
+(in batch mode: any input that could not be checked)."""
+)
+
+
+@click.command("check", cls=Command, help=CHECK_HELP)
 @click.argument("blocks", nargs=-1, type=click.Path(dir_okay=True))
 @click.option(
     "--constraints",
     "-c",
     multiple=True,
     type=click.Path(),
-    help="GeoPackage or directory of constraint layers (repeatable). Default: the bundled layers.",
+    help=N_("GeoPackage or directory of constraint layers (repeatable). Default: the bundled layers."),
 )
-@click.option("--layer", help="Layer of a multi-layer BLOCKS file.")
+@click.option("--layer", help=N_("Layer of a multi-layer BLOCKS file."))
 @click.option(
     "--kind",
     callback=lambda ctx, param, value: _kind(value),
-    help="Block kind for every block (else the file's kind/类型 column): "
-    + "; ".join(f"{k} ({'/'.join(v[1:])})" for k, v in KINDS.items()),
+    cls=Option,
+    help=N_("Block kind for every block (else the file's kind/类型 column): {kinds}"),
+    help_fields={"kinds": "; ".join(f"{k} ({'/'.join(v[1:])})" for k, v in KINDS.items())},
 )
-@click.option("--mineral", help="Mineral (矿种) of every block, e.g. 金 (text formats carry none).")
-@click.option("--degree", help="Exploration degree (勘查程度) of every block: 预查, 普查, 详查 or 勘探.")
-@click.option("--reserve-scale", help="Reserve scale (资源储量规模) of every block: 大型, 中型 or 小型.")
-@click.option("--capacity", help="Design capacity (生产规模) of every block, e.g. '5万吨/年'.")
-@click.option("--crs", help="CRS of BLOCKS when the file has none, e.g. 4547 or EPSG:4526.")
-@click.option("--tolerance", type=float, help="Overlaps at or below this many m² are slivers (warn). Default 1.0.")
+@click.option("--mineral", help=N_("Mineral of every block, e.g. 金 (text formats carry none)."))
+@click.option("--degree", help=N_("Exploration degree of every block: 预查, 普查, 详查 or 勘探."))
+@click.option("--reserve-scale", help=N_("Reserve scale of every block: 大型, 中型 or 小型."))
+@click.option("--capacity", help=N_("Design capacity of every block, e.g. '5万吨/年'."))
+@click.option("--crs", help=N_("CRS of BLOCKS when the file has none, e.g. 4547 or EPSG:4526."))
+@click.option("--tolerance", type=float, help=N_("Overlaps at or below this many m² are slivers (warn). Default 1.0."))
 @click.option(
     "--edges",
     type=click.Choice(["source", "vertices"]),
-    help="Edge convention: straight in each file's own CRS (source, default) or vertices projected only "
-    "(vertices, as ArcGIS/QGIS reproject).",
+    help=N_(
+        "Edge convention: straight in each file's own CRS (source, default) or vertices projected only "
+        "(vertices, as ArcGIS/QGIS reproject)."
+    ),
 )
 @click.option(
     "--width-tolerance",
     type=float,
-    help="Overlap pieces narrower than this many metres everywhere are shared edges (info). Default 0.05.",
+    help=N_("Overlap pieces narrower than this many metres everywhere are shared edges (info). Default 0.05."),
 )
 @click.option(
     "--regulations",
     type=click.Choice(["current", "plan-2022"]),
-    help="Regulations applied: current (default; 2024 law, 2025 farmland rules, 142号文) or plan-2022 (as written).",
+    help=N_(
+        "Regulations applied: current (default; 2024 law, 2025 farmland rules, 142号文) or plan-2022 (as written)."
+    ),
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    help="Language of messages and reports: zh (简体中文, default) or en. Also YANGAO_GEO_LANG, config lang.",
-)
+@lang_option
 @click.option(
     "--area-unit",
     type=click.Choice(["km2", "ha", "mu"]),
-    help="Area unit the reports show besides m²: km2 (default), ha (公顷) or mu (亩).",
+    help=N_("Area unit the reports show besides m²: km2 (default), ha (hectares) or mu."),
 )
-@click.option("--rules", "rule_list", help="Comma-separated rule codes or names to run (default: all).")
-@click.option("--config", type=click.Path(), help="TOML settings file (tolerance, rule parameters, minerals).")
+@click.option("--rules", "rule_list", help=N_("Comma-separated rule codes or names to run (default: all)."))
+@click.option("--config", type=click.Path(), help=N_("TOML settings file (tolerance, rule parameters, minerals)."))
 @click.option(
     "--fail-on",
     type=click.Choice(["fail", "warn"]),
     default="fail",
     show_default=True,
-    help="Exit 1 when a finding reaches this severity.",
+    help=N_("Exit 1 when a finding reaches this severity."),
 )
 @click.option(
-    "-o", "--output", type=click.Path(), help=f"Write the report; suffix picks the format ({', '.join(FORMATS)})."
+    "-o",
+    "--output",
+    type=click.Path(),
+    cls=Option,
+    help=N_("Write the report; the suffix picks the format ({formats})."),
+    help_fields={"formats": ", ".join(FORMATS)},
 )
-@click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
+@click.option("--overwrite", is_flag=True, help=N_("Replace an existing output file."))
 @click.option(
-    "--engine", type=click.Choice(["pyogrio", "fiona"]), default="pyogrio", show_default=True, help="Vector I/O engine."
+    "--engine",
+    type=click.Choice(["pyogrio", "fiona"]),
+    default="pyogrio",
+    show_default=True,
+    help=N_("Vector I/O engine."),
 )
-@click.option("--encoding", help="Attribute encoding of BLOCKS (default: detected; shapefiles: .cpg, DBF, UTF-8, GBK).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Batch: worker processes (default: all cores).")
+@click.option(
+    "--encoding", help=N_("Attribute encoding of BLOCKS (default: detected; shapefiles: .cpg, DBF, UTF-8, GBK).")
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help=N_("Batch: worker processes (default: all cores)."))
 @click.option(
     "--format",
     "formats",
     default="json",
     show_default=True,
-    help="Batch: report format(s) per input, comma-separated (" + ", ".join(f[1:] for f in FORMATS) + ").",
+    cls=Option,
+    help=N_("Batch: report format(s) per input, comma-separated ({formats})."),
+    help_fields={"formats": ", ".join(f[1:] for f in FORMATS)},
 )
 @click.option(
     "--skip-unchanged",
     is_flag=True,
-    help="Batch: re-check only inputs (or constraints/settings) changed since DIR/index.json.",
+    help=N_("Batch: re-check only inputs (or constraints/settings) changed since DIR/index.json."),
 )
-@click.option("--dask", "dask_address", help="Compute overlaps on a Dask cluster: its scheduler address.")
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON report to stdout instead of the tables.")
-@click.option("-q", "--quiet", is_flag=True, help="No terminal tables (exit code and -o output only).")
-@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors.")
+@click.option("--dask", "dask_address", help=N_("Compute overlaps on a Dask cluster: its scheduler address."))
+@click.option("--json", "as_json", is_flag=True, help=N_("Print the JSON report to stdout instead of the tables."))
+@click.option("-q", "--quiet", is_flag=True, help=N_("No terminal tables (exit code and -o output only)."))
+@click.option("-v", "--verbose", is_flag=True, help=N_("Show tracebacks on errors."))
 def check_command(
     blocks,
     constraints,
@@ -272,15 +302,6 @@ def check_command(
     quiet,
     verbose,
 ) -> int:
-    """Check BLOCKS (default: the plan's own blocks) against the plan's rules.
-
-    BLOCKS may be several files, folders (searched recursively) or glob patterns:
-    then each input gets its own report in the folder -o DIR, plus index.csv and
-    index.json, and one bad input never stops the run.
-
-    Exit status: 0 no finding at or above --fail-on, 1 some, 2 usage or input error
-    (in batch mode: any input that could not be checked).
-    """
     crs = crs_option(crs)
     attributes = {
         k: v
@@ -320,8 +341,12 @@ def check_command(
         # existing file without --overwrite, the folder must exist and be writable
         if Path(output).suffix.lower() not in FORMATS:
             raise OutputError(
-                f"{output}: unknown report format {Path(output).suffix.lower() or '(no suffix)'!r}; "
-                f"expected one of {', '.join(FORMATS)}"
+                t(
+                    "{output}: unknown report format {value}; expected one of {value2}",
+                    output=output,
+                    value=repr(Path(output).suffix.lower() or "(no suffix)"),
+                    value2=", ".join(FORMATS),
+                )
             )
         check_target(output, overwrite=overwrite, inputs=[*(blocks or []), *constraints, config])
     _check_encoding(encoding)
@@ -353,8 +378,7 @@ def check_command(
     if as_json:
         click.echo(report.to_json())
     elif not quiet:
-        # the terminal's own width on a terminal (tables wrap to it); 160 columns into a pipe or a log
-        console = Console(width=None if sys.stdout.isatty() else 160)
+        console = terminal_console()
         with use_lang(report.settings.get("lang", "zh")):
             _print_report(report, console)
             if output:

@@ -5,35 +5,44 @@ from __future__ import annotations
 import click
 
 from ..convert import convert
-from .options import crs_option
+from ..i18n import N_, t
+from .localized import Command
+from .options import crs_option, lang_option
+
+CONVERT_HELP = N_("Convert SRC to DST; DST's suffix picks the format (.txt, .xlsx, .csv, .gpkg, .shp, .geojson, .fgb).")
 
 
-@click.command("convert")
+@click.command("convert", cls=Command, help=CONVERT_HELP)
 @click.argument("src", type=click.Path())
 @click.argument("dst", type=click.Path())
-@click.option("--layer", help="Layer of a multi-layer SRC (e.g. 'findings' of a report GeoPackage).")
-@click.option("--crs", help="CRS of SRC when it has none, e.g. 4547.")
-@click.option("--zone", type=int, help="Gauss-Krüger zone of a .txt/.xlsx/.csv DST (default: SRC's own zone, else 38).")
-@click.option("--zone-width", type=click.Choice(["3", "6"]), help="Zone width, ° (default: SRC's, else 3).")
+@click.option("--layer", help=N_("Layer of a multi-layer SRC (e.g. 'findings' of a report GeoPackage)."))
+@click.option("--crs", help=N_("CRS of SRC when it has none, e.g. 4547."))
 @click.option(
-    "--prefix/--no-prefix", default=None, help="Write eastings with the zone prefix (default: as SRC, else yes)."
+    "--zone", type=int, help=N_("Gauss-Krüger zone of a .txt/.xlsx/.csv DST (default: SRC's own zone, else 38).")
 )
-@click.option("--precision", type=float, default=0.01, show_default=True, help="Coordinate precision of a .txt DST.")
-@click.option("--encoding", help="Encoding of a .txt DST (default: a TXT SRC's own, else GBK).")
+@click.option("--zone-width", type=click.Choice(["3", "6"]), help=N_("Zone width, ° (default: SRC's, else 3)."))
+@click.option(
+    "--prefix/--no-prefix", default=None, help=N_("Write eastings with the zone prefix (default: as SRC, else yes).")
+)
+@click.option(
+    "--precision", type=float, default=0.01, show_default=True, help=N_("Coordinate precision of a .txt DST.")
+)
+@click.option("--encoding", help=N_("Encoding of a .txt DST (default: a TXT SRC's own, else GBK)."))
 @click.option(
     "--table-layout",
     type=click.Choice(["flat", "official"]),
     default="flat",
     show_default=True,
-    help="Layout of a corner-table DST: flat (one row per point) or official "
-    "(界址点成果表, one sheet per block; .xlsx).",
+    help=N_(
+        "Layout of a corner-table DST: flat (one row per point) or official (界址点成果表, one sheet per block; .xlsx)."
+    ),
 )
-@click.option("--overwrite", is_flag=True, help="Replace an existing DST.")
-@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors.")
+@click.option("--overwrite", is_flag=True, help=N_("Replace an existing DST."))
+@lang_option
+@click.option("-v", "--verbose", is_flag=True, help=N_("Show tracebacks on errors."))
 def convert_command(
-    src, dst, layer, crs, zone, zone_width, prefix, precision, encoding, table_layout, overwrite, verbose
+    src, dst, layer, crs, zone, zone_width, prefix, precision, encoding, table_layout, overwrite, lang, verbose
 ) -> int:
-    """Convert SRC to DST; DST's suffix picks the format (.txt, .xlsx, .csv, .gpkg, .shp, .geojson, .fgb)."""
     crs = crs_option(crs)
     n = convert(
         src,
@@ -48,5 +57,5 @@ def convert_command(
         overwrite=overwrite,
         table_layout=table_layout,
     )
-    click.echo(f"{n} features written to {dst}")
+    click.echo(t("{n} features written to {dst}", n=n, dst=dst))
     return 0

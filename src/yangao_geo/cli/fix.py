@@ -2,43 +2,53 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ..errors import OutputError
 from ..fix import fix
+from ..i18n import N_, t
 from ..io.output import check_target
-from .options import crs_option
+from ..rules.titles import status_word
+from .console import console as terminal_console
+from .localized import Command
+from .options import crs_option, lang_option
+
+FIX_HELP = N_(
+    """Propose the compliant block inside each block of BLOCKS (default: the plan's own blocks).
+
+Exit status: 0 when every proposal passes the re-check, 1 when some do not (or no compliant block
+exists for a block), 2 on a usage or input error."""
+)
 
 
-@click.command("fix")
+@click.command("fix", cls=Command, help=FIX_HELP)
 @click.argument("blocks", required=False, type=click.Path())
-@click.option("--constraints", "-c", multiple=True, type=click.Path(), help="Constraint layers (as for check).")
-@click.option("--kind", help="Block kind for every block (as for check).")
-@click.option("--crs", help="CRS of BLOCKS when the file has none.")
-@click.option("--margin", type=float, default=0.0, show_default=True, help="Safety margin from every feature (m).")
-@click.option("--min-width", type=float, default=1.0, show_default=True, help="Drop parts narrower than this (m).")
+@click.option("--constraints", "-c", multiple=True, type=click.Path(), help=N_("Constraint layers (as for check)."))
+@click.option("--kind", help=N_("Block kind for every block (as for check)."))
+@click.option("--crs", help=N_("CRS of BLOCKS when the file has none."))
+@click.option("--margin", type=float, default=0.0, show_default=True, help=N_("Safety margin from every feature (m)."))
+@click.option("--min-width", type=float, default=1.0, show_default=True, help=N_("Drop parts narrower than this (m)."))
 @click.option("--keep", type=click.Choice(["largest", "all"]), default="largest", show_default=True)
-@click.option("--min-area", type=float, help="With --keep all: drop pieces smaller than this (m²; default 1000).")
-@click.option("--max-corners", type=int, default=200, show_default=True, help="At most this many corner points.")
+@click.option("--min-area", type=float, help=N_("With --keep all: drop pieces smaller than this (m²; default 1000)."))
+@click.option("--max-corners", type=int, default=200, show_default=True, help=N_("At most this many corner points."))
 @click.option(
     "--policy",
     type=click.Choice(["earlier", "larger", "both"]),
     default="earlier",
     show_default=True,
-    help="Who keeps ground two proposed blocks share.",
+    help=N_("Who keeps ground two proposed blocks share."),
 )
 @click.option(
-    "-o", "--output", type=click.Path(), help="Proposals: .gpkg/.shp/.geojson (with figures), .txt, .xlsx, .csv."
+    "-o", "--output", type=click.Path(), help=N_("Proposals: .gpkg/.shp/.geojson (with figures), .txt, .xlsx, .csv.")
 )
-@click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
-@click.option("-q", "--quiet", is_flag=True)
-@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors.")
+@click.option("--overwrite", is_flag=True, help=N_("Replace an existing output file."))
+@click.option("-q", "--quiet", is_flag=True, help=N_("No terminal table (exit code and -o output only)."))
+@lang_option
+@click.option("-v", "--verbose", is_flag=True, help=N_("Show tracebacks on errors."))
 def fix_command(
     blocks,
     constraints,
@@ -53,17 +63,16 @@ def fix_command(
     output,
     overwrite,
     quiet,
+    lang,
     verbose,
 ) -> int:
-    """Propose the compliant block inside each block of BLOCKS (default: the plan's own blocks).
-
-    Exit status: 0 when every proposal passes the re-check, 1 when some do not (or no compliant block
-    exists for a block), 2 on a usage or input error.
-    """
     if output:
         if Path(output).suffix.lower() not in (".gpkg", ".shp", ".geojson", ".fgb", ".txt", ".xlsx", ".csv"):
             raise OutputError(
-                f"{output}: unknown proposals format; expected .gpkg, .shp, .geojson, .fgb, .txt, .xlsx, .csv"
+                t(
+                    "{output}: unknown proposals format; expected .gpkg, .shp, .geojson, .fgb, .txt, .xlsx, .csv",
+                    output=output,
+                )
             )
         check_target(output, overwrite=overwrite, inputs=[blocks, *constraints])
     crs = crs_option(crs)
@@ -83,8 +92,9 @@ def fix_command(
         result.to_file(output, overwrite=overwrite)
     p = result.proposals
     if not quiet:
-        table = Table(title="区块避让调整 Proposed compliant blocks")
-        for col in ("block", "area before km²", "after km²", "kept", "corners", "status after", "note"):
+        table = Table(title=t("Proposed compliant blocks"))
+        cols = (t("block"), t("area before km²"), t("after km²"), t("kept"), t("corners"), t("status after"), t("note"))
+        for col in cols:
             table.add_column(col, overflow="fold")
         for r in p.itertuples():
             table.add_row(
@@ -93,9 +103,9 @@ def fix_command(
                 f"{r.area_after_m2 / 1e6:.4f}",
                 f"{100 * r.kept_ratio:.2f}%",
                 f"{r.corners_before} → {r.corners_after}",
-                Text(str(r.status_after or "-")),
+                Text(status_word(r.status_after) if isinstance(r.status_after, str) else "-"),
                 Text(str(r.note or "")),
             )
-        Console(width=None if sys.stdout.isatty() else 160).print(table)
+        terminal_console().print(table)
     bad = p.status_after.isna() | (p.status_after == "fail")
     return 1 if bad.any() else 0

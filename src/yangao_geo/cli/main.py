@@ -16,9 +16,11 @@ import click
 
 from .. import __version__
 from ..errors import YangaoError, use_interface
+from ..i18n import N_, t, use_lang
 from .check import check_command
 from .convert import convert_command
 from .fix import fix_command
+from .localized import Group, lang_of_args
 from .partition import partition_command
 from .rules import rules_command
 
@@ -27,10 +29,13 @@ __all__ = ["cli", "main"]
 EXIT_USAGE = 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+CLI_HELP = N_("Check mineral-planning blocks against the Yanggao County Mineral Resources Master Plan 2021–2025.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, cls=Group, help=CLI_HELP)
 @click.version_option(__version__, prog_name="yangao-geo")
 def cli():
-    """Check mineral-planning blocks against the Yanggao mineral plan 2021–2025 (阳高县矿产资源总体规划)."""
+    """The yangao-geo command group (its help: CLI_HELP, in the run's language)."""
 
 
 cli.add_command(check_command)
@@ -54,18 +59,23 @@ def _warnings_as_notes():
                 text = str(w.message).strip().splitlines()[0] if str(w.message).strip() else w.category.__name__
                 if text not in seen:
                     seen.add(text)
-                    click.echo(f"yangao-geo: note: {text}", err=True)
+                    click.echo(t("yangao-geo: note: {text}", text=text), err=True)
 
 
 def main(argv=None) -> None:
-    """Run the CLI; map errors onto exit code 2 with a one-line message."""
+    """Run the CLI; map errors onto exit code 2 with a one-line message (in the run's language)."""
     args = sys.argv[1:] if argv is None else list(argv)
+    with use_lang(lang_of_args(args)):
+        _main(args)
+
+
+def _main(args) -> None:
     verbose = "-v" in args or "--verbose" in args
     try:
         with use_interface("cli"), _warnings_as_notes():
             code = cli.main(args=args, prog_name="yangao-geo", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("yangao-geo: aborted", err=True)
+        click.echo(t("yangao-geo: aborted"), err=True)
         sys.exit(EXIT_USAGE)
     except click.ClickException as exc:
         exc.show()
@@ -74,14 +84,21 @@ def main(argv=None) -> None:
         if verbose:
             traceback.print_exc()
         with use_interface("cli"):
-            click.echo(f"yangao-geo: error: {exc}", err=True)
+            click.echo(t("yangao-geo: error: {message}", message=exc), err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
-        click.echo("yangao-geo: interrupted; no output was written", err=True)
+        click.echo(t("yangao-geo: interrupted; no output was written"), err=True)
         sys.exit(130)
     except Exception as exc:  # an internal error still gets one line, not a wall of text
         if verbose:
             traceback.print_exc()
-        click.echo(f"yangao-geo: internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)", err=True)
+        click.echo(
+            t(
+                "yangao-geo: internal error: {error}: {message} (run with -v for the traceback)",
+                error=type(exc).__name__,
+                message=exc,
+            ),
+            err=True,
+        )
         sys.exit(EXIT_USAGE)
     sys.exit(code if isinstance(code, int) else 0)

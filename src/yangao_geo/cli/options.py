@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
-__all__ = ["crs_option"]
+import click
+
+from ..i18n import N_, use_lang
+
+__all__ = ["crs_option", "lang_option"]
+
+
+def _enter_lang(ctx, param, value):
+    if value is not None:
+        ctx.with_resource(use_lang(value))
+    return value
+
+
+#: ``--lang zh|en`` for every command: messages, tables and reports in that language for the command's run
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    is_eager=True,
+    callback=_enter_lang,
+    help=N_("Language of messages and reports: zh (简体中文, default) or en. Also YANGAO_GEO_LANG, config lang."),
+)
 
 
 def crs_option(value: str | None) -> str | None:

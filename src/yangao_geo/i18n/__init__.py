@@ -30,6 +30,7 @@ import contextvars
 import functools
 import gettext
 import io
+import os
 import string
 from importlib import resources
 
@@ -37,7 +38,7 @@ __all__ = ["LANGS", "N_", "current_lang", "normalise_lang", "t", "use_lang"]
 
 #: the languages, by their codes; zh is zh-CN, the default
 LANGS = {"zh": "zh_CN", "en": "en"}
-_LANG = contextvars.ContextVar("yangao_geo_lang", default="zh")
+_LANG = contextvars.ContextVar("yangao_geo_lang", default=None)
 _ALIASES = {
     "zh": "zh",
     "zh-cn": "zh",
@@ -61,7 +62,14 @@ def normalise_lang(lang) -> str:
 
 
 def current_lang() -> str:
-    return _LANG.get()
+    """The language in force: the innermost :func:`use_lang`, else ``YANGAO_GEO_LANG``, else zh."""
+    lang = _LANG.get()
+    if lang is not None:
+        return lang
+    try:
+        return normalise_lang(os.environ.get("YANGAO_GEO_LANG") or "zh")
+    except ValueError:
+        return "zh"
 
 
 @contextlib.contextmanager

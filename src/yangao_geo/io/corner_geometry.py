@@ -15,6 +15,7 @@ import shapely
 from shapely.geometry import LinearRing, MultiPolygon, Polygon
 
 from ..errors import InputError
+from ..i18n import t
 
 __all__ = ["Ring", "build_polygon", "check_points_in_zone", "gk_zone", "orient_plane_points", "zone_crs"]
 
@@ -51,12 +52,17 @@ def orient_plane_points(pairs: list[tuple[float, float]], where: str) -> tuple[b
         swapped, east = True, a
     else:
         raise InputError(
-            f"{where}: cannot tell northing from easting: expected 7-digit northings (X) and 6-digit "
-            f"or zone-prefixed 8-digit eastings (Y), got {sorted(da)}- and {sorted(db)}-digit values"
+            t(
+                "{where}: cannot tell northing from easting: expected 7-digit northings (X) and 6-digit "
+                "or zone-prefixed 8-digit eastings (Y), got {da}- and {db}-digit values",
+                where=where,
+                da=sorted(da),
+                db=sorted(db),
+            )
         )
     zones = {int(v // 1_000_000) for v in east} if _digits(east[0]) == 8 else {None}
     if len(zones) > 1:
-        raise InputError(f"{where}: eastings carry different zone prefixes {sorted(zones)}")
+        raise InputError(t("{where}: eastings carry different zone prefixes {zones}", where=where, zones=sorted(zones)))
     return swapped, zones.pop()
 
 
@@ -120,13 +126,13 @@ def zone_crs(zone: int, width: int, prefixed: bool, datum: str = "CGCS2000") -> 
     z3, c3, z6, c6 = _ZONE_CODES[datum]
     if width == 3:
         if not 25 <= zone <= 45:
-            raise InputError(f"3° zone {zone} is not a CGCS2000 zone (25–45)")
+            raise InputError(t("3° zone {zone} is not a CGCS2000 zone (25–45)", zone=zone))
         return pyproj.CRS.from_epsg(z3 + zone - 25 if prefixed else c3 + zone - 25)
     if width == 6:
         if not 13 <= zone <= 23:
-            raise InputError(f"6° zone {zone} is not a CGCS2000 zone (13–23)")
+            raise InputError(t("6° zone {zone} is not a CGCS2000 zone (13–23)", zone=zone))
         return pyproj.CRS.from_epsg(z6 + zone - 13 if prefixed else c6 + zone - 13)
-    raise InputError(f"zone width {width}° is not 3 or 6")
+    raise InputError(t("zone width {width}° is not 3 or 6", width=width))
 
 
 def check_points_in_zone(points, lines, crs: pyproj.CRS, where: str) -> None:
@@ -141,8 +147,18 @@ def check_points_in_zone(points, lines, crs: pyproj.CRS, where: str) -> None:
     if len(bad):
         i = bad[0]
         raise InputError(
-            f"{where}, line {lines[i]}: point ({ys[i]:.2f}, {xs[i]:.2f}) lies outside zone "
-            f"{crs.name} (longitude {lon[i]:.4f}°, zone {lon_0 - half:g}–{lon_0 + half:g}°E)"
+            t(
+                "{where}, line {value}: point ({value2:.2f}, {value3:.2f}) lies outside zone {name} "
+                "(longitude {value4:.4f}°, zone {value5:g}–{value6:g}°E)",
+                where=where,
+                value=lines[i],
+                value2=ys[i],
+                value3=xs[i],
+                name=crs.name,
+                value4=lon[i],
+                value5=lon_0 - half,
+                value6=lon_0 + half,
+            )
         )
 
 
@@ -156,21 +172,40 @@ def _ring_coords(ring: Ring, where: str, min_area: float = 0.0) -> list:
             distinct.append(p)
     if len({tuple(p) for p in distinct}) < 3:
         raise InputError(
-            f"{where}, ring {ring.number} (line {ring.lines[0] if ring.lines else '?'}): "
-            f"{len(set(map(tuple, distinct)))} distinct points; a ring needs at least 3"
+            t(
+                "{where}, ring {number} (line {value}): {n_value} distinct points; a ring needs at least 3",
+                where=where,
+                number=ring.number,
+                value=ring.lines[0] if ring.lines else "?",
+                n_value=len(set(map(tuple, distinct))),
+            )
         )
     enclosed = shapely.MultiPoint(distinct).convex_hull.area  # a bow-tie's rings cancel; its hull does not
     if enclosed < min_area:  # collinear (or nearly): before the self-crossing test, which would misname it
         lines = f"lines {ring.lines[0]}–{ring.lines[-1]}" if ring.lines else "no lines"
         raise InputError(
-            f"{where}, ring {ring.number} ({lines}): the ring encloses {enclosed:.3g} (less than {min_area:g}): "
-            "its points are (nearly) collinear, so it has no area"
+            t(
+                "{where}, ring {number} ({lines}): the ring encloses {enclosed:.3g} (less than "
+                "{min_area:g}): its points are (nearly) collinear, so it has no area",
+                where=where,
+                number=ring.number,
+                lines=lines,
+                enclosed=enclosed,
+                min_area=min_area,
+            )
         )
     lr = LinearRing(distinct)
     if not lr.is_simple:
         reason = shapely.is_valid_reason(Polygon(lr))
         raise InputError(
-            f"{where}, ring {ring.number} (lines {ring.lines[0]}–{ring.lines[-1]}): the ring crosses itself ({reason})"
+            t(
+                "{where}, ring {number} (lines {value}–{value2}): the ring crosses itself ({reason})",
+                where=where,
+                number=ring.number,
+                value=ring.lines[0],
+                value2=ring.lines[-1],
+                reason=reason,
+            )
         )
     return distinct
 
@@ -204,7 +239,7 @@ def build_polygon(rings: list[Ring], where: str, *, min_area: float = MIN_RING_A
     ('MultiPolygon', 5600)
     """
     if not rings:
-        raise InputError(f"{where}: no corner points")
+        raise InputError(t("{where}: no corner points", where=where))
     ordered = sorted(rings, key=lambda r: r.number)
     coords = [_ring_coords(r, where, min_area) for r in ordered]
     polys = [Polygon(c) for c in coords]
@@ -222,7 +257,13 @@ def build_polygon(rings: list[Ring], where: str, *, min_area: float = MIN_RING_A
     parts = [Polygon(coords[i], holes) for i, holes in shells.items()]
     geom = parts[0] if len(parts) == 1 else MultiPolygon(parts)
     if not geom.is_valid:
-        raise InputError(f"{where}: the rings do not form a valid polygon ({shapely.is_valid_reason(geom)})")
+        raise InputError(
+            t(
+                "{where}: the rings do not form a valid polygon ({value})",
+                where=where,
+                value=shapely.is_valid_reason(geom),
+            )
+        )
     if math.isclose(geom.area, 0.0):
-        raise InputError(f"{where}: the polygon has no area")
+        raise InputError(t("{where}: the polygon has no area", where=where))
     return geom

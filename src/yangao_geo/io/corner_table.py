@@ -31,6 +31,7 @@ import pyproj
 import shapely
 
 from ..errors import DataSourceError, InputError
+from ..i18n import t
 from .cells import csv_text, keep_text
 from .corner_geometry import (
     MIN_RING_AREA_DEG2,
@@ -65,7 +66,7 @@ def _sheets(path: Path) -> tuple[list[tuple[str, list[list]]], str]:
 
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
-            raise DataSourceError(f"{path}: not a readable XLSX workbook ({exc})") from None
+            raise DataSourceError(t("{path}: not a readable XLSX workbook ({exc})", path=path, exc=exc)) from None
         sheets = []
         for sheet in book.worksheets:
             rows = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -149,7 +150,9 @@ def _table(path: Path) -> tuple[list[str], list[list], str, str | None]:
         return header, rows, used, note
     rows = sheets[0][1] if sheets else []
     if not rows:
-        raise InputError(f"{path}: the {'first sheet' if path.suffix.lower() == '.xlsx' else 'table'} is empty")
+        if path.suffix.lower() == ".xlsx":
+            raise InputError(t("{path}: the first sheet is empty", path=path))
+        raise InputError(t("{path}: the table is empty", path=path))
     return [str(h or "").strip() for h in rows[0]], rows[1:], used, None
 
 
@@ -208,18 +211,20 @@ def read_corner_table(path: str | Path, *, crs=None):
     header, rows, used, note = _table(path)
     cols = _find(header)
     if "block" not in cols:
-        raise InputError(f"{path}: no block id column (expected one of {', '.join(_COLUMNS['block'])})")
+        raise InputError(
+            t("{path}: no block id column (expected one of {value})", path=path, value=", ".join(_COLUMNS["block"]))
+        )
     # plane X/Y (2 decimals = 1 cm) win over DMS (0.001″ ≈ 3 cm) when a table has both
     geographic = not ("x" in cols and "y" in cols) and "lon" in cols and "lat" in cols
     if not geographic and not ("x" in cols and "y" in cols):
-        raise InputError(f"{path}: no coordinate columns (expected X and Y, or 经度 and 纬度)")
+        raise InputError(t("{path}: no coordinate columns (expected X and Y, or 经度 and 纬度)", path=path))
     used_cols = {cols[k] for k in cols}
     blocks: dict[str, dict] = {}
     for i, row in enumerate(rows, start=2):
         row = list(row) + [None] * (len(header) - len(row))
         bid = row[cols["block"]]
         if bid in (None, ""):
-            raise InputError(f"{path}, row {i}: empty block id")
+            raise InputError(t("{path}, row {i}: empty block id", path=path, i=i))
         bid = str(int(bid)) if isinstance(bid, float) and bid.is_integer() else str(bid).strip()
         where = f"{path}, row {i}"
         try:
@@ -228,7 +233,7 @@ def read_corner_table(path: str | Path, *, crs=None):
             else:
                 pt = (float(row[cols["x"]]), float(row[cols["y"]]))
         except (TypeError, ValueError) as exc:
-            raise InputError(f"{where}: {exc}") from None
+            raise InputError(t("{where}: {exc}", where=where, exc=exc)) from None
         ring_no = int(float(row[cols["ring"]])) if "ring" in cols and row[cols["ring"]] not in (None, "") else 1
         block = blocks.setdefault(
             bid,
@@ -259,7 +264,7 @@ def read_corner_table(path: str | Path, *, crs=None):
         elif crs is not None:
             out_crs = pyproj.CRS.from_user_input(crs)
         else:
-            raise InputError(f"{path}: eastings have no zone prefix; pass --crs (e.g. --crs 4547)")
+            raise InputError(t("{path}: eastings have no zone prefix; pass --crs (e.g. --crs 4547)", path=path))
         zone_for_check = out_crs
     records = []
     for bid, block in blocks.items():
@@ -388,11 +393,11 @@ def write_corner_table(gdf: gpd.GeoDataFrame, path: str | Path, *, crs, layout: 
     path = Path(path)
     if layout == "official":
         if path.suffix.lower() != ".xlsx":
-            raise InputError(f"{path}: the official 界址点成果表 layout is written as .xlsx only")
+            raise InputError(t("{path}: the official 界址点成果表 layout is written as .xlsx only", path=path))
         write_official_table(gdf, path, crs=crs, **kwargs)
         return
     if layout != "flat":
-        raise InputError(f"unknown corner-table layout {layout!r}; expected flat or official")
+        raise InputError(t("unknown corner-table layout {layout}; expected flat or official", layout=repr(layout)))
     rows = corner_rows(gdf, crs=crs, **kwargs)
     header = ["区块编号", "区块名称", "圈号", "点号", "X(北)", "Y(东)", "经度", "纬度"]
     if path.suffix.lower() == ".xlsx":

@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 import re
 
+from ..i18n import t
+
 __all__ = ["format_dms", "parse_angle"]
 
 _DMS = re.compile(
@@ -31,7 +33,7 @@ _PACKED = re.compile(r"^\s*(?P<d>\d{2,3})(?P<m>\d{2})(?P<s>\d{2}(?:\.\d+)?)\s*$"
 
 def _compose(d: float, m: float, s: float, text: str) -> float:
     if m >= 60 or s >= 60:
-        raise ValueError(f"{text!r}: minutes and seconds must be below 60")
+        raise ValueError(t("{text}: minutes and seconds must be below 60", text=repr(text)))
     return d + m / 60.0 + s / 3600.0
 
 
@@ -46,12 +48,12 @@ def parse_angle(value, *, kind: str = "lon") -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = float(value)
         if math.isnan(number):
-            raise ValueError("empty angle")
+            raise ValueError(t("empty angle"))
         text = repr(value)
         return _from_number(number, text, kind)
     text = str(value).strip()
     if not text:
-        raise ValueError("empty angle")
+        raise ValueError(t("empty angle"))
     m = _DMS.match(text)
     if m and any(ch in text for ch in "°度d"):
         sign = -1.0 if m.group("sign") == "-" else 1.0
@@ -63,7 +65,10 @@ def parse_angle(value, *, kind: str = "lon") -> float:
         number = float(text)
     except ValueError:
         raise ValueError(
-            f"{text!r} is not an angle (expected 113.7584, 113°45′30.123″, 113-45-30.123 or 1134530.123)"
+            t(
+                "{text} is not an angle (expected 113.7584, 113°45′30.123″, 113-45-30.123 or 1134530.123)",
+                text=repr(text),
+            )
         ) from None
     return _from_number(number, text, kind)
 
@@ -77,10 +82,9 @@ def _from_number(number: float, text: str, kind: str) -> float:
         m = _PACKED.match(text)
         if m:
             return _compose(float(m.group("d")), float(m.group("m")), float(m.group("s")), text)
-    raise ValueError(
-        f"{text!r} is not a {'longitude' if kind == 'lon' else 'latitude'} (decimal degrees or packed "
-        f"{'DDDMMSS.sss' if kind == 'lon' else 'DDMMSS.sss'})"
-    )
+    if kind == "lon":
+        raise ValueError(t("{text} is not a longitude (decimal degrees or packed DDDMMSS.sss)", text=repr(text)))
+    raise ValueError(t("{text} is not a latitude (decimal degrees or packed DDMMSS.sss)", text=repr(text)))
 
 
 def format_dms(degrees: float, decimals: int = 3) -> str:

@@ -19,6 +19,7 @@ import numpy as np
 import shapely
 
 from ..errors import DataSourceError, InputError
+from ..i18n import t
 from .corner_geometry import Ring, build_polygon
 
 __all__ = ["read_dxf"]
@@ -36,11 +37,20 @@ def read_dxf(path: str | Path, *, cad_layer: str | None = None) -> tuple[gpd.Geo
     try:
         raw = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:
-        raise DataSourceError(f"{path}: not a readable DXF drawing ({str(exc).splitlines()[0]})") from None
+        raise DataSourceError(
+            t("{path}: not a readable DXF drawing ({value})", path=path, value=str(exc).splitlines()[0])
+        ) from None
     if cad_layer is not None:
         layers = sorted(set(raw.get("Layer", [])))
         if cad_layer not in layers:
-            raise InputError(f"{path}: no CAD layer {cad_layer!r}; the drawing's layers: {', '.join(layers)}")
+            raise InputError(
+                t(
+                    "{path}: no CAD layer {cad_layer}; the drawing's layers: {value}",
+                    path=path,
+                    cad_layer=repr(cad_layer),
+                    value=", ".join(layers),
+                )
+            )
         raw = raw[raw["Layer"] == cad_layer]
     handles = raw.get("EntityHandle", [str(i + 1) for i in range(len(raw))])
     rings, polygons, ignored, open_lines = [], [], 0, []
@@ -60,17 +70,22 @@ def read_dxf(path: str | Path, *, cad_layer: str | None = None) -> tuple[gpd.Geo
         else:
             ignored += 1
     if open_lines:
-        more = f" and {len(open_lines) - 5} more" if len(open_lines) > 5 else ""
+        more = t(" and {n} more", n=len(open_lines) - 5) if len(open_lines) > 5 else ""
         raise InputError(
-            f"{path}: open polyline(s) {', '.join(map(str, open_lines[:5]))}{more} (entity handle): a block's "
-            "boundary must be a closed polyline; close them in CAD, or pick the boundary layer (--layer)"
+            t(
+                "{path}: open polyline(s) {value}{more} (entity handle): a block's boundary must be a "
+                "closed polyline; close them in CAD, or pick the boundary layer (--layer)",
+                path=path,
+                value=", ".join(map(str, open_lines[:5])),
+                more=more,
+            )
         )
     if not rings and not polygons:
-        raise InputError(f"{path}: no closed polyline or polygon in the drawing")
+        raise InputError(t("{path}: no closed polyline or polygon in the drawing", path=path))
     features = _nest(rings, path) + [(g, h) for g, h in polygons]
     notes = [f"DXF: {len(rings)} closed polyline(s) and {len(polygons)} polygon(s) read as {len(features)} block(s)"]
     if ignored:
-        notes.append(f"DXF: {ignored} text/point/insert entities ignored (annotation)")
+        notes.append(t("DXF: {n} text/point/insert entities ignored (annotation)", n=ignored))
     gdf = gpd.GeoDataFrame(
         {
             "block_id": [str(h) for _, h in features],

@@ -19,6 +19,8 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from ..i18n import t
+
 __all__ = ["codepage_from_ldid", "detect_shapefile_encoding"]
 
 # DBF language driver IDs (the common ones); 0 means "not set"
@@ -148,8 +150,14 @@ def detect_shapefile_encoding(shp_path: str | Path) -> tuple[str, str]:
         if bad is None:
             return codec, label
         raise DataSourceError(
-            f"{dbf}: text value {bad + 1} is not valid {declared} (the {how}), nor UTF-8 nor GB18030: the "
-            "table mixes encodings; re-save it in one encoding"
+            t(
+                "{dbf}: text value {value} is not valid {declared} (the {how}), nor UTF-8 nor GB18030: "
+                "the table mixes encodings; re-save it in one encoding",
+                dbf=dbf,
+                value=bad + 1,
+                declared=declared,
+                how=how,
+            )
         )
     if not values:
         return "utf-8", "no text"
@@ -159,13 +167,22 @@ def detect_shapefile_encoding(shp_path: str | Path) -> tuple[str, str]:
     if utf8_chinese:  # GB18030 would "decode" the UTF-8 values too, as mojibake
         bad = _decodes(values, "utf-8")
         raise DataSourceError(
-            f"{dbf}: the table mixes encodings: text value {utf8_chinese[0] + 1} is UTF-8 but value {bad + 1} is "
-            "not; re-save it in one encoding (or give --encoding)"
+            t(
+                "{dbf}: the table mixes encodings: text value {value} is UTF-8 but value {value2} is "
+                "not; re-save it in one encoding (or give --encoding)",
+                dbf=dbf,
+                value=utf8_chinese[0] + 1,
+                value2=bad + 1,
+            )
         )
     bad = _decodes(values, "gb18030")
     if bad is None:
         return "gb18030", "gb18030 fallback"
     raise DataSourceError(
-        f"{dbf}: text value {bad + 1} is neither UTF-8 nor GB18030 while others are: the table mixes "
-        "encodings; re-save it in one encoding (or give --encoding)"
+        t(
+            "{dbf}: text value {value} is neither UTF-8 nor GB18030 while others are: the table "
+            "mixes encodings; re-save it in one encoding (or give --encoding)",
+            dbf=dbf,
+            value=bad + 1,
+        )
     )

@@ -25,6 +25,7 @@ import numpy as np
 import shapely
 
 from ..errors import DataSourceError, InputError
+from ..i18n import t
 
 __all__ = [
     "is_geoparquet",
@@ -62,10 +63,12 @@ def _geo_metadata(part: Path) -> tuple[dict, object]:
     try:
         meta = pq.read_metadata(part)
     except Exception as exc:  # pyarrow raises several types for a broken file
-        raise DataSourceError(f"{part}: not a readable Parquet file ({exc})") from None
+        raise DataSourceError(t("{part}: not a readable Parquet file ({exc})", part=part, exc=exc)) from None
     raw = (meta.metadata or {}).get(b"geo")
     if raw is None:
-        raise InputError(f"{part}: a Parquet file without GeoParquet 'geo' metadata; expected a GeoParquet layer")
+        raise InputError(
+            t("{part}: a Parquet file without GeoParquet 'geo' metadata; expected a GeoParquet layer", part=part)
+        )
     return json.loads(raw), meta
 
 
@@ -81,7 +84,7 @@ def parquet_info(path: str | Path) -> dict:
     """
     parts = parquet_parts(path)
     if not parts:
-        raise DataSourceError(f"{path}: a folder without .parquet files")
+        raise DataSourceError(t("{path}: a folder without .parquet files", path=path))
     rows, bounds, crs, geometry_name, fields, encoding = [], [], None, None, None, None
     for part in parts:
         geo, meta = _geo_metadata(part)
@@ -92,7 +95,13 @@ def parquet_info(path: str | Path) -> dict:
             schema = meta.schema.to_arrow_schema()
             fields = [f for f in schema.names if f != name and not f.startswith("__")]
         elif name != geometry_name or column.get("crs", "OGC:CRS84") != crs:
-            raise InputError(f"{part}: its geometry column or CRS differs from {parts[0].name}'s; one layer expected")
+            raise InputError(
+                t(
+                    "{part}: its geometry column or CRS differs from {name}'s; one layer expected",
+                    part=part,
+                    name=parts[0].name,
+                )
+            )
         rows.append(meta.num_rows)
         bbox = column.get("bbox")
         bounds.append(tuple(bbox[:4]) if bbox and len(bbox) == 4 else (np.nan,) * 4)
@@ -149,7 +158,9 @@ def read_parquet_part(part: Path, *, columns=None, mask=None, bounds=None):
     try:
         gdf = gpd.read_parquet(part, columns=columns)
     except Exception as exc:
-        raise DataSourceError(f"{part}: cannot read as GeoParquet ({str(exc).splitlines()[0]})") from None
+        raise DataSourceError(
+            t("{part}: cannot read as GeoParquet ({value})", part=part, value=str(exc).splitlines()[0])
+        ) from None
     rows = np.arange(len(gdf), dtype=np.int64)
     if mask is not None and len(gdf):
         keep = _MaskTest(mask)(np.asarray(gdf.geometry.values, dtype=object))
@@ -191,7 +202,9 @@ def iter_parquet_part(part: Path, *, columns, geometry_name: str, mask=None, bou
                 attrs = attrs.iloc[np.flatnonzero(keep)].reset_index(drop=True) if attrs is not None else None
             yield gpd.GeoDataFrame(attrs, geometry=geoms), rows
     except (OSError, ValueError) as exc:
-        raise DataSourceError(f"{part}: cannot read as GeoParquet ({str(exc).splitlines()[0]})") from None
+        raise DataSourceError(
+            t("{part}: cannot read as GeoParquet ({value})", part=part, value=str(exc).splitlines()[0])
+        ) from None
 
 
 def read_parquet_layer(path: str | Path, *, mask=None):

@@ -33,6 +33,7 @@ import shapely
 
 from ..area import ellipsoidal_area
 from ..errors import CRSError, InputError
+from ..i18n import t
 from .corner_geometry import Ring, build_polygon, check_points_in_zone, orient_plane_points, zone_crs
 from .textfile import line_layout, read_text_lines
 
@@ -52,9 +53,13 @@ def _number(text: str, where: str, what: str) -> float:
     try:
         value = float(text.strip())
     except ValueError:
-        raise InputError(f"{where}: {what} {text.strip()!r} is not a number") from None
+        raise InputError(
+            t("{where}: {what} {value} is not a number", where=where, what=what, value=repr(text.strip()))
+        ) from None
     if not math.isfinite(value):
-        raise InputError(f"{where}: {what} {text.strip()!r} is not a finite number")
+        raise InputError(
+            t("{where}: {what} {value} is not a finite number", where=where, what=what, value=repr(text.strip()))
+        )
     return value
 
 
@@ -62,7 +67,9 @@ def _whole(text: str, where: str, what: str) -> int:
     """A whole number (带号=38, 几度分带=3): ``38.7`` is an error, not zone 38."""
     value = _number(text, where, what)
     if value != int(value):
-        raise InputError(f"{where}: {what} {text.strip()!r} is not a whole number")
+        raise InputError(
+            t("{where}: {what} {value} is not a whole number", where=where, what=what, value=repr(text.strip()))
+        )
     return int(value)
 
 
@@ -81,8 +88,14 @@ def _check_point_count(parcel: dict, path) -> None:
     have = sum(len(r.points) for r in parcel["rings"].values())
     if have < declared:
         raise InputError(
-            f"{path}, line {parcel['line']}: the parcel declares {declared} points (点数) but only {have} "
-            "coordinate lines follow: the file is truncated or the parcel incomplete"
+            t(
+                "{path}, line {line}: the parcel declares 点数={declared} points but only {have} "
+                "coordinate lines follow: the file is truncated or the parcel incomplete",
+                path=path,
+                line=parcel["line"],
+                declared=declared,
+                have=have,
+            )
         )
 
 
@@ -94,7 +107,13 @@ def _datum_of(system: str, path) -> str:
     for key, label in _LEGACY.items():
         if key in system:
             return label
-    raise CRSError(f"{path}: 坐标系={system} is not CGCS2000 (2000国家大地坐标系), Xian 1980 or Beijing 1954")
+    raise CRSError(
+        t(
+            "{path}: 坐标系={system} is not CGCS2000 (2000国家大地坐标系), Xian 1980 or Beijing 1954",
+            path=path,
+            system=system,
+        )
+    )
 
 
 def read_land_txt(path: str | Path, *, encoding: str | None = None) -> tuple[gpd.GeoDataFrame, str]:
@@ -140,18 +159,18 @@ def read_land_txt(path: str | Path, *, encoding: str | None = None) -> tuple[gpd
                     target = by_number[fields[1]]
             else:
                 if len(fields) < 4:
-                    raise InputError(f"{where}: expected 点号,圈号,X,Y, got {line!r}")
+                    raise InputError(t("{where}: expected 点号,圈号,X,Y, got {line}", where=where, line=repr(line)))
                 ring_field, x_field, y_field = fields[1], fields[2], fields[3]
                 target = parcels[-1] if parcels else None
             if target is None:
-                raise InputError(f"{where}: a coordinate line before any parcel line ending in '@'")
+                raise InputError(t("{where}: a coordinate line before any parcel line ending in '@'", where=where))
             ring_no = _whole(ring_field, where, "圈号")
             x, y = _number(x_field, where, "X"), _number(y_field, where, "Y")
             ring = target["rings"].setdefault(ring_no, Ring(ring_no))
             ring.points.append((x, y))
             ring.lines.append(no)
     if not parcels:
-        raise InputError(f"{path}: no parcel in [地块坐标] (a parcel line ends in '@')")
+        raise InputError(t("{path}: no parcel in [地块坐标] (a parcel line ends in '@')", path=path))
     datum = _datum_of(header.get("坐标系", ""), path)
     width = _zone_width(header, path)
     zone_text = header.get("带号", "")
@@ -162,10 +181,19 @@ def read_land_txt(path: str | Path, *, encoding: str | None = None) -> tuple[gpd
     all_pairs = [p for parcel in parcels for r in parcel["rings"].values() for p in r.points]
     swapped, prefix = orient_plane_points(all_pairs, str(path))
     if prefix is not None and stated_zone is not None and prefix != stated_zone:
-        raise InputError(f"{path}: eastings carry zone prefix {prefix} but 带号={stated_zone}")
+        raise InputError(
+            t(
+                "{path}: eastings carry zone prefix {prefix} but 带号={stated_zone}",
+                path=path,
+                prefix=prefix,
+                stated_zone=stated_zone,
+            )
+        )
     zone = prefix if prefix is not None else stated_zone
     if zone is None:
-        raise CRSError(f"{path}: eastings have no zone prefix and the header has no 带号; add 带号= or pass --crs")
+        raise CRSError(
+            t("{path}: eastings have no zone prefix and the header has no 带号; add 带号= or pass --crs", path=path)
+        )
     crs = zone_crs(zone, width, prefixed=prefix is not None, datum=datum)
 
     rows, notes, units = [], [], set()
@@ -317,7 +345,7 @@ def _zone_width(header: dict, path) -> int:
     digits = "".join(ch for ch in text if ch.isdigit() or ch == ".")
     width = _whole(digits or text, f"{path} [属性描述]", "几度分带")
     if width not in (3, 6):
-        raise InputError(f"{path} [属性描述]: zone width {text!r} is not 3 or 6 degrees")
+        raise InputError(t("{path} [属性描述]: zone width {text} is not 3 or 6 degrees", path=path, text=repr(text)))
     return width
 
 

@@ -29,6 +29,7 @@ import shapely
 from shapely.geometry import Polygon
 
 from ..errors import CRSError, InputError
+from ..i18n import t
 from .corner_geometry import Ring, build_polygon, check_points_in_zone, orient_plane_points, zone_crs
 from .textfile import read_text_lines
 
@@ -76,8 +77,13 @@ def _datum(attrs: dict, path) -> str:
             if name in value:
                 return label
         raise CRSError(
-            f"{path}: {key}={value} does not name CGCS2000 (2000国家大地坐标系) and is not a known datum code; "
-            "convert the coordinates to CGCS2000, or state 坐标系=2000国家大地坐标系 if they already are"
+            t(
+                "{path}: {key}={value} does not name CGCS2000 (2000国家大地坐标系) and is not a known datum "
+                "code; convert the coordinates to CGCS2000, or state 坐标系=2000国家大地坐标系 if they already are",
+                path=path,
+                key=key,
+                value=value,
+            )
         )
     return "CGCS2000"
 
@@ -90,12 +96,23 @@ def _check_line_count(attrs: dict, have: int, path) -> None:
     try:
         declared = int(attrs[key].strip())
     except ValueError:
-        raise InputError(f"{path}: {key}={attrs[key]!r} is not a whole number") from None
+        raise InputError(
+            t("{path}: {key}={value} is not a whole number", path=path, key=key, value=repr(attrs[key]))
+        ) from None
     # producers differ on whether the total counts the two header lines above the XY lines (total = XY + 2);
     # a truncated file loses a ring's closing 标高 line first (refused above) or whole rings (≥ 4 lines)
     if not (declared - 2 <= have <= declared):
         what = "the file is truncated" if have < declared else "the count and the file disagree"
-        raise InputError(f"{path}: {key}={declared} but the file has {have} XY lines: {what}")
+        raise InputError(
+            t(
+                "{path}: {key}={declared} but the file has {have} XY lines: {what}",
+                path=path,
+                key=key,
+                declared=declared,
+                have=have,
+                what=what,
+            )
+        )
 
 
 def read_mining_txt(path: str | Path, *, encoding: str | None = None, zone_width: int = 3):
@@ -121,47 +138,60 @@ def read_mining_txt(path: str | Path, *, encoding: str | None = None, zone_width
         if fields[0] in ("标高", "*"):
             xy_lines += 1
             if len(fields) < 5:
-                raise InputError(f"{where}: expected 标高,上限,下限,,标志, got {line!r}")
+                raise InputError(t("{where}: expected 标高,上限,下限,,标志, got {line}", where=where, line=repr(line)))
             try:
                 # XYnnn=标高,,,, is the writer's default for "no elevation" (and no flag: an included ring)
                 top = float(fields[1]) if fields[1] else None
                 bottom = float(fields[2]) if fields[2] else None
                 flag = int(fields[4]) if fields[4] else 1
             except ValueError:
-                raise InputError(f"{where}: elevations and flag must be numbers, got {line!r}") from None
+                raise InputError(
+                    t("{where}: elevations and flag must be numbers, got {line}", where=where, line=repr(line))
+                ) from None
             if flag not in (1, -1):
-                raise InputError(f"{where}: ring flag {flag} is neither 1 (include) nor -1 (exclude)")
+                raise InputError(
+                    t("{where}: ring flag {flag} is neither 1 (include) nor -1 (exclude)", where=where, flag=flag)
+                )
             if not current.points:
-                raise InputError(f"{where}: an elevation line closes a ring with no points")
+                raise InputError(t("{where}: an elevation line closes a ring with no points", where=where))
             groups.append({"ring": current, "flag": flag, "top": top, "bottom": bottom, "line": current.lines[0]})
             current = Ring(len(groups) + 1)
             continue
         if len(fields) < 3:
-            raise InputError(f"{where}: expected XYnnn=点号,X,Y, got {line!r}")
+            raise InputError(t("{where}: expected XYnnn=点号,X,Y, got {line}", where=where, line=repr(line)))
         try:
             x, y = float(fields[1]), float(fields[2])
         except ValueError:
-            raise InputError(f"{where}: X and Y must be numbers, got {fields[1]!r}, {fields[2]!r}") from None
+            raise InputError(
+                t(
+                    "{where}: X and Y must be numbers, got {value}, {value2}",
+                    where=where,
+                    value=repr(fields[1]),
+                    value2=repr(fields[2]),
+                )
+            ) from None
         current.points.append((x, y))
         current.lines.append(no)
         xy_lines += 1
     if current.points:
-        raise InputError(f"{path}, line {current.lines[-1]}: the last ring has no 标高 line closing it")
+        raise InputError(
+            t("{path}, line {value}: the last ring has no 标高 line closing it", path=path, value=current.lines[-1])
+        )
     if not groups:
-        raise InputError(f"{path}: no corner points (XYnnn= lines)")
+        raise InputError(t("{path}: no corner points (XYnnn= lines)", path=path))
     _check_line_count(attrs, xy_lines, path)
     datum = _datum(attrs, path)
 
     swapped, prefix = orient_plane_points([p for g in groups for p in g["ring"].points], str(path))
     stated = attrs.get("带号", "").strip()
     if stated and not stated.isdigit():
-        raise InputError(f"{path}: 带号={stated} is not a whole zone number")
+        raise InputError(t("{path}: 带号={stated} is not a whole zone number", path=path, stated=stated))
     zone = prefix if prefix is not None else (int(stated) if stated else None)
     if zone is None:
-        raise CRSError(f"{path}: eastings have no zone prefix and there is no 带号=; pass --crs")
+        raise CRSError(t("{path}: eastings have no zone prefix and there is no 带号=; pass --crs", path=path))
     width_text = str(attrs.get("几度分带", zone_width) or zone_width).strip()
     if width_text not in ("3", "6"):
-        raise InputError(f"{path}: 几度分带={width_text} is not 3 or 6")
+        raise InputError(t("{path}: 几度分带={width_text} is not 3 or 6", path=path, width_text=width_text))
     crs = zone_crs(zone, int(width_text), prefixed=prefix is not None, datum=datum)
 
     features = []
@@ -176,7 +206,9 @@ def read_mining_txt(path: str | Path, *, encoding: str | None = None, zone_width
             continue
         host = next((f for f in reversed(features) if f["geom"].contains(geom)), None)
         if host is None:
-            raise InputError(f"{path}, line {g['line']}: an excluded ring (flag -1) lies in no included ring")
+            raise InputError(
+                t("{path}, line {line}: an excluded ring (flag -1) lies in no included ring", path=path, line=g["line"])
+            )
         host["holes"].append(geom)
     base = {col: attrs[key] for key, col in _ATTRS.items() if attrs.get(key)}
     rows = []

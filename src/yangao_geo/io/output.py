@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import OutputError, YangaoError
+from ..i18n import t
 
 __all__ = ["PARTIAL_PREFIX", "atomic_path", "check_target", "input_files", "remove_stale_partials"]
 
@@ -85,25 +86,33 @@ def check_target(target, *, overwrite: bool = False, inputs: Iterable = ()) -> P
             os.path.realpath(target) == os.path.realpath(inp)
         ):
             raise OutputError(
-                f"{target}: is an input of this run ({inp}); inputs are never replaced, "
-                "with or without --overwrite: choose another output name"
+                t(
+                    "{target}: is an input of this run ({inp}); inputs are never replaced, with or without "
+                    "--overwrite: choose another output name",
+                    target=target,
+                    inp=inp,
+                )
             )
     if target.exists() or target.is_symlink():
         try:
             mode = os.stat(target).st_mode
         except OSError as exc:
-            raise OutputError(f"{target}: cannot be checked ({exc.strerror or exc})") from None
+            raise OutputError(
+                t("{target}: cannot be checked ({value})", target=target, value=exc.strerror or exc)
+            ) from None
         if stat.S_ISDIR(mode):
-            raise OutputError(f"{target}: is a folder; give a file name for the report")
+            raise OutputError(t("{target}: is a folder; give a file name for the report", target=target))
         if not stat.S_ISREG(mode):
-            raise OutputError(f"{target}: is not a regular file (a FIFO, device or socket); refusing to replace it")
+            raise OutputError(
+                t("{target}: is not a regular file (a FIFO, device or socket); refusing to replace it", target=target)
+            )
         if not overwrite:
-            raise OutputError(f"{target}: already exists; pass --overwrite to replace it")
+            raise OutputError(t("{target}: already exists; pass --overwrite to replace it", target=target))
     parent = target.parent
     if not parent.is_dir():
-        raise OutputError(f"{parent}: output folder does not exist")
+        raise OutputError(t("{parent}: output folder does not exist", parent=parent))
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(f"{parent}: output folder is not writable")
+        raise OutputError(t("{parent}: output folder is not writable", parent=parent))
     return target
 
 
@@ -154,17 +163,21 @@ def atomic_path(target, *, overwrite: bool = False, inputs: Iterable = ()) -> It
     try:
         yield tmp
         if not tmp.exists():
-            raise OutputError(f"{target}: the writer produced no file")
+            raise OutputError(t("{target}: the writer produced no file", target=target))
         check_target(target, overwrite=overwrite, inputs=inputs)  # nothing changed under us meanwhile
         os.replace(tmp, target)
     except YangaoError:
         raise
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__
-        raise OutputError(f"{target}: cannot be written ({reason}); nothing was written") from None
+        raise OutputError(
+            t("{target}: cannot be written ({reason}); nothing was written", target=target, reason=reason)
+        ) from None
     except Exception as exc:  # writers (GDAL, openpyxl, zipfile) raise their own types on disk full etc.
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise OutputError(f"{target}: cannot be written ({text}); nothing was written") from None
+        raise OutputError(
+            t("{target}: cannot be written ({text}); nothing was written", target=target, text=text)
+        ) from None
     finally:
         with contextlib.suppress(OSError):
             if tmp.is_dir() and not tmp.is_symlink():  # a writer of folders failed half-way

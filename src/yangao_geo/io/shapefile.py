@@ -12,6 +12,7 @@ import struct
 from pathlib import Path
 
 from ..errors import DataSourceError
+from ..i18n import t
 
 __all__ = ["check_shapefile_integrity"]
 
@@ -34,30 +35,53 @@ def check_shapefile_integrity(shp_path: str | Path) -> None:
     for ext in (".shx", ".dbf"):
         if _sidecar(shp, ext) is None:
             raise DataSourceError(
-                f"{shp}: the shapefile's {ext} file is missing; a shapefile needs .shp, .shx and .dbf"
+                t(
+                    "{shp}: the shapefile's {ext} file is missing; a shapefile needs .shp, .shx and .dbf",
+                    shp=shp,
+                    ext=ext,
+                )
             )
     for part in (shp, _sidecar(shp, ".shx")):
         data = part.read_bytes()[:100]
         if len(data) < 100 or struct.unpack(">i", data[:4])[0] != 9994:
-            raise DataSourceError(f"{part}: not a shapefile (bad or missing 100-byte header)")
+            raise DataSourceError(t("{part}: not a shapefile (bad or missing 100-byte header)", part=part))
         declared = struct.unpack(">i", data[24:28])[0] * 2
         actual = part.stat().st_size
         if actual < declared:
-            raise DataSourceError(f"{part}: truncated: the header declares {declared} bytes but the file has {actual}")
+            raise DataSourceError(
+                t(
+                    "{part}: truncated: the header declares {declared} bytes but the file has {actual}",
+                    part=part,
+                    declared=declared,
+                    actual=actual,
+                )
+            )
     shx = _sidecar(shp, ".shx")
     shx_records = (struct.unpack(">i", shx.read_bytes()[24:28])[0] * 2 - 100) // 8
     dbf = _sidecar(shp, ".dbf")
     head = dbf.read_bytes()[:12]
     if len(head) < 12:
-        raise DataSourceError(f"{dbf}: truncated: no complete DBF header")
+        raise DataSourceError(t("{dbf}: truncated: no complete DBF header", dbf=dbf))
     n_records, header_len, record_len = struct.unpack("<IHH", head[4:12])
     needed = header_len + n_records * record_len
     if dbf.stat().st_size < needed:
         raise DataSourceError(
-            f"{dbf}: truncated: {n_records} records need {needed} bytes but the file has {dbf.stat().st_size}"
+            t(
+                "{dbf}: truncated: {n_records} records need {needed} bytes but the file has {st_size}",
+                dbf=dbf,
+                n_records=n_records,
+                needed=needed,
+                st_size=dbf.stat().st_size,
+            )
         )
     if n_records != shx_records:
         raise DataSourceError(
-            f"{shp}: the .dbf has {n_records} records but the .shp/.shx have {shx_records} shapes; the parts of the "
-            "shapefile do not belong together (a part was replaced or cut): blocks would be lost or misattributed"
+            t(
+                "{shp}: the .dbf has {n_records} records but the .shp/.shx have {shx_records} shapes; "
+                "the parts of the shapefile do not belong together (a part was replaced or cut): blocks "
+                "would be lost or misattributed",
+                shp=shp,
+                n_records=n_records,
+                shx_records=shx_records,
+            )
         )

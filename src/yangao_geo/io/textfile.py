@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import DataSourceError
+from ..i18n import t
 
 __all__ = ["decode_text", "line_layout", "read_text_lines"]
 
@@ -40,7 +41,7 @@ def decode_text(data: bytes, *, partial: bool = False) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
-        raise DataSourceError(f"text is neither UTF-8 nor GBK/GB18030 (byte {exc.start})") from None
+        raise DataSourceError(t("text is neither UTF-8 nor GBK/GB18030 (byte {start})", start=exc.start)) from None
 
 
 def read_text_lines(path: str | Path, encoding: str | None = None) -> tuple[list[str], str]:
@@ -51,11 +52,13 @@ def read_text_lines(path: str | Path, encoding: str | None = None) -> tuple[list
             text = data.decode(encoding)
             return text.lstrip("\ufeff").splitlines(), encoding
         except (UnicodeDecodeError, LookupError) as exc:
-            raise DataSourceError(f"{path}: cannot decode as {encoding}: {exc}") from None
+            raise DataSourceError(
+                t("{path}: cannot decode as {encoding}: {exc}", path=path, encoding=encoding, exc=exc)
+            ) from None
     try:
         text, used = decode_text(data)
     except DataSourceError as exc:
-        raise DataSourceError(f"{path}: {exc}") from None
+        raise DataSourceError(t("{path}: {exc}", path=path, exc=exc)) from None
     return text.splitlines(), used
 
 

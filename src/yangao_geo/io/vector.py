@@ -19,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ..errors import DataSourceError, InputError
+from ..i18n import t
 from .encoding import detect_shapefile_encoding
 from .shapefile import check_shapefile_integrity
 
@@ -92,7 +93,9 @@ def _sha256_of(stamp: tuple) -> str:
 
 def _check_engine(engine: str) -> None:
     if engine not in ENGINES:
-        raise InputError(f"unknown I/O engine {engine!r}; expected one of {', '.join(ENGINES)}")
+        raise InputError(
+            t("unknown I/O engine {engine}; expected one of {value}", engine=repr(engine), value=", ".join(ENGINES))
+        )
 
 
 def list_layers(path: str | Path, *, engine: str = "pyogrio") -> list[str]:
@@ -113,7 +116,7 @@ def list_layers(path: str | Path, *, engine: str = "pyogrio") -> list[str]:
 
         return [str(name) for name in pyogrio.list_layers(str(p))[:, 0]]
     except Exception as exc:  # GDAL/fiona raise many types; all mean "not readable"
-        raise DataSourceError(f"{p}: not a readable vector data source ({_short(exc)})") from None
+        raise DataSourceError(t("{p}: not a readable vector data source ({exc})", p=p, exc=_short(exc))) from None
 
 
 def _short(exc: Exception) -> str:
@@ -179,9 +182,9 @@ def read_vector(
     if is_geoparquet(p):
         gdf = read_parquet_layer(p, mask=mask)
         if len(gdf) == 0 and mask is None and not allow_empty:
-            raise InputError(f"{p}: GeoParquet layer has no features")
+            raise InputError(t("{p}: GeoParquet layer has no features", p=p))
         info = SourceInfo(path=str(p), layer=None, features=len(gdf), sha256=file_sha256(p), role=role)
-        info.notes.append("format: GeoParquet")
+        info.notes.append(t("format: GeoParquet"))
         return gdf, info
     if p.suffix.lower() == ".dxf":  # CAD: closed polylines become polygons (see yangao_geo.io.dxf)
         from .dxf import read_dxf
@@ -216,11 +219,25 @@ def read_vector(
         elif role in layers:
             layer = role
         elif not layers:
-            raise DataSourceError(f"{p}: contains no layers")
+            raise DataSourceError(t("{p}: contains no layers", p=p))
         else:
-            raise InputError(f"{p}: has {len(layers)} layers ({', '.join(layers)}); choose one with --layer")
+            raise InputError(
+                t(
+                    "{p}: has {n_layers} layers ({value}); choose one with --layer",
+                    p=p,
+                    n_layers=len(layers),
+                    value=", ".join(layers),
+                )
+            )
     elif layer not in layers:
-        raise InputError(f"{p}: no layer named {layer!r}; the layers are: {', '.join(layers) or '(none)'}")
+        raise InputError(
+            t(
+                "{p}: no layer named {layer}; the layers are: {value}",
+                p=p,
+                layer=repr(layer),
+                value=", ".join(layers) or t("(none)"),
+            )
+        )
 
     if p.suffix.lower() == ".shp":
         check_shapefile_integrity(p)
@@ -251,13 +268,17 @@ def read_vector(
             gdf = _read_utf8_cut_names(p, kwargs)
             how = f"{how}; field names cut mid-character by the 10-byte DBF limit were repaired"
         else:
-            raise DataSourceError(f"{p}: cannot read layer {layer!r} as a vector layer ({_short(exc)})") from None
+            raise DataSourceError(
+                t("{p}: cannot read layer {layer} as a vector layer ({exc})", p=p, layer=repr(layer), exc=_short(exc))
+            ) from None
     if mask is not None and isinstance(gdf, gpd.GeoDataFrame):
         gdf = gdf.sort_index().reset_index(drop=True)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
-        raise InputError(f"{p}: layer {layer!r} has no geometry column; expected polygon features")
+        raise InputError(
+            t("{p}: layer {layer} has no geometry column; expected polygon features", p=p, layer=repr(layer))
+        )
     if len(gdf) == 0 and bbox is None and mask is None and not allow_empty:
-        raise InputError(f"{p}: layer {layer!r} has no features")
+        raise InputError(t("{p}: layer {layer} has no features", p=p, layer=repr(layer)))
     info = SourceInfo(
         path=str(p),
         layer=layer,
@@ -267,9 +288,9 @@ def read_vector(
         role=role,
     )
     if how not in ("format default", "given"):
-        info.notes.append(f"encoding {encoding} ({how})")
+        info.notes.append(t("encoding {encoding} ({how})", encoding=encoding, how=how))
     if given_for_other_format:
-        info.notes.append(f"--encoding ignored: {p.suffix.lower()} files are UTF-8 by definition")
+        info.notes.append(t("--encoding ignored: {suffix} files are UTF-8 by definition", suffix=p.suffix.lower()))
     return gdf, info
 
 
@@ -281,13 +302,13 @@ def require_readable(p: Path) -> None:
     try:
         mode = os.stat(p).st_mode
     except FileNotFoundError:
-        raise DataSourceError(f"{p}: no such file or directory") from None
+        raise DataSourceError(t("{p}: no such file or directory", p=p)) from None
     except OSError as exc:
-        raise DataSourceError(f"{p}: cannot be opened ({exc.strerror or exc})") from None
+        raise DataSourceError(t("{p}: cannot be opened ({value})", p=p, value=exc.strerror or exc)) from None
     if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        raise DataSourceError(f"{p}: not a regular file (a FIFO, device or socket); expected a data file")
+        raise DataSourceError(t("{p}: not a regular file (a FIFO, device or socket); expected a data file", p=p))
     if not os.access(p, os.R_OK):
-        raise DataSourceError(f"{p}: not readable (permission denied)")
+        raise DataSourceError(t("{p}: not readable (permission denied)", p=p))
 
 
 def _known_encoding(encoding: str) -> str:
@@ -296,7 +317,9 @@ def _known_encoding(encoding: str) -> str:
     try:
         codecs.lookup(encoding)
     except (LookupError, TypeError):
-        raise InputError(f"--encoding {encoding!r}: unknown encoding; expected e.g. gbk, gb18030, utf-8") from None
+        raise InputError(
+            t("--encoding {encoding}: unknown encoding; expected e.g. gbk, gb18030, utf-8", encoding=repr(encoding))
+        ) from None
     return encoding
 
 
@@ -316,7 +339,9 @@ def _read_utf8_cut_names(p: Path, kwargs: dict) -> gpd.GeoDataFrame:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             if strict:
-                raise DataSourceError(f"{p}: a value is not UTF-8 although the file says so ({text!r})") from None
+                raise DataSourceError(
+                    t("{p}: a value is not UTF-8 although the file says so ({text})", p=p, text=repr(text))
+                ) from None
             return data.decode("utf-8", errors="ignore")
 
     raw.columns = [c if c == raw.geometry.name else fix(str(c), strict=False) for c in raw.columns]

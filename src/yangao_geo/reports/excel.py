@@ -1,6 +1,8 @@
-"""The Chinese Excel report: 汇总 (per block, with a 合计 row), 明细 (per finding), 说明 (rules and provenance).
+"""The Excel report: 汇总 Summary (per block, with a 合计 total row), 明细 Findings (per finding, one total
+row per block and layer above its details), 说明 Notes (rules and provenance).
 
-Frozen headers, column widths, number formats (km² 0.0000, m² 0.00), fails in red. Reads only the
+In the run's language (Chinese by default: sheet names, headers, words, rule titles). Frozen headers,
+column widths, number formats (areas 0.0000 in the chosen unit, m² 0.00), fails in red. Reads only the
 Report's tables.
 """
 
@@ -11,15 +13,20 @@ import math
 import pandas as pd
 
 from ..area_units import area_in, unit_label
-from ..i18n import use_lang
+from ..i18n import N_, t, use_lang
 from ..rules import RULES
 from ..rules.messages import layer_label
 from ..rules.titles import kind_word, severity_word, status_word, title
 
 __all__ = ["RULE_FAMILIES", "write_xlsx"]
 
-#: rule families counted per block in 汇总
-RULE_FAMILIES = {"D": "数据质量", "O": "控制线与矿业权", "B": "区块划定", "A": "准入条件"}
+#: rule families counted per block in the summary sheet (first letter of the rule code)
+RULE_FAMILIES = {
+    "D": N_("data quality"),
+    "O": N_("control lines and mining rights"),
+    "B": N_("block delineation"),
+    "A": N_("admission"),
+}
 
 
 def _blank(value):
@@ -64,13 +71,12 @@ def _cell(ws, row: int, col: int, value, fmt=None) -> None:
 def write_xlsx(report, path) -> None:
     """Write ``report`` as an XLSX workbook at ``path`` (the caller makes it atomic); linear in its size.
 
-    The workbook is Chinese whatever the run's language: its words (kinds, statuses, severities, rule
-    titles, layers) are the catalog's Chinese.
+    In the report's language (``settings["lang"]``, zh by default).
 
     Written with XlsxWriter in constant-memory mode (rows streamed to disk as they come: 40 000 findings
     in seconds, memory flat). User text goes through ``write_string``: never a live formula.
     """
-    with use_lang("zh"):
+    with use_lang(report.settings.get("lang", "zh")):
         _write_xlsx(report, path)
 
 
@@ -81,8 +87,13 @@ def _write_xlsx(report, path) -> None:
         from ..errors import OutputError
 
         raise OutputError(
-            f"{path}: {report.n_findings} findings do not fit one Excel sheet ({_EXCEL_ROWS - 1} rows); "
-            "write .csv or .json for runs this large"
+            t(
+                "{path}: {n_findings} findings do not fit one Excel sheet ({value} rows); write .csv or "
+                ".json for runs this large",
+                path=path,
+                n_findings=report.n_findings,
+                value=_EXCEL_ROWS - 1,
+            )
         )
 
     wb = xlsxwriter.Workbook(
@@ -117,17 +128,17 @@ def _write_xlsx(report, path) -> None:
     label = unit_label(unit)
     families = list(RULE_FAMILIES)
     names = [
-        "编号",
-        "名称",
-        "类型",
-        "矿种",
-        f"面积({label})",
-        "结论",
-        "不通过项",
-        "需关注项",
-        *[f"{RULE_FAMILIES[k]}({k})" for k in families],
+        t("block id"),
+        t("name"),
+        t("kind"),
+        t("mineral"),
+        t("area ({unit})", unit=label),
+        t("status"),
+        t("fails"),
+        t("needing attention"),
+        *[t("{family} ({code})", family=t(RULE_FAMILIES[k]), code=k) for k in families],
     ]
-    ws = sheet("汇总", names, [10, 44, 18, 14, 12, 10, 10, 10, 14, 16, 12, 12])
+    ws = sheet(t("Block summary"), names, [10, 44, 18, 14, 12, 10, 10, 10, 14, 16, 12, 12])
     summary = report.summary()
     findings = report.findings
     # counts per block and rule family in one pass (a filter per block was quadratic)
@@ -159,10 +170,10 @@ def _write_xlsx(report, path) -> None:
                 totals[col] += float(value or 0)
     last = row + 1  # the spreadsheet's own (1-based) number of the last block row
     row += 1
-    ws.write_string(row, 0, "合计", f["bold"])
-    ws.write_string(row, 1, f"{len(summary)} 个区块", f["bold"])
+    ws.write_string(row, 0, t("total"), f["bold"])
+    ws.write_string(row, 1, t("{n} blocks", n=len(summary)), f["bold"])
     ws.write_formula(row, 4, f"=SUM(E2:E{last})", f["km2_bold"], round(totals[4], 4))
-    ws.write_string(row, 5, f"{int((summary.status == 'fail').sum())} 不通过", f["bold"])
+    ws.write_string(row, 5, t("{n} fail", n=int((summary.status == "fail").sum())), f["bold"])
     for col in range(6, 8 + len(families)):
         letter = chr(ord("A") + col)
         ws.write_formula(row, col, f"=SUM({letter}2:{letter}{last})", f["bold"], int(totals[col]))
@@ -170,20 +181,20 @@ def _write_xlsx(report, path) -> None:
     # 明细 — one row per finding
     titles = {code: title(code) for code in RULES}
     names = [
-        "区块编号",
-        "区块名称",
-        "规则",
-        "规则名称",
-        "级别",
-        "图层",
-        "要素编号",
-        "重叠面积(m²)",
-        f"重叠面积({label})",
-        "占区块比例",
-        "说明",
-        "规划条款",
+        t("block id"),
+        t("block name"),
+        t("rule"),
+        t("rule name"),
+        t("severity"),
+        t("layer"),
+        t("feature id"),
+        t("overlap area (m²)"),
+        t("overlap area ({unit})", unit=label),
+        t("share of the block"),
+        t("finding"),
+        t("plan article"),
     ]
-    ws = sheet("明细", names, [10, 36, 8, 22, 8, 16, 26, 16, 14, 12, 70, 60])
+    ws = sheet(t("Finding details"), names, [10, 36, 8, 22, 8, 16, 26, 16, 14, 12, 70, 60])
     from .totals import block_layer_totals
 
     totals = block_layer_totals(findings)
@@ -199,12 +210,18 @@ def _write_xlsx(report, path) -> None:
             _cell(ws, row, 1, _blank(x.block_name), f["bold"])
             ws.write_string(row, 2, x.rule_id, f["bold"])
             ws.write_string(row, 3, titles.get(x.rule_id, x.rule_id), f["bold"])
-            ws.write_string(row, 4, "合计", f["bold"])
-            _cell(ws, row, 5, x.layer, f["bold"])
-            ws.write_string(row, 6, f"{count} 处", f["bold"])
+            ws.write_string(row, 4, t("total"), f["bold"])
+            _cell(ws, row, 5, layer_label(x.layer), f["bold"])
+            ws.write_string(row, 6, t("{n} features", n=count), f["bold"])
             ws.write_number(row, 7, round(area, 2), f["m2"])
             ws.write_number(row, 8, area_in(area, unit), f["km2"])
-            ws.write_string(row, 10, f"与{layer_label(x.layer)}重叠合计 {count} 处，{area / 1e6:.4f} km²", f["wrap"])
+            total = t(
+                "{layer}: {count} features, {area} in all",
+                layer=layer_label(x.layer),
+                count=count,
+                area=f"{area_in(area, unit):.4f} {label}",
+            )
+            ws.write_string(row, 10, total, f["wrap"])
         row += 1
         m2 = _blank(x.overlap_m2)
         _cell(ws, row, 0, _blank(x.block_id))
@@ -212,7 +229,7 @@ def _write_xlsx(report, path) -> None:
         ws.write_string(row, 2, x.rule_id)
         ws.write_string(row, 3, titles.get(x.rule_id, x.rule_id))
         ws.write_string(row, 4, severity_word(x.severity), f.get(x.severity))
-        _cell(ws, row, 5, _blank(x.layer))
+        _cell(ws, row, 5, layer_label(x.layer) if isinstance(x.layer, str) else None)
         _cell(ws, row, 6, _blank(x.feature_id))
         if m2 is not None:
             ws.write_number(row, 7, round(m2, 2), f["m2"])
@@ -223,40 +240,65 @@ def _write_xlsx(report, path) -> None:
     ws.autofilter(0, 0, max(row, 1), len(names) - 1)
 
     # 说明 — rules, settings, provenance
-    ws = sheet("说明", ["项目", "内容", "备注"], [22, 80, 60])
+    ws = sheet(t("Notes"), [t("item"), t("content"), t("remark")], [22, 80, 60])
     notes = []
 
     def note(*values, bold=False):
         notes.append((values, bold))
 
-    note("规划", "《阳高县矿产资源总体规划（2021—2025年）》", "每条发现均注明所依据的规划条款")
-    note("面积", "CGCS2000 椭球面积（TD/T 1055-2019 附录D），km² 保留 4 位小数", report.settings.get("area_method"))
-    note("容差", f"{report.settings.get('tolerance_m2')} m²", "不超过容差的正重叠记为需关注（碎片），不判不通过")
     note(
-        "宽度容差",
-        f"{report.settings.get('width_tolerance_m')} m",
-        "处处窄于此宽度的重叠为坐标精度内的共边（提示），不判不通过",
+        t("plan"),
+        t("Yanggao County Mineral Resources Master Plan (2021–2025)"),
+        t("every finding cites the plan article it enforces"),
     )
-    note("边界约定", report.settings.get("edges"), report.settings.get("edge_convention"))
+    note(
+        t("areas"),
+        t("CGCS2000 ellipsoidal areas (TD/T 1055-2019, annex D); km² to 4 decimals"),
+        report.settings.get("area_method"),
+    )
+    note(
+        t("tolerance"),
+        f"{report.settings.get('tolerance_m2')} m²",
+        t("a real overlap at or below the tolerance is a sliver (needs attention), never a fail"),
+    )
+    note(
+        t("width tolerance"),
+        f"{report.settings.get('width_tolerance_m')} m",
+        t("an overlap narrower than this everywhere is a shared edge within coordinate precision (note), never a fail"),
+    )
+    note(t("edge convention"), report.settings.get("edges"), report.settings.get("edge_convention"))
     regs = report.settings.get("regulations") or {}
-    note("法规依据", f"{regs.get('profile')}（{regs.get('date')}）", regs.get("description"))
+    note(t("regulations"), f"{regs.get('profile')} ({regs.get('date')})", regs.get("description"))
     env = report.tool.get("environment", {})
-    note("工具", f"yangao_geo {report.tool.get('version')}", " · ".join(f"{k} {v}" for k, v in env.items()))
-    note("运行时间", _local_time(report.tool.get("started_at")), f"用时 {report.tool.get('elapsed_s')} 秒")
+    note(t("tool"), f"yangao_geo {report.tool.get('version')}", " · ".join(f"{k} {v}" for k, v in env.items()))
+    note(
+        t("run at"),
+        _local_time(report.tool.get("started_at")),
+        t("took {seconds} s", seconds=report.tool.get("elapsed_s")),
+    )
     for i in report.inputs:
+        inferred = t(" (inferred)") if i.crs_inferred else ""
         note(
-            f"输入 {i.role}",
+            t("input {role}", role=i.role),
             f"{i.path}{':' + i.layer if i.layer else ''}",
-            f"{i.crs}{'（推断）' if i.crs_inferred else ''} · {i.encoding} · {i.features} 个要素 · SHA-256 {i.sha256}",
+            t(
+                "{crs}{inferred} · {encoding} · {n} features · SHA-256 {sha256}",
+                crs=i.crs,
+                inferred=inferred,
+                encoding=i.encoding,
+                n=i.features,
+                sha256=i.sha256,
+            ),
         )
     for s in report.skipped_rules:
-        note(f"未运行 {s['rule_id']}", s["reason"], None)
+        note(t("not run: {rule}", rule=s["rule_id"]), s["reason"], None)
     note(None, None, None)
-    note("规则", "说明", "规划条款", bold=True)
+    note(t("rule"), t("what it checks"), t("plan article"), bold=True)
     for code, r in RULES.items():
         params = report.settings.get("rule_params", {}).get(code)
-        param_text = "，".join(f"{k} = {v}" for k, v in (params or {}).items())
-        note(f"{code} {titles[code]}（{severity_word(r.severity)}）", param_text or None, r.citation)
+        param_text = "; ".join(f"{k} = {v}" for k, v in (params or {}).items())
+        what = r.summary + (f" ({param_text})" if param_text else "")
+        note(f"{code} {titles[code]} ({severity_word(r.severity)})", what, r.citation)
     for row, (values, bold) in enumerate(notes, start=1):
         for col, value in enumerate(values):
             _cell(ws, row, col, None if value is None else str(value), f["wrap_bold"] if bold else f["wrap"])

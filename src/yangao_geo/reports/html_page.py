@@ -17,21 +17,26 @@ import numpy as np
 import pyproj
 import shapely
 
+from ..area_units import area_in, unit_label
 from ..crs import ANALYSIS_CRS
+from ..i18n import current_lang, t, use_lang
+from ..rules.messages import layer_label
+from ..rules.titles import kind_word, severity_word, status_word, title
+from .totals import overlap_totals
 
-__all__ = ["map_html", "report_html"]
+__all__ = ["MapView", "map_html", "notebook_html", "report_html", "write_html"]
 
 _TO_MERC = pyproj.Transformer.from_crs(ANALYSIS_CRS, 3857, always_xy=True)
 _STATUS_COLOURS = {"fail": "#d62728", "warn": "#ff9f1c", "pass": "#2ca02c"}
-_LAYER_STYLE = {  # fill, stroke, label
-    "eco_redline": ("#e377c2", "#a0307d", "生态保护红线 ecological red line"),
-    "basic_farmland": ("#bcd96b", "#7f9f2a", "永久基本农田 permanent basic farmland"),
-    "town_boundary": ("#9e9e9e", "#555555", "城镇开发边界 town development boundary"),
-    "mining_rights": ("#9467bd", "#5b3b85", "矿业权 mining rights"),
-    "arable_land": ("#f3e6a3", "#c9b458", "耕地 arable land"),
-    "deposits": ("#8c564b", "#5e362f", "矿床 deposits"),
-    "concentrated_areas": ("#17becf", "#0f7f8a", "集中开采区 concentrated mining areas"),
-    "county_boundary": ("none", "#000000", "县界 county boundary"),
+_LAYER_STYLE = {  # fill, stroke (the label: the layer's name in the catalog, layer_label)
+    "eco_redline": ("#e377c2", "#a0307d"),
+    "basic_farmland": ("#bcd96b", "#7f9f2a"),
+    "town_boundary": ("#9e9e9e", "#555555"),
+    "mining_rights": ("#9467bd", "#5b3b85"),
+    "arable_land": ("#f3e6a3", "#c9b458"),
+    "deposits": ("#8c564b", "#5e362f"),
+    "concentrated_areas": ("#17becf", "#0f7f8a"),
+    "county_boundary": ("none", "#000000"),
 }
 _LAYER_ORDER = [
     "county_boundary",
@@ -107,7 +112,7 @@ def _scale_bar(bounds, origin) -> str:
         f'height="{height:.1f}" fill="#000"/><rect x="{x0 + bar / 2:.1f}" y="{y0 - height:.1f}" '
         f'width="{bar / 2:.1f}" height="{height:.1f}" fill="#fff" stroke="#000" vector-effect="non-scaling-stroke"/>'
         f'<text x="{x0 + bar / 2:.1f}" y="{y0 - 2.5 * height:.1f}" text-anchor="middle" '
-        f'font-size="{height * 2.2:.1f}">{label}（比例尺 scale）</text></g>'
+        f'font-size="{height * 2.2:.1f}">{html.escape(t("scale {length}", length=label))}</text></g>'
     )
 
 
@@ -115,7 +120,7 @@ def map_html(report, *, tiles: str | None = None, height: str = "560px") -> str:
     """The interactive map alone (an HTML fragment with its own script)."""
     blocks = report.blocks[report.blocks.geometry.notna()]
     if blocks.empty:
-        return "<p>No block geometry to draw.</p>"
+        return f"<p>{html.escape(t('No block geometry to draw.'))}</p>"
     merc_blocks = [_merc(g) for g in blocks.geometry]
     minx, miny, maxx, maxy = shapely.union_all(merc_blocks).bounds
     pad = max(maxx - minx, maxy - miny) * 0.08 + 200
@@ -129,7 +134,7 @@ def map_html(report, *, tiles: str | None = None, height: str = "560px") -> str:
         gdf = report.context.get(name)
         if gdf is None or gdf.empty:
             continue
-        fill, stroke, _ = _LAYER_STYLE[name]
+        fill, stroke = _LAYER_STYLE[name]
         paths = "".join(
             f'<path d="{_path(_merc(g), origin, 2.0)}"><title>{html.escape(str(fid))}</title></path>'
             for fid, g in zip(gdf["feature_id"], gdf.geometry)
@@ -161,26 +166,29 @@ def map_html(report, *, tiles: str | None = None, height: str = "560px") -> str:
     groups.append(f'<g data-layer="blocks">{"".join(bpaths)}</g>')
     groups.append(_scale_bar(bounds, origin))
     toggles = "".join(
-        f'<label><input type="checkbox" checked data-toggle="{name}"> {html.escape(_LAYER_STYLE[name][2])}</label>'
+        f'<label><input type="checkbox" checked data-toggle="{name}"> {html.escape(layer_label(name))}</label>'
         for name in _LAYER_ORDER
         if name in report.context and not report.context[name].empty
     )
     toggles += (
-        '<label><input type="checkbox" checked data-toggle="overlaps"> 重叠 overlaps</label>'
-        '<label><input type="checkbox" checked data-toggle="blocks"> 规划区块 blocks</label>'
+        f'<label><input type="checkbox" checked data-toggle="overlaps"> {_e(t("overlaps"))}</label>'
+        f'<label><input type="checkbox" checked data-toggle="blocks"> {_e(t("planning blocks"))}</label>'
     )
     if tiles:
-        toggles += '<label><input type="checkbox" checked data-toggle="tiles"> 底图 tiles</label>'
+        toggles += f'<label><input type="checkbox" checked data-toggle="tiles"> {_e(t("base map"))}</label>'
+    note = t(
+        "Wheel to zoom, drag to pan, click a block for its findings. Displayed in Web Mercator; every number "
+        "is ellipsoidal (CGCS2000)."
+    )
     return f"""<div class="yg-map-wrap">
 <div class="yg-toggles">{toggles}</div>
 <div class="yg-map-box"><svg id="yg-map" class="yg-map" style="height:{height}" viewBox="0 0 {width:.1f} {height_m:.1f}"
  preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg" data-ox="{origin[0]:.3f}"
  data-oy="{origin[1]:.3f}">{"".join(groups)}</svg>
-<div class="yg-north" title="北 north">▲<br>N</div>
-<div id="yg-coords" class="yg-coords">经度 lon —  纬度 lat —</div></div>
+<div class="yg-north" title="{_e(t("north"))}">▲<br>{_e(t("N"))}</div>
+<div id="yg-coords" class="yg-coords">{_e(t("lon"))} —  {_e(t("lat"))} —</div></div>
 <div id="yg-popup" class="yg-popup" hidden></div>
-<p class="yg-note">滚轮缩放、拖动平移、点击区块查看结论 — wheel to zoom, drag to pan, click a block for its findings.
-Display in Web Mercator; all numbers are ellipsoidal (CGCS2000).</p>
+<p class="yg-note">{_e(note)}</p>
 </div>"""
 
 
@@ -227,7 +235,8 @@ _JS = r"""
    var x = vb.x + (ev.clientX - r.left - (r.width - vb.width / s) / 2) * s + ox;
    var y = oy - (vb.y + (ev.clientY - r.top - (r.height - vb.height / s) / 2) * s);
    var lon = x / 6378137 * 180 / Math.PI, lat = (2 * Math.atan(Math.exp(y / 6378137)) - Math.PI / 2) * 180 / Math.PI;
-   if (readout) readout.textContent = '经度 lon ' + lon.toFixed(5) + '°  纬度 lat ' + lat.toFixed(5) + '°'; });
+   if (readout) readout.textContent = data.words.lon + ' ' + lon.toFixed(5) + '°  ' + data.words.lat + ' ' +
+    lat.toFixed(5) + '°'; });
   window.addEventListener('mouseup', function(){ start = null; });
   window.addEventListener('mousemove', function(ev){ if (!start) return;
    var r = svg.getBoundingClientRect(), s = Math.max(vb.width / r.width, vb.height / r.height);
@@ -240,11 +249,11 @@ _JS = r"""
   svg.querySelectorAll('.yg-block').forEach(function(p){
    p.addEventListener('click', function(ev){ ev.stopPropagation();
     var b = data.blocks[p.dataset.block] || {}, rows = (data.findings[p.dataset.block] || []).map(function(f){
-     return '<li><span class="' + f.severity + '">' + f.severity + '</span> <b>' + f.rule_id + '</b> ' +
+     return '<li><span class="' + f.severity + '">' + esc(f.word) + '</span> <b>' + f.rule_id + '</b> ' +
       esc(f.message) + '</li>'; }).join('');
     popup.innerHTML = '<b>' + esc(p.dataset.block) + ' ' + esc(b.name || '') + '</b><br>' + esc(b.kind || '') +
-     ' · ' + esc(b.mineral || '') + ' · ' + b.area_km2 + ' km² · <span class="' + b.status + '">' + b.status +
-     '</span><ul>' + (rows || '<li>无问题 no findings</li>') + '</ul>';
+     ' · ' + esc(b.mineral || '') + ' · ' + b.area_km2 + ' km² · <span class="' + b.status + '">' +
+     esc(b.status_word) + '</span><ul>' + (rows || '<li>' + esc(data.words.none) + '</li>') + '</ul>';
     popup.hidden = false; }); });
   svg.addEventListener('click', function(){ popup.hidden = true; });
  }
@@ -280,43 +289,41 @@ def _e(value) -> str:
 
 
 def _summary(report) -> str:
+    unit = report.settings.get("area_unit", "km2")
     status = report.blocks["status"].value_counts()
     counts = report.counts()
     cards = "".join(
         f'<div class="card"><span class="{k}">{label}</span><b>{int(status.get(k, 0))}</b></div>'
-        for k, label in (("fail", "不通过 fail"), ("warn", "需关注 warn"), ("pass", "通过 pass"))
+        for k, label in ((s, _e(status_word(s))) for s in ("fail", "warn", "pass"))
     )
     cards += (
-        f'<div class="card">发现 findings<b>{len(report.findings)}</b>{counts["fail"]} fail · '
-        f"{counts['warn']} warn · {counts['info']} info</div>"
+        f'<div class="card">{_e(t("findings"))}<b>{report.n_findings}</b>'
+        f"{counts['fail']} {_e(severity_word('fail'))} · {counts['warn']} {_e(severity_word('warn'))} · "
+        f"{counts['info']} {_e(severity_word('info'))}</div>"
     )
     by_rule = report.findings.groupby(["rule_id", "rule_name", "severity"]).size().reset_index(name="n")
-    from ..rules.titles import severity_word, title
-
     rule_rows = "".join(
         f'<tr><td>{_e(r.rule_id)}</td><td>{_e(title(r.rule_id))}</td><td class="{r.severity}">'
         f'{_e(severity_word(r.severity))}</td><td class="num">{r.n}</td></tr>'
         for r in by_rule.itertuples()
     )
-    from .totals import overlap_totals
 
     per_layer = overlap_totals(report.findings)
     layer_rows = "".join(
-        f'<tr><td>{_e(r.layer)}</td><td class="num">{r.count}</td><td class="num">{r.sum / 1e6:.4f}</td></tr>'
+        f'<tr><td>{_e(layer_label(r.layer))}</td><td class="num">{r.count}</td>'
+        f'<td class="num">{area_in(r.sum, unit):.4f}</td></tr>'
         for r in per_layer.itertuples()
     )
+    none = f'<tr><td colspan="3">{_e(t("none"))}</td></tr>'
     return f"""<div class="cards">{cards}</div>
-<h2>按规则 By rule</h2><table><thead><tr><th>规则 rule</th><th>名称 name</th><th>级别 severity</th>
-<th class="num">数量 count</th></tr></thead><tbody>{rule_rows}</tbody></table>
-<h2>各图层重叠面积 Overlap area per layer</h2><table><thead><tr><th>图层 layer</th><th class="num">处 pieces</th>
-<th class="num">面积 area (km²)</th></tr></thead><tbody>{layer_rows or '<tr><td colspan="3">无 none</td></tr>'}
-</tbody></table>"""
+<h2>{_e(t("By rule"))}</h2><table><thead><tr><th>{_e(t("rule"))}</th><th>{_e(t("name"))}</th>
+<th>{_e(t("severity"))}</th><th class="num">{_e(t("count"))}</th></tr></thead><tbody>{rule_rows}</tbody></table>
+<h2>{_e(t("Overlap area per layer"))}</h2><table><thead><tr><th>{_e(t("layer"))}</th>
+<th class="num">{_e(t("pieces"))}</th><th class="num">{_e(t("area {unit}", unit=unit_label(unit)))}</th></tr></thead>
+<tbody>{layer_rows or none}</tbody></table>"""
 
 
 def _blocks_table(report) -> str:
-    from ..area_units import area_in, unit_label
-    from ..rules.titles import kind_word, status_word
-
     unit = report.settings.get("area_unit", "km2")
     rows = "".join(
         f"<tr><td>{_e(r.block_id)}</td><td>{_e(r.name)}</td><td>{_e(kind_word(r.kind))}</td><td>{_e(r.mineral)}</td>"
@@ -324,11 +331,20 @@ def _blocks_table(report) -> str:
         f'</td><td class="num">{r.fail}</td><td class="num">{r.warn}</td></tr>'
         for r in report.summary().itertuples()
     )
-    return (
-        "<table><thead><tr><th>编号 id</th><th>名称 name</th><th>类型 kind</th><th>矿种 mineral</th>"
-        f'<th class="num">面积 area ({_e(unit_label(unit))})</th><th>结论 status</th><th class="num">fail</th>'
-        f'<th class="num">warn</th></tr></thead><tbody>{rows}</tbody></table>'
+    head = "".join(
+        f"<th{cls}>{_e(label)}</th>"
+        for label, cls in (
+            (t("block"), ""),
+            (t("name"), ""),
+            (t("kind"), ""),
+            (t("mineral"), ""),
+            (t("area {unit}", unit=unit_label(unit)), ' class="num"'),
+            (t("status"), ""),
+            (t("fails"), ' class="num"'),
+            (t("warnings"), ' class="num"'),
+        )
     )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 def _findings_table(report) -> str:
@@ -339,38 +355,57 @@ def _findings_table(report) -> str:
         ratio = "" if f.overlap_ratio != f.overlap_ratio else f"{100 * f.overlap_ratio:.2f}%"
         rows.append(
             f'<tr data-severity="{f.severity}"><td>{_e(f.block_id)}</td><td>{_e(f.block_name)}</td>'
-            f'<td>{_e(f.rule_id)} {_e(f.rule_name)}</td><td class="{f.severity}">{f.severity}</td>'
-            f'<td>{_e(f.layer)}</td><td>{_e(f.feature_id)}</td><td class="num" data-v="{m2}">{m2}</td>'
+            f"<td>{_e(f.rule_id)} {_e(title(f.rule_id))}</td>"
+            f'<td class="{f.severity}">{_e(severity_word(f.severity))}</td>'
+            f"<td>{_e(layer_label(f.layer) if isinstance(f.layer, str) else None)}</td>"
+            f'<td>{_e(f.feature_id)}</td><td class="num" data-v="{m2}">{m2}</td>'
             f'<td class="num" data-v="{km2}">{km2}</td><td class="num">{ratio}</td><td>{_e(f.message)}</td>'
             f"<td>{_e(f.citation)}</td></tr>"
         )
-    head = (
-        "<th>区块 block</th><th>名称 name</th><th>规则 rule</th><th>级别 severity</th><th>图层 layer</th>"
-        '<th>要素 feature</th><th class="num">重叠 m²</th><th class="num">重叠 km²</th>'
-        '<th class="num">占比 ratio</th><th>说明 message</th><th>规划条款 plan article</th>'
+    head = "".join(
+        f"<th{cls}>{_e(label)}</th>"
+        for label, cls in (
+            (t("block"), ""),
+            (t("name"), ""),
+            (t("rule"), ""),
+            (t("severity"), ""),
+            (t("layer"), ""),
+            (t("feature"), ""),
+            (t("overlap m²"), ' class="num"'),
+            (t("overlap km²"), ' class="num"'),
+            (t("ratio"), ' class="num"'),
+            (t("finding"), ""),
+            (t("plan article"), ""),
+        )
     )
-    return f"""<div class="yg-filter"><input id="yg-filter-text" type="search" placeholder="筛选 filter…">
-<select id="yg-filter-severity"><option value="">全部 all</option><option value="fail">fail</option>
-<option value="warn">warn</option><option value="info">info</option></select>
-<span>点击表头排序 click a header to sort</span></div>
+    options = "".join(f'<option value="{s}">{_e(severity_word(s))}</option>' for s in ("fail", "warn", "info"))
+    return f"""<div class="yg-filter"><input id="yg-filter-text" type="search" placeholder="{_e(t("filter…"))}">
+<select id="yg-filter-severity"><option value="">{_e(t("all"))}</option>{options}</select>
+<span>{_e(t("click a header to sort"))}</span></div>
 <table id="yg-findings"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>"""
 
 
 def _provenance(report) -> str:
     inputs = "".join(
         f"<tr><td>{_e(i.role)}</td><td>{_e(i.path)}</td><td>{_e(i.layer)}</td><td>{_e(i.crs)}"
-        f"{' (inferred)' if i.crs_inferred else ''}</td><td>{_e(i.encoding)}</td><td class='num'>{i.features}</td>"
+        f"{_e(t(' (inferred)')) if i.crs_inferred else ''}</td><td>{_e(i.encoding)}</td>"
+        f"<td class='num'>{i.features}</td>"
         f"<td><code>{_e(i.sha256)}</code></td></tr>"
         for i in report.inputs
     )
     settings = json.dumps(report.settings, ensure_ascii=False, indent=1)
     env = " · ".join(f"{k} {v}" for k, v in report.tool.get("environment", {}).items())
     skipped = "".join(f"<li>{_e(s['rule_id'])}: {_e(s['reason'])}</li>" for s in report.skipped_rules)
-    return f"""<table><thead><tr><th>角色 role</th><th>路径 path</th><th>图层 layer</th><th>坐标系 CRS</th>
-<th>编码 encoding</th><th class="num">要素 features</th><th>SHA-256</th></tr></thead><tbody>{inputs}</tbody></table>
-<p>运行 Run: {_e(report.tool.get("started_at"))}, {_e(report.tool.get("elapsed_s"))} s · {_e(env)}</p>
-<p>未运行的规则 Rules not run:</p><ul>{skipped or "<li>无 none</li>"}</ul>
-<details><summary>设置 Settings (tolerance, rules, parameters)</summary><pre>{html.escape(settings)}</pre></details>"""
+    head = "".join(
+        f"<th>{_e(x)}</th>"
+        for x in (t("role"), t("path"), t("layer"), t("CRS"), t("encoding"), t("features"), "SHA-256")
+    )
+    run = t("Run: {started}, {seconds} s", started=report.tool.get("started_at"), seconds=report.tool.get("elapsed_s"))
+    settings_title = t("Settings (tolerance, rules, parameters)")
+    return f"""<table><thead><tr>{head}</tr></thead><tbody>{inputs}</tbody></table>
+<p>{_e(run)} · {_e(env)}</p>
+<p>{_e(t("Rules not run:"))}</p><ul>{skipped or f"<li>{_e(t('none'))}</li>"}</ul>
+<details><summary>{_e(settings_title)}</summary><pre>{html.escape(settings)}</pre></details>"""
 
 
 def _popup_data(report) -> str:
@@ -378,10 +413,11 @@ def _popup_data(report) -> str:
     blocks = {
         str(r.block_id): {
             "name": r.name,
-            "kind": r.kind,
+            "kind": kind_word(r.kind),
             "mineral": r.mineral,
             "area_km2": f"{r.area_km2:.4f}",
             "status": r.status,
+            "status_word": status_word(r.status),
         }
         for r in summary.itertuples()
     }
@@ -390,34 +426,39 @@ def _popup_data(report) -> str:
         if f.block_id is None or f.block_id != f.block_id:
             continue
         findings.setdefault(str(f.block_id), []).append(
-            {"rule_id": f.rule_id, "severity": f.severity, "message": f.message}
+            {"rule_id": f.rule_id, "severity": f.severity, "word": severity_word(f.severity), "message": f.message}
         )
-    text = json.dumps({"blocks": blocks, "findings": findings}, ensure_ascii=False, default=str)
+    words = {"none": t("no findings"), "lon": t("lon"), "lat": t("lat")}
+    text = json.dumps({"blocks": blocks, "findings": findings, "words": words}, ensure_ascii=False, default=str)
     return text.replace("</", "<\\/")
 
 
 def report_html(report, *, tiles: str | None = None, title: str | None = None) -> str:
     """The whole self-contained HTML report, in the report's language (rule titles, severity words)."""
-    from ..i18n import use_lang
-
     with use_lang(report.settings.get("lang", "zh")):
         return _report_html(report, tiles=tiles, title=title)
 
 
 def _report_html(report, *, tiles: str | None, title: str | None) -> str:
-    title = title or "阳高县矿产资源规划区块合规检查 — Yanggao block compliance report"
+    heading = title or t("Yanggao County mineral planning blocks: compliance report")
+    basis = t(
+        "Yanggao County Mineral Resources Master Plan (2021–2025) · yangao_geo {version} · tolerance {tolerance} m² "
+        "· areas on the CGCS2000 ellipsoid (TD/T 1055-2019, annex D)",
+        version=report.tool.get("version"),
+        tolerance=report.settings.get("tolerance_m2"),
+    )
+    lang = "zh-CN" if current_lang() == "zh" else "en"
     return f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{html.escape(title)}</title><style>{_CSS}</style></head>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{html.escape(heading)}</title><style>{_CSS}</style></head>
 <body data-ready="">
-<h1>{html.escape(title)}</h1>
-<p>《阳高县矿产资源总体规划（2021—2025年）》 · yangao_geo {_e(report.tool.get("version"))} ·
-容差 tolerance {report.settings.get("tolerance_m2")} m² · 面积 areas: CGCS2000 ellipsoid (TD/T 1055-2019 附录D)</p>
-<h2>概况 Summary</h2>{_summary(report)}
-<h2>区块 Blocks</h2>{_blocks_table(report)}
-<h2>地图 Map</h2>{map_html(report, tiles=tiles)}
-<h2>问题明细 Findings</h2>{_findings_table(report)}
-<h2>数据来源 Provenance</h2>{_provenance(report)}
+<h1>{html.escape(heading)}</h1>
+<p>{_e(basis)}</p>
+<h2>{_e(t("Summary"))}</h2>{_summary(report)}
+<h2>{_e(t("Blocks"))}</h2>{_blocks_table(report)}
+<h2>{_e(t("Map"))}</h2>{map_html(report, tiles=tiles)}
+<h2>{_e(t("Findings"))}</h2>{_findings_table(report)}
+<h2>{_e(t("Provenance"))}</h2>{_provenance(report)}
 <script type="application/json" id="yg-data">{_popup_data(report)}</script>
 <script>{_JS}</script>
 </body></html>
@@ -426,27 +467,38 @@ def _report_html(report, *, tiles: str | None, title: str | None) -> str:
 
 def notebook_html(report, max_findings: int = 10) -> str:
     """What a notebook shows for a Report: counts, the block summary and the first findings."""
+    with use_lang(report.settings.get("lang", "zh")):
+        return _notebook_html(report, max_findings)
+
+
+def _notebook_html(report, max_findings: int) -> str:
     c = report.counts()
     status = report.blocks["status"].value_counts()
-    head = (
-        f"<p><b>yangao_geo report</b>: {len(report.blocks)} blocks — "
-        f"<span class='fail'>{int(status.get('fail', 0))} fail</span>, "
-        f"{int(status.get('warn', 0))} warn, {int(status.get('pass', 0))} pass; {len(report.findings)} findings "
-        f"({c['fail']} fail, {c['warn']} warn, {c['info']} info)</p>"
+    line = t(
+        "{blocks} blocks: {fail} fail, {warn} need attention, {passed} pass — findings: {f_fail} fail, "
+        "{f_warn} need attention, {f_info} notes",
+        blocks=len(report.blocks),
+        fail=int(status.get("fail", 0)),
+        warn=int(status.get("warn", 0)),
+        passed=int(status.get("pass", 0)),
+        f_fail=c["fail"],
+        f_warn=c["warn"],
+        f_info=c["info"],
     )
+    head = f"<p><b>yangao_geo</b>: {_e(line)}</p>"
     first = report.findings.head(max_findings)
     rows = "".join(
-        f"<tr><td>{_e(f.block_id)}</td><td>{_e(f.rule_id)}</td><td class='{f.severity}'>{f.severity}</td>"
-        f"<td>{_e(f.message)}</td></tr>"
+        f"<tr><td>{_e(f.block_id)}</td><td>{_e(f.rule_id)} {_e(title(f.rule_id))}</td>"
+        f"<td class='{f.severity}'>{_e(severity_word(f.severity))}</td><td>{_e(f.message)}</td></tr>"
         for f in first.itertuples()
     )
-    more = len(report.findings) - len(first)
-    tail = f"<p>… {more} more findings in <code>report.findings</code></p>" if more > 0 else ""
+    more = report.n_findings - len(first)
+    tail = f"<p>{_e(t('… {n} more findings in report.findings', n=more))}</p>" if more > 0 else ""
+    columns = "".join(f"<th>{_e(x)}</th>" for x in (t("block"), t("rule"), t("severity"), t("finding")))
     return (
         f"<div class='yangao-report'><style>.yangao-report .fail{{color:#b00020;font-weight:bold}}"
         f".yangao-report .warn{{color:#b36b00}}</style>{head}{_blocks_table(report)}"
-        f"<table><thead><tr><th>block</th><th>rule</th><th>severity</th><th>message</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>{tail}</div>"
+        f"<table><thead><tr>{columns}</tr></thead><tbody>{rows}</tbody></table>{tail}</div>"
     )
 
 
@@ -467,3 +519,9 @@ class MapView:
     def _repr_html_(self) -> str:
         doc = html.escape(self.to_html(), quote=True)
         return f'<iframe srcdoc="{doc}" style="width:100%;height:calc({self.height} + 90px);border:0"></iframe>'
+
+
+def write_html(report, path, *, tiles: str | None = None) -> None:
+    """Write the HTML report to ``path`` (UTF-8; the caller makes it atomic)."""
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(report_html(report, tiles=tiles))

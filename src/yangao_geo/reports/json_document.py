@@ -42,38 +42,37 @@ def _round(value, digits):
     return None if value is None else round(float(value), digits)
 
 
-
 def report_dict(report, *, findings: bool = True) -> dict:
-        """The JSON report as a dict (schema documented in README, "JSON report")."""
-        blocks = [
-            {
-                "block_id": str(r.block_id),
-                "name": _none(r.name),
-                "kind": r.kind,
-                "mineral": _none(r.mineral),
-                "area_m2": _round(r.area_m2, 2),
-                "area_km2": _round(r.area_m2 / 1e6, 4),
-                "status": r.status,
-                "source": _none(r.source),
-            }
-            for r in report.blocks.itertuples()
-        ]
-        rows = []
-        for r in report.findings.itertuples() if findings else ():
-            row = {k: _none(getattr(r, k)) for k in _JSON_FINDING}
-            row["block_id"] = None if row["block_id"] is None else str(row["block_id"])
-            row["feature_id"] = None if row["feature_id"] is None else str(row["feature_id"])
-            row["overlap_m2"] = _round(row["overlap_m2"], 2)
-            row["overlap_ratio"] = _round(row["overlap_ratio"], 6)
-            rows.append(row)
-        return {
-            "tool": dict(report.tool),
-            "settings": dict(report.settings),
-            "inputs": [i.as_dict() for i in report.inputs],
-            "skipped_rules": list(report.skipped_rules),
-            "blocks": blocks,
-            "findings": rows,
+    """The JSON report as a dict (schema documented in README, "JSON report")."""
+    blocks = [
+        {
+            "block_id": str(r.block_id),
+            "name": _none(r.name),
+            "kind": r.kind,
+            "mineral": _none(r.mineral),
+            "area_m2": _round(r.area_m2, 2),
+            "area_km2": _round(r.area_m2 / 1e6, 4),
+            "status": r.status,
+            "source": _none(r.source),
         }
+        for r in report.blocks.itertuples()
+    ]
+    rows = []
+    for r in report.findings.itertuples() if findings else ():
+        row = {k: _none(getattr(r, k)) for k in _JSON_FINDING}
+        row["block_id"] = None if row["block_id"] is None else str(row["block_id"])
+        row["feature_id"] = None if row["feature_id"] is None else str(row["feature_id"])
+        row["overlap_m2"] = _round(row["overlap_m2"], 2)
+        row["overlap_ratio"] = _round(row["overlap_ratio"], 6)
+        rows.append(row)
+    return {
+        "tool": dict(report.tool),
+        "settings": dict(report.settings),
+        "inputs": [i.as_dict() for i in report.inputs],
+        "skipped_rules": list(report.skipped_rules),
+        "blocks": blocks,
+        "findings": rows,
+    }
 
 
 def write_json(report, fh, indent: int = 2, chunk: int = 10_000) -> None:

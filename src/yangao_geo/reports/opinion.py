@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 
 from ..errors import YangaoError
+from ..i18n import t
 from ..rules.messages import layer_label
 from ..rules.titles import kind_word
 
@@ -73,7 +74,7 @@ def write_docx(report, path) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Cm, Mm, Pt
     except ImportError:
-        raise YangaoError("the review opinion (.docx) needs python-docx: pip install 'yangao-geo[docx]'") from None
+        raise YangaoError(t("the review opinion (.docx) needs python-docx: pip install 'yangao-geo[docx]'")) from None
     from ..i18n import use_lang
 
     doc = docx.Document()

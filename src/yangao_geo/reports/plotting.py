@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import YangaoError
+from ..i18n import t
 
 __all__ = ["plot_report"]
 
@@ -21,7 +22,7 @@ def plot_report(report, ax=None, *, figsize=(9, 9)):
     try:
         import matplotlib.pyplot as plt
     except ImportError:
-        raise YangaoError("Report.plot() needs matplotlib: pip install 'yangao-geo[plot]'") from None
+        raise YangaoError(t("Report.plot() needs matplotlib: pip install 'yangao-geo[plot]'")) from None
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     for name, colour in _LAYERS.items():

@@ -249,7 +249,13 @@ def data_coverage(ctx, params):
     covering = set(params["layers"])
     unknown = covering - set(REQUIRED_LAYERS)
     if unknown:
-        raise ValueError(f"D108: layers {sorted(unknown)} are not required layers ({', '.join(REQUIRED_LAYERS)})")
+        raise ValueError(
+            t(
+                "D108: layers {unknown} are not required layers ({value})",
+                unknown=sorted(unknown),
+                value=", ".join(REQUIRED_LAYERS),
+            )
+        )
     county = ctx.layer("county_boundary")
     planning = (
         shapely.union_all(np.asarray(county.geometry.values, dtype=object))

@@ -201,7 +201,7 @@ def grid_alignment(ctx, params):
     """
     severity = str(params["severity"])
     if severity not in ("info", "warn", "fail"):
-        raise ValueError(f"B305 severity must be info, warn or fail, got {severity!r}")
+        raise ValueError(t("B305 severity must be info, warn or fail, got {severity}", severity=repr(severity)))
     tol = float(params["tolerance_arcsec"])
     for pos in ctx.block_positions({"exploration"}, spatial=True):
         touched, covered = cells_touched_and_covered(ctx.lonlat_geometry(pos))

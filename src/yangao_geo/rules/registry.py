@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..i18n import t
+
 __all__ = ["ALL_KINDS", "RULES", "SEVERITIES", "Rule", "get_rule", "rule"]
 
 ALL_KINDS = frozenset({"exploration", "mining", "concentrated"})
@@ -56,8 +58,10 @@ class Rule:
 
     @property
     def summary(self) -> str:
-        doc = (self.func.__doc__ or "").strip()
-        return doc.splitlines()[0] if doc else self.name
+        """What the rule checks, one line, in the current language."""
+        from .titles import description
+
+        return description(self.code)
 
     @property
     def doc(self) -> str:
@@ -74,7 +78,7 @@ def rule(
 
     def register(fn):
         if code in RULES:
-            raise ValueError(f"duplicate rule code {code}")
+            raise ValueError(t("duplicate rule code {code}", code=code))
         RULES[code] = Rule(
             code=code,
             name=name,

@@ -9,6 +9,7 @@ __all__ = [
     "SEVERITY_WORDS",
     "STATUS_WORDS",
     "TITLES",
+    "description",
     "kind_word",
     "severity_word",
     "status_word",
@@ -39,6 +40,30 @@ TITLES = {
     "A402": N_("Below the minimum mining scale"),
     "A403": N_("Outside the concentrated mining areas"),
 }
+#: code -> one-line description (what the rule checks), for ``yangao-geo rules`` and the reports
+DESCRIPTIONS = {
+    "D101": N_("Invalid geometry, judged as the file states it, was repaired (make_valid, structure method)."),
+    "D102": N_("A block has no usable polygon: null, empty or not a polygon."),
+    "D103": N_("An input's CRS was missing or contradicted by its coordinates; what was assumed."),
+    "D104": N_("The block lies wholly or partly outside the county (the planning area)."),
+    "D105": N_("The declared area differs from the computed ellipsoidal area by more than 0.5 %."),
+    "D106": N_("The block id is used by more than one block."),
+    "D107": N_("The block's mineral is missing or not in the mineral table."),
+    "D108": N_("A required constraint layer has no data where the block is: no overlap would not be a result."),
+    "O201": N_("A block overlaps an existing exploration or mining right."),
+    "O202": N_("A block overlaps the ecological protection red line."),
+    "O203": N_("A block overlaps permanent basic farmland."),
+    "O204": N_("A block overlaps the town development boundary."),
+    "O205": N_("A brick-clay block overlaps arable land."),
+    "B301": N_("An exploration block is smaller than one basic unit block (1′×1′)."),
+    "B302": N_("A deposit is split across two or more blocks of the same family."),
+    "B303": N_("A mining block covers only part of a deposit it overlaps (a large deposit mined small)."),
+    "B304": N_("Two proposed blocks overlap each other."),
+    "B305": N_("How an exploration block sits on the 1′×1′ basic-unit grid."),
+    "A401": N_("The exploration degree of a mining block is too low."),
+    "A402": N_("The design capacity is below the minimum mining scale for the mineral."),
+    "A403": N_("A sand, stone and clay mining block is not inside a designated concentrated mining area."),
+}
 KIND_WORDS = {
     "exploration": N_("exploration planning block"),
     "mining": N_("mining planning block"),
@@ -51,6 +76,11 @@ STATUS_WORDS = {"fail": N_("fail"), "warn": N_("needs attention"), "pass": N_("p
 def title(code: str) -> str:
     """The rule's title in the current language."""
     return t(TITLES[code]) if code in TITLES else code
+
+
+def description(code: str) -> str:
+    """What the rule checks, one line, in the current language."""
+    return t(DESCRIPTIONS[code]) if code in DESCRIPTIONS else code
 
 
 def severity_word(severity: str) -> str:
