@@ -86,7 +86,8 @@ def test_check_many_yields_in_input_order_and_errors_do_not_stop_it(tmp_path):
     bad = tmp_path / "bad.gpkg"
     bad.write_bytes(b"not a geopackage")
     results = list(yangao_geo.check_many([str(tmp_path)], jobs=2))
-    assert [r.input.path for r in results] == [str(bad), str(good)]
+    assert [r.source.path for r in results] == [str(bad), str(good)]
+    assert [r.input for r in results] == [bad, good]  # found in a folder: the file's Path
     assert results[0].status == "error" and "not a readable vector data source" in results[0].error
     assert results[1].status == "fail" and results[1].report.counts()["fail"] == 6
 
@@ -113,6 +114,9 @@ def test_check_many_keeps_the_callers_order(tmp_path):
     a, b = tmp_path / "a.geojson", tmp_path / "b.geojson"
     for p in (a, b):
         blocks([SQUARE], mineral="铁").to_file(p)
-    results = list(yangao_geo.check_many([b, tmp_path / "nofile.shp", a], jobs=1))
-    assert [Path(r.input.path).name for r in results] == ["b.geojson", "nofile.shp", "a.geojson"]
+    given = [b, str(tmp_path / "nofile.shp"), a]
+    results = list(yangao_geo.check_many(given, jobs=1))
+    assert [Path(r.source.path).name for r in results] == ["b.geojson", "nofile.shp", "a.geojson"]
+    assert [r.input for r in results] == given  # what the caller passed, as passed (Path stays Path)
+    assert [type(r.input) for r in results] == [type(g) for g in given]
     assert results[1].status == "error" and "no such file" in results[1].error

@@ -42,7 +42,7 @@ def test_nothing_allowed_is_said_so():
     cons = _constraints(eco_redline=layer([box(-100, -100, 2200, 2200)]))
     p = yangao_geo.fix(blocks([SQUARE], mineral="铁"), cons).proposals.iloc[0]
     assert p.geometry is None or p.geometry.is_empty
-    assert "no compliant block" in p.note and "eco_redline" in p.note
+    assert "no compliant block" in p.note and "ecological protection red line" in p.note
 
 
 def test_the_town_exemption_and_the_converted_right_are_not_cut():
@@ -63,9 +63,9 @@ def test_policies_for_overlapping_proposed_blocks():
     assert larger.kept_ratio.iloc[1] == pytest.approx(1.0) and larger.kept_ratio.iloc[0] < 0.6
     both = yangao_geo.fix(two, _constraints(), policy="both").proposals
     assert (both.kept_ratio < 0.7).all()
-    with pytest.raises(yangao_geo.InputError, match="policy must be one of"):
+    with pytest.raises(yangao_geo.InputError, match="policy: unknown value"):
         yangao_geo.fix(two, _constraints(), policy="random")
-    with pytest.raises(yangao_geo.InputError, match="keep must be largest or all"):
+    with pytest.raises(yangao_geo.InputError, match="keep: unknown value"):
         yangao_geo.fix(two, _constraints(), keep="some")
     with pytest.raises(yangao_geo.InputError, match="max_corners must be a whole number >= 4"):
         yangao_geo.fix(two, _constraints(), max_corners=3)

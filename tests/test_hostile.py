@@ -249,8 +249,8 @@ def test_a_dead_worker_is_an_error_row_and_the_batch_goes_on(tmp_path, monkeypat
     _ORIGINAL.append(batch._check_one)
     monkeypatch.setattr(batch, "_check_one", _deadly)
     results = list(batch.check_many([subs], jobs=2))
-    by_name = {Path(r.input.path).name: r for r in results}
-    assert [Path(r.input.path).name for r in results] == ["a.gpkg", "b.gpkg", "c.gpkg"]
+    by_name = {Path(r.source.path).name: r for r in results}
+    assert [Path(r.source.path).name for r in results] == ["a.gpkg", "b.gpkg", "c.gpkg"]
     assert by_name["b.gpkg"].status == "error" and "worker process" in by_name["b.gpkg"].error
     assert by_name["a.gpkg"].report is not None and by_name["c.gpkg"].report is not None
 

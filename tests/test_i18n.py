@@ -84,7 +84,7 @@ def test_cli_lang_option(capsys, monkeypatch):
 
 
 def test_unknown_language_is_refused():
-    with pytest.raises(yangao_geo.errors.InputError, match="unknown language 'fr'"):
+    with pytest.raises(yangao_geo.errors.InputError, match="unknown value 'fr'"):
         yangao_geo.check(lang="fr")
 
 

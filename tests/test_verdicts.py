@@ -191,8 +191,8 @@ def test_a_shapefile_whose_dbf_has_more_records_than_shapes_is_refused(tmp_path)
         ({"config": {"rule": {"B305": {"severity": "warning"}}}}, "severity must be one of fail, warn, info"),
         ({"config": {"tolerance_m2": True}}, "must be a number"),
         ({"config": {"rule": {"B301": {"cell_minutes": "1"}}}}, "must be a number"),
-        ({"config": {"edges": "curved"}}, "edges must be one of"),
-        ({"config": {"regulations": "2030"}}, "regulations must be one of"),
+        ({"config": {"edges": "curved"}}, "edges: unknown value 'curved'"),
+        ({"config": {"regulations": "2030"}}, "regulations: unknown value '2030'"),
     ],
 )
 def test_settings_that_would_switch_checks_off_are_refused(kwargs, message):

@@ -337,6 +337,9 @@ class FixBlocksAlgorithm(CheckBlocksAlgorithm):
     )
     KEEPS = (N_("the largest piece"), N_("every piece (not smaller than the minimum area)"))
     POLICIES = (N_("the block listed first keeps it"), N_("the larger block keeps it"), N_("both give it up"))
+    #: what the choices mean: the library's values (yangao_geo.vocabulary), in the choices' order
+    KEEP_VALUES = ("largest", "all")
+    POLICY_VALUES = ("earlier", "larger", "both")
 
     def name(self):
         return "fix_blocks"
@@ -385,9 +388,9 @@ class FixBlocksAlgorithm(CheckBlocksAlgorithm):
                     kind=KIND_VALUES[self.parameterAsEnum(parameters, self.KIND, context)],
                     margin_m=self.parameterAsDouble(parameters, self.MARGIN, context),
                     min_width_m=self.parameterAsDouble(parameters, self.MIN_WIDTH, context),
-                    keep=["largest", "all"][self.parameterAsEnum(parameters, self.KEEP, context)],
+                    keep=self.KEEP_VALUES[self.parameterAsEnum(parameters, self.KEEP, context)],
                     max_corners=self.parameterAsInt(parameters, self.MAX_CORNERS, context),
-                    policy=["earlier", "larger", "both"][self.parameterAsEnum(parameters, self.POLICY, context)],
+                    policy=self.POLICY_VALUES[self.parameterAsEnum(parameters, self.POLICY, context)],
                 )
             except yg.YangaoError as exc:
                 raise QgsProcessingException(str(exc)) from None

@@ -37,6 +37,7 @@ import pandas as pd
 
 from .errors import InputError
 from .i18n import t
+from .vocabulary import VOCABULARY
 
 __all__ = [
     "ALIASES",
@@ -66,11 +67,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 BLOCK_COLUMNS = tuple(ALIASES)
 
-KINDS: dict[str, tuple[str, ...]] = {
-    "exploration": ("exploration", "勘查", "勘查规划区块", "勘查区块"),
-    "mining": ("mining", "开采", "开采规划区块", "开采区块"),
-    "concentrated": ("concentrated", "集中开采区", "砂石土类集中开采区", "砂石土集中开采区"),
-}
+KINDS: dict[str, tuple[str, ...]] = VOCABULARY["kind"]
 #: exploration degrees, lowest first (GB/T 13908-2020 dropped 预查; old data still use it)
 DEGREES = ("预查", "普查", "详查", "勘探")
 RESERVE_SCALES = {
@@ -99,7 +96,7 @@ def normalise_kind(value, *, row: int | None = None) -> str:
     """Canonical block kind for ``value``; InputError naming the row when unknown."""
     text = str(value).strip().lower()
     for kind, names in KINDS.items():
-        if text in names:
+        if text in (n.lower() for n in names):
             return kind
     accepted = "; ".join(f"{k}: {'|'.join(v)}" for k, v in KINDS.items())
     where = t("row {row}: ", row=row) if row is not None else ""

@@ -22,7 +22,7 @@ import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checker import check
@@ -40,10 +40,15 @@ _GLOB_CHARS = set("*?[")
 
 @dataclass(frozen=True)
 class BatchInput:
-    """One input of a batch: a file, and the layer when the file has several."""
+    """One input of a batch: a file, and the layer when the file has several.
+
+    ``given`` is what the caller passed for it (a path as a str or Path, exactly as given) when the input
+    is that argument itself; for a file found in a folder or by a glob it is the file's path (a Path).
+    """
 
     path: str
     layer: str | None = None
+    given: object = field(default=None, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -52,12 +57,24 @@ class BatchInput:
 
 @dataclass
 class BatchResult:
-    """The outcome of checking one input."""
+    """The outcome of checking one input.
 
-    input: BatchInput
+    Attributes
+    ----------
+    source : BatchInput
+        The input as the batch read it (path as text, layer).
+    input : str, Path or BatchInput
+        What the caller passed for this input, as given (a file found in a folder: its Path).
+    """
+
+    source: BatchInput
     sha256: str | None
     report: Report | None = None
     error: str | None = None
+
+    @property
+    def input(self):
+        return self.source.given if self.source.given is not None else self.source.path
 
     @property
     def status(self) -> str:
@@ -113,14 +130,14 @@ def discover_inputs(paths: Iterable, *, exclude: Iterable = (), skipped: list | 
     row), so nothing is dropped silently.
     """
     excluded = [os.path.realpath(e) for e in exclude]  # realpath: a symlink loop never raises here
-    files: list[Path] = []
+    files: list[tuple[Path, object]] = []  # (file, what the caller passed for it)
     for raw in paths:
         text = str(raw)
         if _GLOB_CHARS & set(text) and not Path(text).exists():
             matches = sorted(glob.glob(text, recursive=True))
-            files.extend(Path(m) for m in matches if Path(m).is_file())
+            files.extend((Path(m), Path(m)) for m in matches if Path(m).is_file())
             if not matches:
-                files.append(Path(text))
+                files.append((Path(text), raw))
             continue
         path = Path(text)
         if path.is_dir():
@@ -136,18 +153,18 @@ def discover_inputs(paths: Iterable, *, exclude: Iterable = (), skipped: list | 
                     candidate = Path(root, n)
                     why = _sniffed(candidate) if Path(n).suffix.lower() not in VECTOR_SUFFIXES else None
                     if why is None:
-                        files.append(candidate)
+                        files.append((candidate, candidate))
                     elif skipped is not None and why != "part of another file":
                         skipped.append((str(candidate), why))
         else:
-            files.append(path)
+            files.append((path, raw))
     seen, inputs = set(), []
-    for f in files:
+    for f, given in files:
         for layer in _layers_of(f) if f.exists() else [None]:
             key = (str(f), layer)
             if key not in seen:
                 seen.add(key)
-                inputs.append(BatchInput(str(f), layer))
+                inputs.append(BatchInput(str(f), layer, given))
     return inputs  # the caller's order; a folder's files and a glob's matches sorted within it
 
 
@@ -223,9 +240,12 @@ def check_many(
     ------
     BatchResult
     """
+    paths = list(paths)
     items = [p if isinstance(p, BatchInput) else None for p in paths]
     if any(i is None for i in items):
         items = discover_inputs(paths)
+    else:
+        items = [BatchInput(i.path, i.layer, i.given if i.given is not None else i) for i in items]
     if skip is not None:
         items = [i for i in items if not skip(i, file_sha256(i.path) if Path(i.path).is_file() else None)]
     settings = build_settings(

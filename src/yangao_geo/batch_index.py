@@ -60,8 +60,8 @@ def report_stem(item, root: Path | None) -> str:
 def result_row(result, report_files: list[str], error: str | None = None) -> dict:
     """The index row of one freshly checked input."""
     row = {
-        "input": result.input.path,
-        "layer": result.input.layer,
+        "input": result.source.path,
+        "layer": result.source.layer,
         "sha256": result.sha256,
         "blocks": None,
         "fails": None,

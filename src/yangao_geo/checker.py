@@ -265,6 +265,17 @@ def _check(
 
     selected = [RULES[c] for c in settings.selected]
     if isinstance(constraints, ConstraintSet):
+        if constraints.edges != settings.edges:
+            # the layers' edges were densified for another convention: using them would mix two conventions
+            raise InputError(
+                t(
+                    "the constraint layers were loaded with edges={loaded} but this run uses edges={wanted}; load "
+                    "them again with load_constraints(..., edges={wanted_repr})",
+                    loaded=constraints.edges,
+                    wanted=settings.edges,
+                    wanted_repr=repr(settings.edges),
+                )
+            )
         constraint_set = constraints
     else:
         needed = {name for r in selected for name in r.layers} | {*REQUIRED_LAYERS, "county_boundary"}

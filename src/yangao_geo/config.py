@@ -39,6 +39,7 @@ from .errors import InputError
 from .i18n import t
 from .minerals import MineralTable
 from .rules import RULES, get_rule
+from .vocabulary import normalise
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -123,14 +124,11 @@ class Settings:
 def _language(value, label: str) -> str:
     """The run's language: the argument, the config's ``lang``, else the language in force
     (an enclosing :func:`~yangao_geo.i18n.use_lang`, ``YANGAO_GEO_LANG``, else zh)."""
-    from .i18n import current_lang, normalise_lang
+    from .i18n import current_lang
 
     if value is None:
         return current_lang()
-    try:
-        return normalise_lang(value)
-    except ValueError as exc:
-        raise InputError(t("{label}: {exc}", label=label, exc=exc)) from None
+    return normalise("lang", value, where=f"{label}: lang")
 
 
 def _regulations_dict(profile: str) -> dict:
@@ -282,19 +280,10 @@ def build_settings(
         )
     settings = Settings(config_path=where)
     settings.lang = _language(lang if lang is not None else raw.get("lang"), label)
-    unit = area_unit if area_unit is not None else raw.get("area_unit", "km2")
-    from .area_units import AREA_UNITS
-
-    if unit not in AREA_UNITS:
-        raise InputError(
-            t(
-                "{label}: area_unit must be one of {value}, got {unit}",
-                label=label,
-                value=", ".join(AREA_UNITS),
-                unit=repr(unit),
-            )
-        )
-    settings.area_unit = unit
+    if area_unit is not None:
+        settings.area_unit = normalise("area_unit", area_unit, where="area_unit")
+    elif "area_unit" in raw:
+        settings.area_unit = normalise("area_unit", raw["area_unit"], where=f"{label}: area_unit")
     if "tolerance_m2" in raw:
         settings.tolerance_m2 = _tolerance(raw["tolerance_m2"], label)
     if tolerance_m2 is not None:
@@ -358,31 +347,11 @@ def build_settings(
             name: _param(code, name, value, RULES[code].params[name], label) for name, value in values.items()
         }
     if "edges" in raw:
-        if raw["edges"] not in EDGE_CONVENTIONS:
-            raise InputError(
-                t(
-                    "{label}: edges must be one of {value}, got {edges}",
-                    label=label,
-                    value=", ".join(EDGE_CONVENTIONS),
-                    edges=repr(raw["edges"]),
-                )
-            )
-        settings.edges = raw["edges"]
+        settings.edges = normalise("edges", raw["edges"], where=f"{label}: edges")
     if "width_tolerance_m" in raw:
         settings.width_tolerance_m = _number(raw["width_tolerance_m"], f"{label}: width_tolerance_m", high=10.0)
     if "regulations" in raw:
-        from .regulations import PROFILES
-
-        if raw["regulations"] not in PROFILES:
-            raise InputError(
-                t(
-                    "{label}: regulations must be one of {value}, got {regulations}",
-                    label=label,
-                    value=", ".join(PROFILES),
-                    regulations=repr(raw["regulations"]),
-                )
-            )
-        settings.regulations = raw["regulations"]
+        settings.regulations = normalise("regulations", raw["regulations"], where=f"{label}: regulations")
     settings.selected = [c for c in settings.selected if c not in settings.disabled]
     if not settings.selected:
         raise InputError(
@@ -390,25 +359,11 @@ def build_settings(
         )
     settings.datum = parse_datum(raw.get("datum"), label)
     if edges is not None:
-        if edges not in EDGE_CONVENTIONS:
-            raise InputError(
-                t("edges must be one of {value}, got {edges}", value=", ".join(EDGE_CONVENTIONS), edges=repr(edges))
-            )
-        settings.edges = edges
+        settings.edges = normalise("edges", edges, where="edges")
     if width_tolerance_m is not None:
         settings.width_tolerance_m = _number(width_tolerance_m, "width tolerance (m)", high=10.0)
     if regulations is not None:
-        from .regulations import PROFILES
-
-        if regulations not in PROFILES:
-            raise InputError(
-                t(
-                    "regulations must be one of {value}, got {regulations}",
-                    value=", ".join(PROFILES),
-                    regulations=repr(regulations),
-                )
-            )
-        settings.regulations = regulations
+        settings.regulations = normalise("regulations", regulations, where="regulations")
     if "mineral" in raw:
         if not isinstance(raw["mineral"], list) or not all(isinstance(m, dict) for m in raw["mineral"]):
             raise InputError(t("{label}: mineral entries must be [[mineral]] tables", label=label))

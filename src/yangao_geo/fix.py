@@ -41,6 +41,7 @@ from .errors import InputError
 from .geometry import polygonal
 from .i18n import t
 from .rules.messages import layer_label
+from .vocabulary import normalise
 
 __all__ = ["FixResult", "fix"]
 
@@ -103,12 +104,8 @@ def fix(
     from .checker import check, read_blocks
     from .layers import REQUIRED_LAYERS, load_constraints
 
-    if keep not in ("largest", "all"):
-        raise InputError(t("keep must be largest or all, got {keep}", keep=repr(keep)))
-    if policy not in _POLICIES:
-        raise InputError(
-            t("policy must be one of {value}, got {policy}", value=", ".join(_POLICIES), policy=repr(policy))
-        )
+    keep = normalise("keep", keep)
+    policy = normalise("policy", policy)
     for name, value in (("margin_m", margin_m), ("min_width_m", min_width_m)):
         if not np.isfinite(value) or value < 0:
             raise InputError(t("{name} must be a finite number >= 0, got {value}", name=name, value=repr(value)))

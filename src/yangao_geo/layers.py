@@ -101,6 +101,8 @@ class ConstraintSet:
     streams: dict = field(default_factory=dict)
     #: layer names in the order they were found (the order of the report's inputs)
     order: list = field(default_factory=list)
+    #: the edge convention the layers were loaded with (a run with another one must load them again)
+    edges: str = "source"
     _trees: dict = field(default_factory=dict, repr=False)
     _areas: dict = field(default_factory=dict, repr=False)
 
@@ -581,7 +583,7 @@ def load_constraints(
                 have=have,
             )
         )
-    result = ConstraintSet()
+    result = ConstraintSet(edges=edges)
     for name, (src, layer, source_name) in found.items():
         if layers_needed is not None and name not in layers_needed:
             continue

@@ -84,8 +84,9 @@ class Report:
 
     def exit_code(self, fail_on: str = "fail") -> int:
         """0 when no finding reaches ``fail_on`` (``"fail"`` or ``"warn"``), else 1."""
-        if fail_on not in ("fail", "warn"):
-            raise ValueError(t("fail_on must be 'fail' or 'warn', got {fail_on}", fail_on=repr(fail_on)))
+        from .vocabulary import normalise
+
+        fail_on = normalise("fail_on", fail_on)
         threshold = SEVERITY_ORDER[fail_on]
         severity = pd.Series(self._finding_slice(["severity"])["severity"], dtype=object)
         worst = severity.map(SEVERITY_ORDER).max() if len(severity) else -1

@@ -383,3 +383,25 @@ def test_the_dialog_speaks_qgis_language_chinese_by_default(processing_ready, mo
 
     monkeypatch.delenv("YANGAO_GEO_LANG")
     assert plugin_lang() == ("en" if QgsApplication.locale().lower().startswith("en") else "zh")
+
+
+def test_the_dialog_choices_are_the_librarys_vocabulary_and_mean_the_same(processing_ready):
+    """Every choice the QGIS dialogs offer is a value of the library's table, in its order, and a kind chosen
+    in the dialog finds what check(kind=…) finds."""
+    import processing
+    from yangao_geo_qgis.alg_check_blocks import FAIL_ON, KIND_VALUES, CheckBlocksAlgorithm, FixBlocksAlgorithm
+
+    from yangao_geo.vocabulary import canonical_values
+
+    assert KIND_VALUES[0] is None and tuple(KIND_VALUES[1:]) == canonical_values("kind")
+    assert tuple(FAIL_ON) == canonical_values("fail_on")
+    assert FixBlocksAlgorithm.KEEP_VALUES == canonical_values("keep") and len(FixBlocksAlgorithm.KEEPS) == 2
+    assert FixBlocksAlgorithm.POLICY_VALUES == canonical_values("policy") and len(FixBlocksAlgorithm.POLICIES) == 3
+    alg = CheckBlocksAlgorithm()
+    alg.initAlgorithm()
+    assert len(alg.parameterDefinition("KIND").options()) == len(KIND_VALUES)
+    for index, kind in enumerate(KIND_VALUES):
+        result = processing.run(
+            "yangao:check_blocks", {"INPUT": str(BLOCKS), "KIND": index, "FINDINGS": "memory:", "BLOCKS": "memory:"}
+        )
+        assert _rows(result["FINDINGS"]) == _expected(yangao_geo.check(BLOCKS, kind=kind)), kind

@@ -168,7 +168,7 @@ def _run(blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite,
         task = progress.add_task("", total=len(inputs))
 
         def advance(result: BatchResult):
-            progress.update(task, advance=1, description=Path(result.input.path).name)
+            progress.update(task, advance=1, description=Path(result.source.path).name)
 
         for result in check_many(
             inputs, constraint_set, jobs=jobs, skip=unchanged if previous else None, on_result=advance, **options
@@ -176,9 +176,9 @@ def _run(blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite,
             files, error = ([], None)
             if out_dir is not None:
                 files, error = write_reports(
-                    result, out_dir, report_stem(result.input, root), formats, overwrite=overwrite or skip_unchanged
+                    result, out_dir, report_stem(result.source, root), formats, overwrite=overwrite or skip_unchanged
                 )
-            rows[(result.input.path, result.input.layer)] = result_row(result, files, error)
+            rows[(result.source.path, result.source.layer)] = result_row(result, files, error)
     ordered = []
     for item in inputs:
         key = (item.path, item.layer)

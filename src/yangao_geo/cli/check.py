@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..area_units import area_in, unit_label
-from ..attributes import KINDS, normalise_kind
+from ..attributes import KINDS
 from ..checker import check
 from ..errors import InputError, OutputError
 from ..i18n import N_, t, use_lang
@@ -23,7 +23,7 @@ from ..rules.titles import kind_word, severity_word, status_word, title
 from .batch import run_batch
 from .console import console as terminal_console
 from .localized import Command, Option
-from .options import crs_option, lang_option
+from .options import Vocabulary, crs_option, lang_option
 
 
 @contextlib.contextmanager
@@ -47,16 +47,6 @@ def _progress(quiet: bool):
             bar.update(task, completed=done, total=total, description=label)
 
         yield update
-
-
-def _kind(value):
-    """--kind accepts every name the kind column accepts (勘查, 开采规划区块 …): one table for all entry points."""
-    if value is None:
-        return None
-    try:
-        return normalise_kind(value)
-    except InputError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 def _check_encoding(encoding) -> None:
@@ -187,7 +177,7 @@ Exit status: 0 no finding at or above --fail-on, 1 some, 2 usage or input error
 @click.option("--layer", help=N_("Layer of a multi-layer BLOCKS file."))
 @click.option(
     "--kind",
-    callback=lambda ctx, param, value: _kind(value),
+    type=Vocabulary("kind"),
     cls=Option,
     help=N_("Block kind for every block (else the file's kind/类型 column): {kinds}"),
     help_fields={"kinds": "; ".join(f"{k} ({'/'.join(v[1:])})" for k, v in KINDS.items())},
@@ -200,7 +190,7 @@ Exit status: 0 no finding at or above --fail-on, 1 some, 2 usage or input error
 @click.option("--tolerance", type=float, help=N_("Overlaps at or below this many m² are slivers (warn). Default 1.0."))
 @click.option(
     "--edges",
-    type=click.Choice(["source", "vertices"]),
+    type=Vocabulary("edges"),
     help=N_(
         "Edge convention: straight in each file's own CRS (source, default) or vertices projected only "
         "(vertices, as ArcGIS/QGIS reproject)."
@@ -213,7 +203,7 @@ Exit status: 0 no finding at or above --fail-on, 1 some, 2 usage or input error
 )
 @click.option(
     "--regulations",
-    type=click.Choice(["current", "plan-2022"]),
+    type=Vocabulary("regulations"),
     help=N_(
         "Regulations applied: current (default; 2024 law, 2025 farmland rules, 142号文) or plan-2022 (as written)."
     ),
@@ -221,14 +211,14 @@ Exit status: 0 no finding at or above --fail-on, 1 some, 2 usage or input error
 @lang_option
 @click.option(
     "--area-unit",
-    type=click.Choice(["km2", "ha", "mu"]),
+    type=Vocabulary("area_unit"),
     help=N_("Area unit the reports show besides m²: km2 (default), ha (hectares) or mu."),
 )
 @click.option("--rules", "rule_list", help=N_("Comma-separated rule codes or names to run (default: all)."))
 @click.option("--config", type=click.Path(), help=N_("TOML settings file (tolerance, rule parameters, minerals)."))
 @click.option(
     "--fail-on",
-    type=click.Choice(["fail", "warn"]),
+    type=Vocabulary("fail_on"),
     default="fail",
     show_default=True,
     help=N_("Exit 1 when a finding reaches this severity."),
@@ -244,7 +234,7 @@ Exit status: 0 no finding at or above --fail-on, 1 some, 2 usage or input error
 @click.option("--overwrite", is_flag=True, help=N_("Replace an existing output file."))
 @click.option(
     "--engine",
-    type=click.Choice(["pyogrio", "fiona"]),
+    type=Vocabulary("engine"),
     default="pyogrio",
     show_default=True,
     help=N_("Vector I/O engine."),

@@ -7,7 +7,7 @@ import click
 from ..convert import convert
 from ..i18n import N_, t
 from .localized import Command
-from .options import crs_option, lang_option
+from .options import Vocabulary, crs_option, lang_option
 
 CONVERT_HELP = N_("Convert SRC to DST; DST's suffix picks the format (.txt, .xlsx, .csv, .gpkg, .shp, .geojson, .fgb).")
 
@@ -20,7 +20,7 @@ CONVERT_HELP = N_("Convert SRC to DST; DST's suffix picks the format (.txt, .xls
 @click.option(
     "--zone", type=int, help=N_("Gauss-Krüger zone of a .txt/.xlsx/.csv DST (default: SRC's own zone, else 38).")
 )
-@click.option("--zone-width", type=click.Choice(["3", "6"]), help=N_("Zone width, ° (default: SRC's, else 3)."))
+@click.option("--zone-width", type=Vocabulary("zone_width"), help=N_("Zone width, ° (default: SRC's, else 3)."))
 @click.option(
     "--prefix/--no-prefix", default=None, help=N_("Write eastings with the zone prefix (default: as SRC, else yes).")
 )
@@ -30,7 +30,7 @@ CONVERT_HELP = N_("Convert SRC to DST; DST's suffix picks the format (.txt, .xls
 @click.option("--encoding", help=N_("Encoding of a .txt DST (default: a TXT SRC's own, else GBK)."))
 @click.option(
     "--table-layout",
-    type=click.Choice(["flat", "official"]),
+    type=Vocabulary("table_layout"),
     default="flat",
     show_default=True,
     help=N_(

@@ -15,7 +15,7 @@ from ..io.output import check_target
 from ..rules.titles import status_word
 from .console import console as terminal_console
 from .localized import Command
-from .options import crs_option, lang_option
+from .options import Vocabulary, crs_option, lang_option
 
 FIX_HELP = N_(
     """Propose the compliant block inside each block of BLOCKS (default: the plan's own blocks).
@@ -28,16 +28,22 @@ exists for a block), 2 on a usage or input error."""
 @click.command("fix", cls=Command, help=FIX_HELP)
 @click.argument("blocks", required=False, type=click.Path())
 @click.option("--constraints", "-c", multiple=True, type=click.Path(), help=N_("Constraint layers (as for check)."))
-@click.option("--kind", help=N_("Block kind for every block (as for check)."))
+@click.option("--kind", type=Vocabulary("kind"), help=N_("Block kind for every block (as for check)."))
 @click.option("--crs", help=N_("CRS of BLOCKS when the file has none."))
 @click.option("--margin", type=float, default=0.0, show_default=True, help=N_("Safety margin from every feature (m)."))
 @click.option("--min-width", type=float, default=1.0, show_default=True, help=N_("Drop parts narrower than this (m)."))
-@click.option("--keep", type=click.Choice(["largest", "all"]), default="largest", show_default=True)
+@click.option(
+    "--keep",
+    type=Vocabulary("keep"),
+    default="largest",
+    show_default=True,
+    help=N_("Keep the largest piece, or all pieces not smaller than --min-area."),
+)
 @click.option("--min-area", type=float, help=N_("With --keep all: drop pieces smaller than this (m²; default 1000)."))
 @click.option("--max-corners", type=int, default=200, show_default=True, help=N_("At most this many corner points."))
 @click.option(
     "--policy",
-    type=click.Choice(["earlier", "larger", "both"]),
+    type=Vocabulary("policy"),
     default="earlier",
     show_default=True,
     help=N_("Who keeps ground two proposed blocks share."),

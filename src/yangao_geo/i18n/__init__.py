@@ -46,6 +46,8 @@ _ALIASES = {
     "cn": "zh",
     "chinese": "zh",
     "中文": "zh",
+    "简体中文": "zh",
+    "英文": "en",
     "en": "en",
     "en-us": "en",
     "en_us": "en",

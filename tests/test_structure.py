@@ -1,0 +1,86 @@
+"""The package's shape: imports go one way, the report writers never reach back into the Report module."""
+
+import ast
+from pathlib import Path
+
+import yangao_geo
+
+PACKAGE = Path(yangao_geo.__file__).parent
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, *, nested: bool):
+    """Modules of the package that ``path`` imports (at module level, or anywhere with ``nested``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    here = _module_name(path)
+    package = here if path.name == "__init__.py" else here.rsplit(".", 1)[0]
+    nodes = ast.walk(tree) if nested else tree.body
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            for alias in node.names:
+                yield f"{target}.{alias.name}"
+                yield target
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name
+
+
+def _graph(nested: bool) -> dict:
+    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    return {m: {i for i in _imports(p, nested=nested) if i in modules and i != m} for m, p in modules.items()}
+
+
+def test_module_level_imports_have_no_cycle():
+    graph = _graph(nested=False)
+    state, stack, cycles = {}, [], []
+
+    def visit(u):
+        state[u] = 1
+        stack.append(u)
+        for v in graph[u]:
+            if v.startswith(u + "."):  # a package importing its own submodules is not a cycle
+                continue
+            if state.get(v) == 1:
+                cycles.append([*stack[stack.index(v) :], v])
+            elif not state.get(v):
+                visit(v)
+        stack.pop()
+        state[u] = 2
+
+    for module in graph:
+        if not state.get(module):
+            visit(module)
+    assert not cycles, cycles
+
+
+def test_report_writers_never_import_the_report_module():
+    """The Report calls its writers (lazily); the writers read only its tables: no circle, even a lazy one."""
+    graph = _graph(nested=True)
+    writers = [m for m in graph if m.startswith("yangao_geo.reports")]
+    assert {"yangao_geo.reports.json_document", "yangao_geo.reports.excel", "yangao_geo.reports.opinion"} <= set(
+        writers
+    )
+    for module in writers:
+        assert "yangao_geo.report" not in graph[module], module
+        assert "yangao_geo.checker" not in graph[module], module
+
+
+def test_every_report_format_has_its_own_writer_module():
+    from importlib import import_module
+
+    from yangao_geo.reports import FORMATS, WRITERS
+
+    assert FORMATS == (".json", ".csv", ".gpkg", ".html", ".xlsx", ".docx")
+    modules = {module for module, _ in WRITERS.values()}
+    assert len(modules) == len(FORMATS)  # one module per format
+    for module, function in WRITERS.values():
+        assert callable(getattr(import_module(f"yangao_geo.reports.{module}"), function))
