@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import shapely
@@ -287,9 +288,51 @@ def test_report_writers_follow_one_pattern(tmp_path, default_report):
     assert default_report.to_csv().splitlines()[0].startswith("block_id,")
     default_report.to_excel(tmp_path / "r.xlsx")
     assert (tmp_path / "r.xlsx").stat().st_size > 5000
+    # every to_<format> takes an optional path; without one it returns the content (like pandas)
+    for method, suffix in (("to_json", ".json"), ("to_csv", ".csv"), ("to_html", ".html")):
+        text = getattr(default_report, method)()
+        assert isinstance(text, str) and getattr(default_report, method)(tmp_path / f"x{suffix}") is None
+        assert (tmp_path / f"x{suffix}").exists()
+    import yangao_geo
+
+    one_block = yangao_geo.check(default_report.blocks.iloc[[0]].drop(columns=["status", "area_m2"]))  # quick docx
+    for method, suffix in (("to_excel", ".xlsx"), ("to_docx", ".docx")):
+        data = getattr(one_block, method)()
+        assert isinstance(data, bytes) and data[:2] == b"PK"  # a zip container, as both formats are
+        getattr(one_block, method)(tmp_path / f"x{suffix}")
+        assert (tmp_path / f"x{suffix}").read_bytes()[:2] == b"PK"
+    from yangao_geo.errors import OutputError
+
+    with pytest.raises(OutputError, match=r"expected a \.xlsx file name"):
+        default_report.to_excel(tmp_path / "x.csv")
 
 
 def test_check_json_prints_the_report(capsys):
     code, out = cli("check", "--json", "--rules", "B301", capsys=capsys)
     doc = json.loads(out.out)
     assert code == 1 and {f["rule_id"] for f in doc["findings"]} == {"B301"}
+
+
+def test_every_command_that_prints_a_table_prints_json_on_request(tmp_path, capsys):
+    import shutil
+
+    from yangao_geo.layers import bundled_blocks_path
+
+    a, b = tmp_path / "a.gpkg", tmp_path / "b.gpkg"
+    for p in (a, b):
+        shutil.copy(bundled_blocks_path(), p)
+    runs = {
+        "check": ["check", "--json"],
+        "rules": ["rules", "--json"],
+        "fix": ["fix", "--json"],
+        "batch": ["check", str(a), str(b), "--json"],
+    }
+    for name, args in runs.items():
+        code, out = cli(*args, capsys=capsys)
+        assert code in (0, 1), (name, out.err)
+        doc = json.loads(out.out)  # the whole of stdout is one JSON document: no table around it
+        assert "━" not in out.out and "┃" not in out.out, name
+        if name == "batch":
+            assert [Path(r["input"]).name for r in doc["inputs"]] == ["a.gpkg", "b.gpkg"]
+        if name == "fix":
+            assert {p["block_id"] for p in doc["proposals"]} >= {"KC01", "KC03"}

@@ -91,11 +91,39 @@ def test_report_displays_itself_in_jupyter(default_report, default_report_zh):
     assert "KC03" in text and "另有" in text and "个区块" in text and "more findings" not in text
 
 
-def test_explore_is_an_offline_map(default_report):
-    view = default_report.explore()
+def test_map_view_is_an_offline_map(default_report):
+    view = default_report.map_view()
     doc = view.to_html()
     assert doc.count('class="yg-block"') == len(default_report.blocks)
     assert view._repr_html_().startswith("<iframe srcdoc=")
+    assert "http" not in doc.split("<svg", 1)[0]
+
+
+def test_explore_returns_a_folium_map_to_add_layers_to(default_report, default_report_zh):
+    import folium
+    import geopandas as gpd
+    import shapely
+
+    m = default_report.explore()
+    assert isinstance(m, folium.Map)
+    names = [child.layer_name for child in m._children.values() if isinstance(child, folium.GeoJson)]
+    assert "planning blocks" in names and "overlaps" in names and "permanent basic farmland" in names
+    from yangao_geo.reports.folium_map import _LAYER_COLOURS
+    from yangao_geo.rules.messages import layer_label
+
+    shown = {n for n in default_report.context if n in _LAYER_COLOURS and not default_report.context[n].empty}
+    assert {layer_label(n) for n in shown} <= set(names) and len(shown) >= 5
+    blocks = next(
+        c for c in m._children.values() if isinstance(c, folium.GeoJson) and c.layer_name == "planning blocks"
+    )
+    assert len(blocks.data["features"]) == len(default_report.blocks)
+    # a geopandas user adds a layer of their own to it, as with GeoDataFrame.explore
+    extra = gpd.GeoDataFrame({"x": [1]}, geometry=[shapely.box(113.7, 40.1, 113.71, 40.11)], crs=4490)
+    assert extra.explore(m=m) is m
+    html = m.get_root().render()
+    assert "KC03" in html and "leaflet" in html.lower()
+    zh = default_report_zh.explore()
+    assert "规划区块" in [c.layer_name for c in zh._children.values() if isinstance(c, folium.GeoJson)]
 
 
 def test_plot_draws_every_block(default_report):

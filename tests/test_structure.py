@@ -84,3 +84,30 @@ def test_every_report_format_has_its_own_writer_module():
     assert len(modules) == len(FORMATS)  # one module per format
     for module, function in WRITERS.values():
         assert callable(getattr(import_module(f"yangao_geo.reports.{module}"), function))
+
+
+def test_importing_the_package_and_parsing_the_command_line_do_not_load_the_heavy_libraries():
+    """``import yangao_geo`` and ``yangao-geo --help`` answer before geopandas, pandas or shapely load
+    (their start-up time is measured in benchmarks/startup.py)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, yangao_geo, yangao_geo.cli.main as m\n"
+        "try:\n    m.cli.main(['check', '--help'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        "print(sorted(x for x in ('geopandas', 'pandas', 'shapely', 'pyogrio', 'pyproj', 'numpy') if x in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+    import yangao_geo
+
+    assert yangao_geo.check.__module__ == "yangao_geo.checker" and yangao_geo.errors.InputError
+    assert set(dir(yangao_geo)) >= {"check", "check_many", "fix", "Checker", "Report", "__version__"}
+
+
+def test_the_partition_command_default_is_the_librarys():
+    from yangao_geo.cli.partition import partition_command
+    from yangao_geo.partition import FEATURES_PER_PART
+
+    (param,) = [p for p in partition_command.params if p.name == "features_per_part"]
+    assert param.default == FEATURES_PER_PART

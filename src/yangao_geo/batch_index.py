@@ -107,16 +107,21 @@ def load_index(out_dir: Path) -> dict | None:
         ) from None
 
 
-def write_index(out_dir: Path, rows: list[dict], fingerprint: str, *, overwrite: bool, skipped=()) -> None:
-    """Write ``index.json`` (with the files found but not checked, and why) and ``index.csv`` atomically."""
+def index_document(rows: list[dict], fingerprint: str | None, skipped=()) -> dict:
+    """The batch index as ``index.json`` holds it (and ``check … --json`` prints it)."""
     from . import __version__
 
-    doc = {
+    return {
         "tool": {"name": "yangao_geo", "version": __version__},
         "fingerprint": fingerprint,
         "inputs": rows,
         "skipped": [{"path": p, "reason": why} for p, why in skipped],
     }
+
+
+def write_index(out_dir: Path, rows: list[dict], fingerprint: str, *, overwrite: bool, skipped=()) -> None:
+    """Write ``index.json`` (with the files found but not checked, and why) and ``index.csv`` atomically."""
+    doc = index_document(rows, fingerprint, skipped)
     write_text(out_dir / "index.json", json.dumps(doc, ensure_ascii=False, indent=2), overwrite=overwrite)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=INDEX_COLUMNS)

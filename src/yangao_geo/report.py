@@ -176,13 +176,28 @@ class Report:
         self._to(path, ".csv", overwrite)
         return None
 
-    def to_excel(self, path, *, overwrite: bool = False) -> None:
-        """The Chinese workbook (汇总, 明细, 说明) at ``path`` (.xlsx)."""
+    def to_excel(self, path=None, *, overwrite: bool = False) -> bytes | None:
+        """The workbook (汇总, 明细, 说明) at ``path`` (.xlsx); without ``path`` its bytes are returned."""
+        if path is None:
+            return self._bytes(".xlsx")
         self._to(path, ".xlsx", overwrite)
+        return None
 
-    def to_docx(self, path, *, overwrite: bool = False) -> None:
-        """The review opinion (审查意见书) at ``path`` (.docx)."""
+    def to_docx(self, path=None, *, overwrite: bool = False) -> bytes | None:
+        """The review opinion (审查意见书) at ``path`` (.docx); without ``path`` its bytes are returned."""
+        if path is None:
+            return self._bytes(".docx")
         self._to(path, ".docx", overwrite)
+        return None
+
+    def _bytes(self, suffix: str) -> bytes:
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory(prefix="yangao_geo-") as folder:
+            target = Path(folder) / f"report{suffix}"
+            self.to_file(target)
+            return target.read_bytes()
 
     def _to(self, path, suffix: str, overwrite: bool) -> None:
         from pathlib import Path
@@ -199,8 +214,20 @@ class Report:
 
         return notebook_html(self)
 
-    def explore(self, *, tiles: str | None = None, height: str = "520px"):
-        """The interactive map (blocks by status, overlaps, constraint layers) for display in a notebook."""
+    def explore(self, m=None, *, tiles="OpenStreetMap", **kwargs):
+        """The report on a folium map, as ``GeoDataFrame.explore`` returns one (``pip install "yangao-geo[explore]"``).
+
+        Blocks coloured by status with their findings in a tooltip, the overlap pieces and the constraint
+        layers around the blocks, each switchable; ``m``: draw onto an existing folium map. Returns the
+        :class:`folium.Map`, to which more layers can be added (``gdf.explore(m=m)``). Needs the web for
+        Leaflet and the tiles; :meth:`map_view` is the offline map.
+        """
+        from .reports.folium_map import explore
+
+        return explore(self, m, tiles=tiles, **kwargs)
+
+    def map_view(self, *, tiles: str | None = None, height: str = "520px"):
+        """The offline interactive map of the HTML report (no network, no third-party script), for a notebook."""
         from .reports.html_page import MapView
 
         return MapView(self, tiles=tiles, height=height)

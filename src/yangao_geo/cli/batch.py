@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 
+import click
 from filelock import FileLock, Timeout
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
 from ..batch import BatchResult, check_many, discover_inputs, run_fingerprint
-from ..batch_index import load_index, report_stem, result_row, write_index, write_reports
+from ..batch_index import index_document, load_index, report_stem, result_row, write_index, write_reports
 from ..config import build_settings
 from ..errors import InputError, OutputError
 from ..i18n import N_, t
@@ -37,7 +39,9 @@ def _common_root(inputs) -> Path | None:
     return root
 
 
-def run_batch(blocks, *, constraints, output, formats, jobs, skip_unchanged, overwrite, fail_on, quiet, options):
+def run_batch(
+    blocks, *, constraints, output, formats, jobs, skip_unchanged, overwrite, fail_on, quiet, options, as_json=False
+):
     """Check every input; write reports and the index when ``output`` is a folder; return the exit code."""
     formats = [f.strip().lstrip(".").lower() for f in formats.split(",") if f.strip()]
     unknown = [f for f in formats if f".{f}" not in FORMATS]
@@ -53,7 +57,9 @@ def run_batch(blocks, *, constraints, output, formats, jobs, skip_unchanged, ove
     if skip_unchanged and out_dir is None:
         raise InputError(t("--skip-unchanged needs -o DIR (it compares with DIR/index.json)"))
     if out_dir is None:
-        return _run(blocks, constraints, None, formats, jobs, skip_unchanged, overwrite, fail_on, quiet, options)
+        return _run(
+            blocks, constraints, None, formats, jobs, skip_unchanged, overwrite, fail_on, quiet, options, as_json
+        )
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(t("{out_dir}: with several inputs -o must be a folder", out_dir=out_dir))
     _refuse_output_among_inputs(out_dir, blocks)
@@ -70,7 +76,9 @@ def run_batch(blocks, *, constraints, output, formats, jobs, skip_unchanged, ove
     lock = FileLock(str(out_dir / LOCK_NAME), timeout=0)
     try:
         with lock:
-            return _run(blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite, fail_on, quiet, options)
+            return _run(
+                blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite, fail_on, quiet, options, as_json
+            )
     except Timeout:
         raise OutputError(
             t(
@@ -110,7 +118,7 @@ def _refuse_output_among_inputs(out_dir: Path, blocks) -> None:
             raise OutputError(t(template, out_dir=out_dir, folder=folder))
 
 
-def _run(blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite, fail_on, quiet, options):
+def _run(blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite, fail_on, quiet, options, as_json):
     from ..io.output import remove_stale_partials
 
     if out_dir is not None:
@@ -188,7 +196,9 @@ def _run(blocks, constraints, out_dir, formats, jobs, skip_unchanged, overwrite,
             ordered.append({**previous[key], "rechecked": False})
     if out_dir is not None:
         write_index(out_dir, ordered, fingerprint, overwrite=True, skipped=skipped)
-    if not quiet:
+    if as_json:  # the index as index.json holds it, on stdout (no tables)
+        click.echo(json.dumps(index_document(ordered, fingerprint, skipped), ensure_ascii=False, indent=2))
+    elif not quiet:
         _print_index(ordered, out_dir)
         for path, why in skipped:
             terminal_console(stderr=True).print(Text(t("skipped {path}: {why}", path=path, why=why), style="dim"))

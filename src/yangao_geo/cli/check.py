@@ -1,4 +1,8 @@
-"""``yangao-geo check``: check a blocks file (default: the plan's own blocks) and report."""
+"""``yangao-geo check``: check a blocks file (default: the plan's own blocks) and report.
+
+The library (geopandas, the rules) is imported when the command runs, not when the command line is
+parsed: ``yangao-geo --help`` and usage errors answer at once.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,12 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
-from rich.text import Text
 
-from ..area_units import area_in, unit_label
-from ..attributes import KINDS
-from ..checker import check
 from ..errors import InputError, OutputError
 from ..i18n import N_, t, use_lang
 from ..io.output import check_target
 from ..reports import FORMATS
-from ..rules.titles import kind_word, severity_word, status_word, title
-from .batch import run_batch
+from ..vocabulary import VOCABULARY
 from .console import console as terminal_console
 from .localized import Command, Option
 from .options import Vocabulary, crs_option, lang_option
@@ -32,6 +28,9 @@ def _progress(quiet: bool):
     if quiet or not sys.stderr.isatty():
         yield None
         return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     bar = Progress(
         TextColumn(t("checking")),
         BarColumn(),
@@ -63,96 +62,6 @@ def _check_encoding(encoding) -> None:
         ) from None
 
 
-_STATUS_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "info": "cyan"}
-
-
-def _print_report(report, console: Console) -> None:
-    """The blocks and findings tables and the summary line, in the run's language and area unit."""
-    unit = report.settings.get("area_unit", "km2")
-    table = Table(title=t("Blocks (Yanggao County Mineral Resources Master Plan 2021–2025)"))
-    for col, justify in (
-        (t("block"), "left"),
-        (t("name"), "left"),
-        (t("kind"), "left"),
-        (t("mineral"), "left"),
-        (t("area {unit}", unit=unit_label(unit)), "right"),
-        (t("status"), "left"),
-        (t("fails"), "right"),
-        (t("warnings"), "right"),
-    ):
-        table.add_column(col, justify=justify, overflow="fold")
-    for r in report.summary().itertuples():
-        table.add_row(  # user text (ids, names) is printed literally, never as markup
-            Text(str(r.block_id)),
-            Text(str(r.name or "")),
-            Text(kind_word(r.kind)),
-            Text(str(r.mineral or "")),
-            f"{area_in(r.area_km2 * 1e6, unit):.4f}",
-            Text(status_word(r.status), style=_STATUS_STYLE[r.status]),
-            str(r.fail),
-            str(r.warn),
-        )
-    console.print(table)
-    if len(report.findings):
-        ftable = Table(title=t("Findings"))
-        for col in (t("block"), t("rule"), t("severity"), t("finding"), t("plan article")):
-            ftable.add_column(col, overflow="fold")
-        from ..reports.totals import block_layer_totals
-        from ..rules.messages import area_text, layer_label
-
-        totals = block_layer_totals(report.findings)
-        shown = set()
-        for f in report.findings.itertuples():
-            block = "-" if f.block_id is None or f.block_id != f.block_id else str(f.block_id)
-            key = (f.block_id, f.rule_id, f.layer)
-            if key in totals and key not in shown:  # one total row above the per-feature rows
-                shown.add(key)
-                count, area = totals[key]
-                ftable.add_row(
-                    Text(block),
-                    Text(f"{f.rule_id} {title(f.rule_id)}"),
-                    Text(t("total"), style="bold"),
-                    Text(
-                        t(
-                            "{layer}: {count} features, {area} in all",
-                            layer=layer_label(f.layer),
-                            count=count,
-                            area=area_text(area),
-                        ),
-                        style="bold",
-                    ),
-                    Text(""),
-                )
-            ftable.add_row(
-                Text(block),
-                Text(f"{f.rule_id} {title(f.rule_id)}"),
-                Text(severity_word(f.severity), style=_STATUS_STYLE[f.severity]),
-                Text(str(f.message)),
-                Text(str(f.citation)),
-            )
-        console.print(ftable)
-    c = report.counts()
-    status = report.blocks["status"].value_counts()
-    console.print(
-        Text(
-            t(
-                "{blocks} blocks: {fail} fail, {warn} need attention, {passed} pass — findings: {f_fail} fail, "
-                "{f_warn} need attention, {f_info} notes",
-                blocks=len(report.blocks),
-                fail=int(status.get("fail", 0)),
-                warn=int(status.get("warn", 0)),
-                passed=int(status.get("pass", 0)),
-                f_fail=c["fail"],
-                f_warn=c["warn"],
-                f_info=c["info"],
-            )
-        )
-    )
-    for s in report.skipped_rules:
-        if s["reason"] != "not selected":
-            console.print(Text(t("skipped {rule}: {reason}", rule=s["rule_id"], reason=s["reason"]), style="dim"))
-
-
 CHECK_HELP = N_(
     """Check BLOCKS (default: the plan's own blocks) against the plan's rules.
 
@@ -180,7 +89,7 @@ Exit status: 0 no finding at or above --fail-on, 1 some, 2 usage or input error
     type=Vocabulary("kind"),
     cls=Option,
     help=N_("Block kind for every block (else the file's kind/类型 column): {kinds}"),
-    help_fields={"kinds": "; ".join(f"{k} ({'/'.join(v[1:])})" for k, v in KINDS.items())},
+    help_fields={"kinds": "; ".join(f"{k} ({'/'.join(v[1:])})" for k, v in VOCABULARY["kind"].items())},
 )
 @click.option("--mineral", help=N_("Mineral of every block, e.g. 金 (text formats carry none)."))
 @click.option("--degree", help=N_("Exploration degree of every block: 预查, 普查, 详查 or 勘探."))
@@ -314,6 +223,8 @@ def check_command(
             "engine": engine,
             "encoding": encoding,
         }
+        from .batch import run_batch
+
         return run_batch(
             blocks,
             constraints=list(constraints) or None,
@@ -325,6 +236,7 @@ def check_command(
             fail_on=fail_on,
             quiet=quiet,
             options=options,
+            as_json=as_json,
         )
     if output:
         # the destination is checked before the work: never an input, a folder or a FIFO, never an
@@ -340,6 +252,8 @@ def check_command(
             )
         check_target(output, overwrite=overwrite, inputs=[*(blocks or []), *constraints, config])
     _check_encoding(encoding)
+    from ..checker import check
+
     with _progress(quiet) as progress:
         report = check(
             blocks[0] if blocks else None,
@@ -368,9 +282,13 @@ def check_command(
     if as_json:
         click.echo(report.to_json())
     elif not quiet:
+        from rich.text import Text
+
+        from .tables import print_report
+
         console = terminal_console()
         with use_lang(report.settings.get("lang", "zh")):
-            _print_report(report, console)
+            print_report(report, console)
             if output:
                 console.print(Text(t("report written to {path}", path=output)))
     return report.exit_code(fail_on)

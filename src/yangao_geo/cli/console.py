@@ -10,16 +10,16 @@ from __future__ import annotations
 import os
 import sys
 
-from rich.console import Console
-
 __all__ = ["PIPE_WIDTH", "console"]
 
 #: width of tables written into a pipe or a file (no terminal to measure)
 PIPE_WIDTH = 120
 
 
-def console(*, stderr: bool = False) -> Console:
+def console(*, stderr: bool = False):
     """A rich Console on stdout (or stderr) as wide as the terminal, or :data:`PIPE_WIDTH` into a pipe."""
+    from rich.console import Console
+
     stream = sys.stderr if stderr else sys.stdout
     if stream.isatty():
         return Console(stderr=stderr)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..convert import convert
 from ..i18n import N_, t
 from .localized import Command
 from .options import Vocabulary, crs_option, lang_option
@@ -44,6 +43,8 @@ def convert_command(
     src, dst, layer, crs, zone, zone_width, prefix, precision, encoding, table_layout, overwrite, lang, verbose
 ) -> int:
     crs = crs_option(crs)
+    from ..convert import convert  # the library is imported when the command runs (help answers at once)
+
     n = convert(
         src,
         dst,

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
-from rich.table import Table
-from rich.text import Text
 
 from ..errors import OutputError
-from ..fix import fix
 from ..i18n import N_, t
 from ..io.output import check_target
-from ..rules.titles import status_word
 from .console import console as terminal_console
 from .localized import Command
 from .options import Vocabulary, crs_option, lang_option
@@ -52,6 +49,9 @@ exists for a block), 2 on a usage or input error."""
     "-o", "--output", type=click.Path(), help=N_("Proposals: .gpkg/.shp/.geojson (with figures), .txt, .xlsx, .csv.")
 )
 @click.option("--overwrite", is_flag=True, help=N_("Replace an existing output file."))
+@click.option(
+    "--json", "as_json", is_flag=True, help=N_("Print the proposals as JSON (without geometry) instead of the table.")
+)
 @click.option("-q", "--quiet", is_flag=True, help=N_("No terminal table (exit code and -o output only)."))
 @lang_option
 @click.option("-v", "--verbose", is_flag=True, help=N_("Show tracebacks on errors."))
@@ -68,6 +68,7 @@ def fix_command(
     policy,
     output,
     overwrite,
+    as_json,
     quiet,
     lang,
     verbose,
@@ -82,6 +83,8 @@ def fix_command(
             )
         check_target(output, overwrite=overwrite, inputs=[blocks, *constraints])
     crs = crs_option(crs)
+    from ..fix import fix  # the library is imported when the command runs (help answers at once)
+
     result = fix(
         blocks,
         list(constraints) or None,
@@ -97,7 +100,16 @@ def fix_command(
     if output:
         result.to_file(output, overwrite=overwrite)
     p = result.proposals
-    if not quiet:
+    import pandas as pd
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..rules.titles import status_word
+
+    if as_json:
+        rows = json.loads(pd.DataFrame(p.drop(columns=p.geometry.name)).to_json(orient="records", force_ascii=False))
+        click.echo(json.dumps({"proposals": rows}, ensure_ascii=False, indent=2))
+    elif not quiet:
         table = Table(title=t("Proposed compliant blocks"))
         cols = (t("block"), t("area before km²"), t("after km²"), t("kept"), t("corners"), t("status after"), t("note"))
         for col in cols:

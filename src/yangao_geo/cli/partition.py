@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from ..i18n import N_, t
-from ..partition import FEATURES_PER_PART, partition_layer
 from .localized import Command
 from .options import lang_option
 
@@ -21,12 +20,12 @@ reads only the parts near the blocks, and with --dask each worker reads its own 
 @click.argument("src", type=click.Path())
 @click.argument("dst", type=click.Path())
 @click.option("--layer", help=N_("Layer of a multi-layer SRC, e.g. basic_farmland."))
-@click.option(
-    "--features-per-part", type=int, default=FEATURES_PER_PART, show_default=True, help=N_("Features per part.")
-)
+@click.option("--features-per-part", type=int, default=100_000, show_default=True, help=N_("Features per part."))
 @lang_option
 @click.option("-v", "--verbose", is_flag=True, help=N_("Show tracebacks on errors."))
 def partition_command(src, dst, layer, features_per_part, lang, verbose) -> int:
+    from ..partition import partition_layer  # imported when the command runs (help answers at once)
+
     result = partition_layer(src, dst, layer=layer, features_per_part=features_per_part)
     click.echo(
         t(

@@ -5,14 +5,8 @@ from __future__ import annotations
 import json
 
 import click
-from rich.table import Table
-from rich.text import Text
 
 from ..i18n import N_, t
-from ..regulations import regulations
-from ..rules import RULES
-from ..rules.messages import layer_label
-from ..rules.titles import kind_word, severity_word
 from .console import console
 from .localized import Command
 from .options import lang_option
@@ -25,6 +19,14 @@ RULES_HELP = N_("List every rule: code, name, severity, block kinds, layers, pla
 @lang_option
 @click.option("-v", "--verbose", is_flag=True, help=N_("Show tracebacks on errors."))
 def rules_command(as_json: bool, lang, verbose: bool) -> int:
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..regulations import regulations
+    from ..rules import RULES
+    from ..rules.messages import layer_label
+    from ..rules.titles import kind_word, severity_word
+
     rows = [
         {
             "code": r.code,
