@@ -30,7 +30,7 @@ def test_notebook_runs_and_shows_the_report_the_fix_and_the_map(executed):
     code = [c for c in executed.cells if c.cell_type == "code"]
     assert all(not any(o.output_type == "error" for o in c.outputs) for c in code)
     first_html = code[0].outputs[0]["data"]["text/html"]
-    assert "yangao_geo report" in first_html and "12 blocks" in first_html
+    assert "<b>yangao_geo</b>" in first_html and "12 blocks" in first_html
     streams = "".join(o.get("text", "") for c in code for o in c.outputs if o.output_type == "stream")
     assert "0 overlaps left" in streams
     assert any('class="yg-block"' in html.unescape(o["data"]["text/html"]) for o in _outputs(executed, "text/html"))

@@ -111,3 +111,14 @@ def test_the_partition_command_default_is_the_librarys():
 
     (param,) = [p for p in partition_command.params if p.name == "features_per_part"]
     assert param.default == FEATURES_PER_PART
+
+
+def test_no_public_name_is_also_a_submodule_name():
+    """``yangao_geo.fix`` must stay the function after ``import yangao_geo.<module>`` ran (a submodule named
+    like a public name would replace it on the package once imported)."""
+    import pkgutil
+
+    import yangao_geo
+
+    submodules = {m.name for m in pkgutil.iter_modules(yangao_geo.__path__)}
+    assert not submodules & set(yangao_geo._EXPORTS)

@@ -83,7 +83,7 @@ def fix_command(
             )
         check_target(output, overwrite=overwrite, inputs=[blocks, *constraints])
     crs = crs_option(crs)
-    from ..fix import fix  # the library is imported when the command runs (help answers at once)
+    from ..fixer import fix  # the library is imported when the command runs (help answers at once)
 
     result = fix(
         blocks,
