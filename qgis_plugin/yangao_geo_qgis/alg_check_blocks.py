@@ -327,18 +327,21 @@ def _read(yg, path, layer_name):
 class FixBlocksAlgorithm(CheckBlocksAlgorithm):
     """``yangao:fix_blocks`` 区块避让调整 — the compliant block inside each block (:func:`yangao_geo.fix`)."""
 
-    MARGIN, MIN_WIDTH, KEEP, MAX_CORNERS, POLICY, OUTPUT = (
+    MARGIN, MIN_WIDTH, KEEP, MAX_CORNERS, POLICY, OUTPUT, GRID = (
         "MARGIN",
         "MIN_WIDTH",
         "KEEP",
         "MAX_CORNERS",
         "POLICY",
         "OUTPUT",
+        "GRID",
     )
     KEEPS = (N_("the largest piece"), N_("every piece (not smaller than the minimum area)"))
     POLICIES = (N_("the block listed first keeps it"), N_("the larger block keeps it"), N_("both give it up"))
     #: what the choices mean: the library's values (yangao_geo.vocabulary), in the choices' order
     KEEP_VALUES = ("largest", "all")
+    GRIDS = (N_("no grid"), "1′", "30″", "15″")
+    GRID_VALUES = (None, "1min", "30s", "15s")
     POLICY_VALUES = ("earlier", "larger", "both")
 
     def name(self):
@@ -373,6 +376,10 @@ class FixBlocksAlgorithm(CheckBlocksAlgorithm):
         self.addParameter(
             QgsProcessingParameterEnum(self.POLICY, tr("Ground two proposed blocks share"), policies, defaultValue=0)
         )
+        grids = [tr(self.GRIDS[0]), *self.GRIDS[1:]]
+        self.addParameter(
+            QgsProcessingParameterEnum(self.GRID, tr("Snap inward to the lon/lat grid"), grids, defaultValue=0)
+        )
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Proposed compliant blocks")))
 
     def processAlgorithm(self, parameters, context, feedback):
@@ -391,6 +398,7 @@ class FixBlocksAlgorithm(CheckBlocksAlgorithm):
                     keep=self.KEEP_VALUES[self.parameterAsEnum(parameters, self.KEEP, context)],
                     max_corners=self.parameterAsInt(parameters, self.MAX_CORNERS, context),
                     policy=self.POLICY_VALUES[self.parameterAsEnum(parameters, self.POLICY, context)],
+                    grid=self.GRID_VALUES[self.parameterAsEnum(parameters, self.GRID, context)],
                 )
             except yg.YangaoError as exc:
                 raise QgsProcessingException(str(exc)) from None

@@ -346,6 +346,9 @@ def _check(
         del constraint_set  # loaded here, used up (a caller's set is the caller's to keep)
     report = _build_report(table, store)
     del store
+    # the blocks as read (attributes, analysis outlines, corner points as delivered): Report.propose_fixes
+    columns = [c for c in ("block_id", "name", "kind", "mineral", "source_right") if c in table.columns]
+    report.blocks_as_read = (table[[*columns, table.geometry.name]].copy(), loaded.lonlat_vertices, loaded.info.crs)
     report.inputs = [loaded.info, *sources]
     report.skipped_rules = sorted(skipped, key=lambda s: _RULE_ORDER[s["rule_id"]])
     report.settings = settings.as_dict()

@@ -14,6 +14,11 @@
    simplification that only shrinks (the simplified outline intersected with the allowed area).
 3. **Rounded as filed**: the outline is pulled 2 cm inward, then its coordinates are rounded to 0.01 m in
    the Gauss-Krüger plane — the rounding (at most 0.71 cm) can never re-enter a constraint.
+   **Or on the grid** (``grid="1min"``, ``"30s"`` or ``"15s"``): the proposal is made of the whole cells of
+   that lon/lat grid lying within the allowed area (:func:`yangao_geo.grid_cells.cells_inside`, to 1 cm),
+   the largest connected group (or every group of at least ``min_area_m2``); its corners are grid nodes
+   (exact at 0.001″) and its edges run along meridians and parallels, so these proposals are given in
+   EPSG:4490 — the corner points as filed — and no simplification or rounding is needed.
 4. **Re-checked** with the full rule set: per block the area kept (km², %), the area removed per layer,
    the corner count before and after, and the proposal's own status; a block with nothing allowed is said
    so, with why.
@@ -36,7 +41,7 @@ import numpy as np
 import shapely
 
 from .area import ellipsoidal_area
-from .crs import ANALYSIS_CRS
+from .crs import ANALYSIS_CRS, GEOGRAPHIC_EPSG
 from .errors import InputError
 from .geometry import polygonal
 from .i18n import t
@@ -57,6 +62,10 @@ class FixResult:
 
     proposals: gpd.GeoDataFrame
     recheck: object  # the Report of checking the proposals
+    #: the blocks as given, in EPSG:4547 (one per proposal), for the before/after maps
+    originals: list | None = None
+    #: per block, layer -> the part of the block taken out for that layer (EPSG:4547)
+    removed: list | None = None
 
     def to_file(self, path, *, overwrite: bool = False, **kwargs) -> int:
         """Write the proposals: ``.gpkg``/``.shp``/``.geojson``/``.fgb`` (with the figures), ``.txt``
@@ -64,6 +73,16 @@ class FixResult:
         from .convert import write_blocks
 
         ok = self.proposals[self.proposals.geometry.notna() & ~self.proposals.geometry.is_empty]
+        from pathlib import Path
+
+        suffix = Path(path).suffix.lower()
+        if suffix in (".html", ".docx"):  # the proposals as a section to read: table and before/after maps
+            from .io.output import atomic_path
+            from .reports.fix_section import write_fix_docx, write_fix_html
+
+            with atomic_path(path, overwrite=overwrite) as tmp:
+                (write_fix_html if suffix == ".html" else write_fix_docx)(self, tmp)
+            return len(ok)
         return write_blocks(ok, path, overwrite=overwrite, **kwargs)
 
 
@@ -81,6 +100,7 @@ def fix(
     crs=None,
     lang=None,
     attributes=None,
+    grid: str | None = None,
 ) -> FixResult:
     """Propose, for every block, the largest compliant block inside it (see the module's description).
 
@@ -100,12 +120,51 @@ def fix(
         At most this many corner points per proposal (报盘 allows fewer than 1 000).
     policy : {"earlier", "larger", "both"}
         Who keeps ground two proposed blocks share.
+    grid : {"1min", "30s", "15s"}, optional
+        Snap inward to this lon/lat grid: only whole cells that are fully allowed (proposals in EPSG:4490).
     """
+    from .i18n import current_lang, use_lang
+
+    lang = current_lang() if lang is None else normalise("lang", lang)
+    with use_lang(lang):  # the notes speak the run's language, as the re-check does
+        return _fix(
+            blocks,
+            constraints,
+            margin_m,
+            min_width_m,
+            min_area_m2,
+            keep,
+            max_corners,
+            policy,
+            kind,
+            crs,
+            lang,
+            attributes,
+            grid,
+        )
+
+
+def _fix(
+    blocks,
+    constraints,
+    margin_m,
+    min_width_m,
+    min_area_m2,
+    keep,
+    max_corners,
+    policy,
+    kind,
+    crs,
+    lang,
+    attributes,
+    grid,
+) -> FixResult:
     from .checker import check, read_blocks
-    from .layers import REQUIRED_LAYERS, load_constraints
+    from .layers import OPTIONAL_LAYERS, REQUIRED_LAYERS, load_constraints
 
     keep = normalise("keep", keep)
     policy = normalise("policy", policy)
+    grid = None if grid is None else normalise("grid", grid)
     for name, value in (("margin_m", margin_m), ("min_width_m", min_width_m)):
         if not np.isfinite(value) or value < 0:
             raise InputError(t("{name} must be a finite number >= 0, got {value}", name=name, value=repr(value)))
@@ -113,8 +172,15 @@ def fix(
         raise InputError(t("max_corners must be a whole number >= 4, got {max_corners}", max_corners=repr(max_corners)))
     min_area = 1000.0 if min_area_m2 is None else float(min_area_m2)
 
-    table, loaded = read_blocks(blocks, kind=kind, crs=crs, attributes=attributes)
-    delivered = list(loaded.lonlat_vertices) if loaded.lonlat_vertices is not None else list(table.geometry)
+    if isinstance(blocks, tuple):  # a report's blocks as its check read them (Report.propose_fixes)
+        table, lonlat_vertices, source_crs = blocks
+        table = table.copy()
+        if "source_right" not in table.columns:
+            table["source_right"] = None
+    else:
+        table, loaded = read_blocks(blocks, kind=kind, crs=crs, attributes=attributes)
+        lonlat_vertices, source_crs = loaded.lonlat_vertices, loaded.info.crs
+    delivered = list(lonlat_vertices) if lonlat_vertices is not None else list(table.geometry)
     geoms = np.asarray(table.geometry.values, dtype=object)
     usable = np.array([g is not None and not g.is_empty and g.geom_type in ("Polygon", "MultiPolygon") for g in geoms])
     geoms = np.array(
@@ -123,7 +189,7 @@ def fix(
     near = (
         shapely.union_all([shapely.envelope(g).buffer(margin_m + 10) for g in geoms[usable]]) if usable.any() else None
     )
-    needed = {*REQUIRED_LAYERS, "arable_land"}
+    needed = {*REQUIRED_LAYERS, *OPTIONAL_LAYERS}  # the re-check runs every rule, on every layer
     cset = (
         constraints
         if hasattr(constraints, "layers")
@@ -142,6 +208,7 @@ def fix(
     rank[order] = np.arange(len(geoms))
 
     rows = []
+    removed_geoms: dict = {}
     for i, geom in enumerate(geoms):
         row = table.iloc[i]
         base = {
@@ -171,15 +238,21 @@ def fix(
             allowed = polygonal([shapely.difference(allowed, cut)])[0]
             lost = polygonal([shapely.difference(before, allowed)])[0]
             removed[layer] = removed.get(layer, 0.0) + float(ellipsoidal_area([lost], ANALYSIS_CRS)[0])
+            if not lost.is_empty:
+                pieces = removed_geoms.setdefault(i, {})
+                pieces[layer] = shapely.union(pieces[layer], lost) if layer in pieces else lost
+        if grid is not None:
+            rows.append({**base, **_on_grid(allowed, grid, keep, min_area), "removed": removed})
+            continue
         if not any(v > 0 for v in removed.values()):  # nothing to avoid: the block as delivered, unchanged
-            proposal = geom if loaded.info.crs == "EPSG:4547" else _as_delivered(delivered[i])
+            proposal = geom if source_crs == "EPSG:4547" else _as_delivered(delivered[i])
             rows.append({**base, "geometry": proposal, "removed": removed, "note": t("unchanged: nothing to avoid")})
             continue
         proposal = _fileable(allowed, min_width_m, keep, min_area, max_corners)
         rows.append({**base, "geometry": proposal, "removed": removed, "allowed_geometry": allowed})
 
     out = gpd.GeoDataFrame(
-        [{k: v for k, v in r.items() if k not in ("removed", "allowed_geometry")} for r in rows],
+        [{k: v for k, v in r.items() if k not in ("removed", "allowed_geometry", "lonlat")} for r in rows],
         geometry="geometry",
         crs=ANALYSIS_CRS,
     )
@@ -188,7 +261,9 @@ def fix(
     out["area_after_m2"] = np.round(np.nan_to_num(after), 2)
     out["kept_ratio"] = np.round(np.where(areas_before > 0, np.nan_to_num(after) / areas_before, 0.0), 6)
     out["corners_before"] = [_corners(g) for g in delivered]
-    out["corners_after"] = [_corners(g) for g in out.geometry.values]
+    out["corners_after"] = [
+        _corners(r["lonlat"]) if "lonlat" in r else _corners(g) for r, g in zip(rows, out.geometry.values)
+    ]
     for layer in ("mining_rights", "eco_redline", "basic_farmland", "town_boundary", "arable_land", "blocks"):
         out[f"removed_{layer}_m2"] = [round(r.get("removed", {}).get(layer, 0.0), 2) for r in rows]
     notes = []
@@ -203,6 +278,12 @@ def fix(
         else:
             notes.append("")
     out["note"] = notes
+    if grid is not None:
+        # the proposals as filed: lon/lat corners on the grid, edges along meridians and parallels
+        out["grid_cells"] = [r.get("cells", 0) for r in rows]
+        out = gpd.GeoDataFrame(
+            out.drop(columns=out.geometry.name), geometry=[r.get("lonlat") for r in rows], crs=GEOGRAPHIC_EPSG
+        )
     # re-check the proposals with the full rule set
     ok = out[out.geometry.notna() & ~out.geometry.is_empty]
     recheck = None
@@ -224,7 +305,7 @@ def fix(
             )
             for b, n in zip(out.block_id, out.note)
         ]
-    return FixResult(out, recheck)
+    return FixResult(out, recheck, list(geoms), [removed_geoms.get(i, {}) for i in range(len(geoms))])
 
 
 def _to_avoid(cset, geom, row, mineral) -> list:
@@ -259,6 +340,28 @@ def _to_avoid(cset, geom, row, mineral) -> list:
         if g is not None:
             out.append(("arable_land", g))
     return out
+
+
+def _on_grid(allowed, grid: str, keep: str, min_area: float) -> dict:
+    """The whole cells of ``grid`` within ``allowed``: their plane outline (for areas), lon/lat outline, count."""
+    from .grid_cells import GRID_LABELS, cells_inside, grid_step, outline, to_plane
+
+    cells = cells_inside(allowed, grid_step(grid))
+    if len(cells.lonlat) == 0:
+        return {
+            "geometry": None,
+            "note": t("no whole cell of the {grid} grid lies within the allowed area", grid=GRID_LABELS[grid]),
+        }
+    parts = [p for p in shapely.get_parts(outline(cells.lonlat)) if not p.is_empty]
+    plane = to_plane(parts)
+    areas = ellipsoidal_area(plane, ANALYSIS_CRS)
+    if keep == "largest":
+        chosen = [int(np.argmax(areas))]
+    else:
+        chosen = [i for i, a in enumerate(areas) if a >= min_area] or [int(np.argmax(areas))]
+    lonlat = shapely.union_all([parts[i] for i in chosen])
+    n = int(shapely.covered_by(cells.lonlat, lonlat.buffer(1e-12)).sum())
+    return {"geometry": shapely.union_all(plane[chosen]), "lonlat": lonlat, "cells": n}
 
 
 def _fileable(allowed, min_width_m, keep, min_area, max_corners):

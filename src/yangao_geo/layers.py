@@ -394,6 +394,26 @@ def constraint_sources(source) -> dict[str, tuple]:
     return _discover(source)
 
 
+def _layer_in_container(value, name: str):
+    """For ``{name: path}`` with a multi-layer file (a GeoPackage), the file's layer that is ``name``.
+
+    Without it the layer would be read by its role, but its declared extent taken from the file's
+    first layer — another layer's — and the coverage check (D108) judged on the wrong extent.
+    """
+    if not isinstance(value, (str, Path)) or Path(value).suffix.lower() != ".gpkg" or not Path(value).is_file():
+        return None
+    try:
+        layers = list_layers(value)
+    except InputError:
+        return None
+    if len(layers) < 2:
+        return None
+    for layer in layers:
+        if layer == name or _canonical_layer_name(layer) == name:
+            return layer
+    return None
+
+
 def _discover(source) -> dict[str, tuple]:
     """Map canonical layer name -> (path, layer or None) for a GeoPackage or a directory."""
     path = Path(source)
@@ -565,7 +585,7 @@ def load_constraints(
                         value=", ".join(REQUIRED_LAYERS + OPTIONAL_LAYERS),
                     )
                 )
-            found[name] = (value, None, str(key))
+            found[name] = (value, _layer_in_container(value, name), str(key))
     else:
         sources = [constraints] if isinstance(constraints, (str, Path)) else list(constraints)
         for src in sources:

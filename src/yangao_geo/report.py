@@ -57,6 +57,8 @@ class Report:
     tool: dict = field(default_factory=dict)
     #: constraint features near the blocks, by layer (for maps; not written to JSON)
     context: dict = field(default_factory=dict, repr=False)
+    #: (table, lon/lat corner points as delivered, CRS) of the blocks as the check read them (propose_fixes)
+    blocks_as_read: tuple | None = field(default=None, repr=False)
 
     @property
     def findings(self) -> gpd.GeoDataFrame:
@@ -207,6 +209,27 @@ class Report:
         if Path(path).suffix.lower() != suffix:
             raise OutputError(t("{path}: expected a {suffix} file name", path=path, suffix=suffix))
         self.to_file(path, overwrite=overwrite)
+
+    def propose_fixes(self, **kwargs):
+        """For every block of this report, the largest compliant block inside it (:func:`yangao_geo.fix`).
+
+        The blocks are this report's (their kinds, minerals and the rights they convert as checked); the
+        constraint layers are the files this report read (the same layers), or — for layers given as
+        GeoDataFrames — the features the report kept around the blocks. Keywords go to
+        :func:`yangao_geo.fix` (``margin_m``, ``grid``, ``max_corners`` …); the language is the report's.
+        """
+        from .fixer import fix
+        from .layers import OPTIONAL_LAYERS, REQUIRED_LAYERS
+
+        blocks = self.blocks_as_read if self.blocks_as_read is not None else self.blocks
+        names = {*REQUIRED_LAYERS, *OPTIONAL_LAYERS}
+        files = {i.role: i.path for i in self.inputs if i.role in names}
+        if files and all(not str(p).startswith("<") for p in files.values()):
+            constraints = files
+        else:
+            constraints = {name: gdf for name, gdf in self.context.items() if name in names}
+        kwargs.setdefault("lang", self.settings.get("lang"))
+        return fix(blocks, constraints, **kwargs)
 
     def _repr_html_(self) -> str:
         """Jupyter display: the summary per block and the first findings."""

@@ -39,6 +39,11 @@ exists for a block), 2 on a usage or input error."""
 @click.option("--min-area", type=float, help=N_("With --keep all: drop pieces smaller than this (m²; default 1000)."))
 @click.option("--max-corners", type=int, default=200, show_default=True, help=N_("At most this many corner points."))
 @click.option(
+    "--grid",
+    type=Vocabulary("grid"),
+    help=N_("Snap inward to this lon/lat grid: only whole 1′, 30″ or 15″ cells that are fully allowed."),
+)
+@click.option(
     "--policy",
     type=Vocabulary("policy"),
     default="earlier",
@@ -46,7 +51,12 @@ exists for a block), 2 on a usage or input error."""
     help=N_("Who keeps ground two proposed blocks share."),
 )
 @click.option(
-    "-o", "--output", type=click.Path(), help=N_("Proposals: .gpkg/.shp/.geojson (with figures), .txt, .xlsx, .csv.")
+    "-o",
+    "--output",
+    type=click.Path(),
+    help=N_(
+        "Proposals: .gpkg/.shp/.geojson (with figures), .txt, .xlsx, .csv; .html/.docx: table and before/after maps."
+    ),
 )
 @click.option("--overwrite", is_flag=True, help=N_("Replace an existing output file."))
 @click.option(
@@ -65,6 +75,7 @@ def fix_command(
     keep,
     min_area,
     max_corners,
+    grid,
     policy,
     output,
     overwrite,
@@ -74,10 +85,21 @@ def fix_command(
     verbose,
 ) -> int:
     if output:
-        if Path(output).suffix.lower() not in (".gpkg", ".shp", ".geojson", ".fgb", ".txt", ".xlsx", ".csv"):
+        if Path(output).suffix.lower() not in (
+            ".gpkg",
+            ".shp",
+            ".geojson",
+            ".fgb",
+            ".txt",
+            ".xlsx",
+            ".csv",
+            ".html",
+            ".docx",
+        ):
             raise OutputError(
                 t(
-                    "{output}: unknown proposals format; expected .gpkg, .shp, .geojson, .fgb, .txt, .xlsx, .csv",
+                    "{output}: unknown proposals format; expected .gpkg, .shp, .geojson, .fgb, .txt, .xlsx, .csv, "
+                    ".html, .docx",
                     output=output,
                 )
             )
@@ -96,6 +118,7 @@ def fix_command(
         policy=policy,
         kind=kind,
         crs=crs,
+        grid=grid,
     )
     if output:
         result.to_file(output, overwrite=overwrite)
