@@ -8,12 +8,14 @@ from qgis.core import (
     QgsProcessingOutputHtml,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
+    QgsProcessingParameterCrs,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
 )
 
 from .common import N_, Canceled, library, plugin_lang, progress_callback, tr, write_sink, zh_word
@@ -37,9 +39,9 @@ def _layer_label(name: str, required: bool) -> str:
 
     with use_lang(plugin_lang()):
         label = layer_label(name)
-    if required:
-        return tr("{layer} (required: here or in the constraint GeoPackage)", layer=label)
-    return tr("{layer} (optional)", layer=label)
+    if required:  # QGIS marks every one [optional]: one of the two places must give it
+        return tr("{layer} (give it here or in the constraint GeoPackage)", layer=label)
+    return label
 
 
 #: English templates of the output fields' aliases (the field names stay the library's, as in its JSON/GPKG)
@@ -79,6 +81,40 @@ def _kind_options() -> list:
 
     with use_lang(plugin_lang()):
         return [tr(KINDS[0]), *(kind_word(k) for k in KIND_VALUES[1:])]
+
+
+def _unit_options() -> list:
+    from yangao_geo.area_units import unit_label
+
+    return [unit_label(u) for u in CheckBlocksAlgorithm.AREA_UNITS]
+
+
+#: parameter -> what it is for (shown in the dialog's help panel and as the parameter's help)
+_HELP = {
+    "INPUT": N_("The proposed blocks: polygons with an id, and a kind column (else choose Block kind)."),
+    "CONSTRAINTS": N_(
+        "A GeoPackage holding the constraint layers (mining_rights, eco_redline, basic_farmland, town_boundary "
+        "…); layers given one by one below win over it."
+    ),
+    "KIND": N_("The kind of every block, when the layer has no kind column."),
+    "TOLERANCE": N_("Overlaps at or below this area are slivers: needs attention, never a fail."),
+    "FAIL_ON": N_("The severity from which the run counts as failed (exit code, and Fail the run)."),
+    "FAIL_EXIT": N_("Make the run itself fail (qgis_process exits non-zero) when findings reach Fail on."),
+    "RULES": N_("Rule codes or names, comma-separated (e.g. O202,O203,B301); empty: every rule."),
+    "CONFIG": N_("A TOML settings file: tolerances, rule parameters, the mineral table (see the README)."),
+    "CRS": N_("The blocks' CRS when their layer has none or a wrong one (e.g. EPSG:4547)."),
+    "AREA_UNIT": N_("The unit the HTML and Excel reports show besides m²."),
+}
+
+
+def _parameter_help(alg) -> str:
+    """The parameters and what each is for, as a list under the algorithm's description."""
+    lines = []
+    for name, text in _HELP.items():
+        definition = alg.parameterDefinition(name)
+        if definition is not None:
+            lines.append(f"<li><b>{definition.description()}</b>: {tr(text)}</li>")
+    return f"<ul>{''.join(lines)}</ul>" if lines else ""
 
 
 def _severity(code: str) -> str:
@@ -124,7 +160,8 @@ class _StyleBy(QgsProcessingLayerPostProcessorInterface):
 
 class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
     INPUT, CONSTRAINTS, KIND, TOLERANCE, FAIL_ON = "INPUT", "CONSTRAINTS", "KIND", "TOLERANCE", "FAIL_ON"
-    FAIL_EXIT = "FAIL_EXIT"
+    FAIL_EXIT, RULES, CONFIG, CRS, AREA_UNIT = "FAIL_EXIT", "RULES", "CONFIG", "CRS", "AREA_UNIT"
+    AREA_UNITS = ("km2", "ha", "mu")
     FINDINGS, BLOCKS, HTML, XLSX = "FINDINGS", "BLOCKS", "HTML", "XLSX"
 
     def name(self):
@@ -140,12 +177,13 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
         return "checks"
 
     def shortHelpString(self):
-        return tr(
+        intro = tr(
             "Checks proposed blocks against existing mining rights, the three control lines and the delineation "
             "and admission rules of the Yanggao mineral plan 2021–2025. Constraint layers may be given one by "
             "one, or as a GeoPackage; with none, the bundled illustrative layers are used. Areas are "
             "CGCS2000 ellipsoidal areas; every finding cites the plan article it enforces."
         )
+        return intro + _parameter_help(self)
 
     def createInstance(self):
         return CheckBlocksAlgorithm()
@@ -155,10 +193,15 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(
             QgsProcessingParameterFeatureSource(self.INPUT, tr("Proposed blocks"), [QgsProcessing.TypeVectorPolygon])
         )
+        self.add_constraint_parameters()
+        self.addParameter(QgsProcessingParameterEnum(self.KIND, tr("Block kind"), _kind_options(), defaultValue=0))
+
+    def add_constraint_parameters(self):
+        """The constraint GeoPackage and the constraint layers one by one."""
         self.addParameter(
             QgsProcessingParameterFile(
                 self.CONSTRAINTS,
-                tr("Constraint GeoPackage (optional)"),
+                tr("Constraint GeoPackage"),
                 behavior=QgsProcessingParameterFile.File,
                 optional=True,
             )
@@ -169,7 +212,6 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
                     key, _layer_label(name, required), [QgsProcessing.TypeVectorPolygon], optional=True
                 )
             )
-        self.addParameter(QgsProcessingParameterEnum(self.KIND, tr("Block kind"), _kind_options(), defaultValue=0))
 
     def initAlgorithm(self, config=None):
         self.add_input_parameters()
@@ -192,6 +234,18 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
                 defaultValue=False,
             )
         )
+        self.addParameter(QgsProcessingParameterString(self.RULES, tr("Rules to run"), optional=True))
+        self.addParameter(
+            QgsProcessingParameterFile(self.CONFIG, tr("Settings file (TOML)"), extension="toml", optional=True)
+        )
+        self.addParameter(QgsProcessingParameterCrs(self.CRS, tr("CRS of the blocks"), optional=True))
+        self.addParameter(
+            QgsProcessingParameterEnum(self.AREA_UNIT, tr("Area unit of the reports"), _unit_options(), defaultValue=0)
+        )
+        for name, text in _HELP.items():
+            definition = self.parameterDefinition(name)
+            if definition is not None and hasattr(definition, "setHelp"):
+                definition.setHelp(tr(text))
         self.addParameter(QgsProcessingParameterFeatureSink(self.FINDINGS, tr("Findings")))
         self.addParameter(QgsProcessingParameterFeatureSink(self.BLOCKS, tr("Blocks with status")))
         self.addParameter(
@@ -251,6 +305,10 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
         kind = KIND_VALUES[self.parameterAsEnum(parameters, self.KIND, context)]
         tolerance = self.parameterAsDouble(parameters, self.TOLERANCE, context)
         fail_on = FAIL_ON[self.parameterAsEnum(parameters, self.FAIL_ON, context)]
+        rules = self.parameterAsString(parameters, self.RULES, context).strip() or None
+        config = self.parameterAsFile(parameters, self.CONFIG, context) or None
+        crs = self.parameterAsCrs(parameters, self.CRS, context)
+        area_unit = self.AREA_UNITS[self.parameterAsEnum(parameters, self.AREA_UNIT, context)]
         with use_interface("qgis"):  # messages in the dialog's words, not the command line's
             try:
                 report = yg.check(
@@ -258,6 +316,10 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
                     constraints or None,
                     kind=kind,
                     tolerance_m2=tolerance,
+                    rules=rules,
+                    config=config,
+                    crs=crs.authid() if crs.isValid() else None,
+                    area_unit=area_unit,
                     lang=plugin_lang(),
                     progress=progress_callback(feedback),
                 )
@@ -408,4 +470,69 @@ class FixBlocksAlgorithm(CheckBlocksAlgorithm):
             feedback.pushInfo(
                 f"{r.block_id}: {100 * r.kept_ratio:.2f}% · {r.corners_before}→{r.corners_after} · {r.note}"
             )
+        return {self.OUTPUT: write_sink(self, parameters, context, self.OUTPUT, proposals)}
+
+
+class ProposeBlocksAlgorithm(CheckBlocksAlgorithm):
+    """``yangao:propose_blocks`` 划定建议区块 — the best compliant block around each deposit
+    (:func:`yangao_geo.propose`)."""
+
+    MINERAL, MARGIN, GRID, OUTPUT = "MINERAL", "MARGIN", "GRID", "OUTPUT"
+    KIND_VALUES = ("exploration", "mining")
+    GRID_VALUES = ("1min", "30s", "15s")
+
+    def name(self):
+        return "propose_blocks"
+
+    def displayName(self):
+        return tr("Propose blocks around deposits")
+
+    def shortHelpString(self):
+        return tr(
+            "For each deposit outline, the best compliant block that contains it: an exploration block of whole "
+            "lon/lat grid cells (the smallest cover, nothing it must avoid, one connected block of at least one "
+            "basic unit block, corner points clockwise from the north-west), or a mining block from the outline "
+            "plus the margin; re-checked with every rule. A deposit that cannot be covered whole gets the best "
+            "partial block, and the note says what is left out."
+        )
+
+    def createInstance(self):
+        return ProposeBlocksAlgorithm()
+
+    def initAlgorithm(self, config=None):
+        from qgis.core import QgsProcessingParameterNumber as Number
+
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(self.INPUT, tr("Deposits"), [QgsProcessing.TypeVectorPolygon])
+        )
+        self.add_constraint_parameters()
+        kinds = _kind_options()[1:3]
+        self.addParameter(QgsProcessingParameterEnum(self.KIND, tr("Block kind"), kinds, defaultValue=0))
+        self.addParameter(QgsProcessingParameterString(self.MINERAL, tr("Mineral"), optional=True))
+        self.addParameter(Number(self.MARGIN, tr("Margin around the deposit (m)"), Number.Double, 0.0, minValue=0.0))
+        self.addParameter(QgsProcessingParameterEnum(self.GRID, tr("Grid"), ["1′", "30″", "15″"], defaultValue=0))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Proposed blocks")))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        yg = library()
+        from yangao_geo.errors import use_interface
+
+        deposits, constraints = self.gather(yg, parameters, context)
+        with use_interface("qgis"):
+            try:
+                result = yg.propose(
+                    deposits,
+                    constraints or None,
+                    kind=self.KIND_VALUES[self.parameterAsEnum(parameters, self.KIND, context)],
+                    mineral=self.parameterAsString(parameters, self.MINERAL, context).strip() or None,
+                    margin_m=self.parameterAsDouble(parameters, self.MARGIN, context),
+                    grid=self.GRID_VALUES[self.parameterAsEnum(parameters, self.GRID, context)],
+                    lang=plugin_lang(),
+                )
+            except yg.YangaoError as exc:
+                raise QgsProcessingException(str(exc)) from None
+        proposals = result.proposals[result.proposals.geometry.notna()].copy()
+        for r in result.proposals.itertuples():
+            if r.note:
+                feedback.pushInfo(f"{r.block_id}: {r.note}")
         return {self.OUTPUT: write_sink(self, parameters, context, self.OUTPUT, proposals)}

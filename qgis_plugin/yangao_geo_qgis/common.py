@@ -18,7 +18,31 @@ def library():
             "the library and the dependencies QGIS does not ship, in the OSGeo4W Shell: python -m pip install "
             "--no-deps yangao-geo openpyxl xlsxwriter rich click filelock babel pyarrow (see the README, QGIS)"
         ) from None
+    pinned = _pinned_version()
+    if pinned and pinned != yangao_geo.__version__:
+        raise QgsProcessingException(
+            tr(
+                "this plugin was built for yangao_geo {pinned}, but QGIS's Python has {installed}: install "
+                "yangao-geo {pinned} (see the README, QGIS) or the plugin built for {installed}",
+                pinned=pinned,
+                installed=yangao_geo.__version__,
+            )
+        )
     return yangao_geo
+
+
+def _pinned_version() -> str | None:
+    """The library version the plugin's zip pins in metadata.txt (``yangao_geo=``); None in a checkout."""
+    from pathlib import Path
+
+    try:
+        text = Path(__file__).with_name("metadata.txt").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("yangao_geo="):
+            return line.split("=", 1)[1].strip()
+    return None
 
 
 def write_sink(alg, parameters, context, name, gdf):

@@ -32,6 +32,8 @@ _EXPORTS = {
     "FixResult": "fixer",
     "fix": "fixer",
     "load_constraints": "layers",
+    "ProposeResult": "proposer",
+    "propose": "proposer",
     "Report": "report",
     "RULES": "rules",
 }

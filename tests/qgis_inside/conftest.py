@@ -17,7 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def qgis_app():
     from qgis.core import QgsApplication
 
-    app = QgsApplication([], False)
+    app = QgsApplication([], True)  # GUI enabled (offscreen): the dialog screenshots need widgets
     app.initQgis()
     yield app
     app.exitQgis()

@@ -405,3 +405,87 @@ def test_the_dialog_choices_are_the_librarys_vocabulary_and_mean_the_same(proces
             "yangao:check_blocks", {"INPUT": str(BLOCKS), "KIND": index, "FINDINGS": "memory:", "BLOCKS": "memory:"}
         )
         assert _rows(result["FINDINGS"]) == _expected(yangao_geo.check(BLOCKS, kind=kind)), kind
+
+
+def test_screenshots_of_the_dialog_and_of_the_loaded_results(processing_ready, monkeypatch, tmp_path):
+    """The dialog (in Chinese, QGIS's default language here) and the results on a map, as an analyst sees
+    them: saved to test-output/screenshots for a person to look at."""
+    import processing
+    from processing.gui.AlgorithmDialog import AlgorithmDialog
+    from qgis.core import (
+        QgsApplication,
+        QgsMapRendererParallelJob,
+        QgsMapSettings,
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+    )
+    from qgis.PyQt.QtCore import QSize
+    from yangao_geo_qgis.alg_check_blocks import _StyleBy
+
+    shots = REPO / "test-output" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    monkeypatch.setenv("YANGAO_GEO_LANG", "zh")
+    alg = QgsApplication.processingRegistry().createAlgorithmById("yangao:check_blocks")
+    assert alg.displayName() == "规划区块合规检查"
+    assert "规则代码或名称" in alg.shortHelpString() or "规则" in alg.shortHelpString()
+    for name in ("RULES", "CONFIG", "CRS", "AREA_UNIT"):
+        assert alg.parameterDefinition(name) is not None, name
+    dialog = AlgorithmDialog(alg)
+    dialog.resize(1000, 900)
+    dialog.show()
+    QgsApplication.processEvents()
+    assert dialog.grab().save(str(shots / "qgis_dialog.png"))
+    dialog.close()
+
+    result = processing.run("yangao:check_blocks", {"INPUT": str(BLOCKS), "FINDINGS": "memory:", "BLOCKS": "memory:"})
+    blocks, findings = result["BLOCKS"], result["FINDINGS"]
+    context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
+    _StyleBy("status", "区块结论").postProcessLayer(blocks, context, feedback)
+    _StyleBy("severity", "问题").postProcessLayer(findings, context, feedback)
+    assert blocks.renderer().type() == "categorizedSymbol" and findings.renderer().type() == "categorizedSymbol"
+    assert {blocks.attributeDisplayName(i) for i in range(blocks.fields().count())} >= {"结论", "面积(km²)"}
+    settings = QgsMapSettings()
+    settings.setLayers([findings, blocks])  # findings drawn above the blocks
+    settings.setDestinationCrs(blocks.crs())
+    settings.setExtent(blocks.extent().buffered(2000))
+    settings.setOutputSize(QSize(900, 900))
+    job = QgsMapRendererParallelJob(settings)
+    job.start()
+    job.waitForFinished()
+    image = job.renderedImage()
+    assert image.save(str(shots / "qgis_results.png"))
+    colours = {image.pixelColor(x, y).name() for x in range(0, 900, 15) for y in range(0, 900, 15)}
+    assert len(colours) > 3, "the map shows styled layers, not a blank canvas"
+
+
+def test_the_zip_pins_the_library_version_and_the_plugin_refuses_another(tmp_path, monkeypatch):
+    import zipfile
+
+    sys.path.insert(0, str(PLUGIN_DIR))
+    from build_zip import build, library_version
+
+    archive = build(tmp_path)
+    with zipfile.ZipFile(archive) as zf:
+        metadata = zf.read("yangao_geo_qgis/metadata.txt").decode("utf-8")
+    assert f"yangao_geo={yangao_geo.__version__}" in metadata and f"version={library_version()}" in metadata
+    assert library_version() == yangao_geo.__version__
+    import yangao_geo_qgis.common as common
+    from qgis.core import QgsProcessingException
+
+    monkeypatch.setattr(common, "_pinned_version", lambda: "9.9.9")
+    with pytest.raises(QgsProcessingException, match=r"9\.9\.9"):
+        common.library()
+
+
+def test_propose_blocks_algorithm_proposes_what_the_library_proposes(processing_ready):
+    import processing
+
+    deposits = gpkg_layer(BOUNDARIES, "deposits")
+    result = processing.run("yangao:propose_blocks", {"INPUT": deposits, "MINERAL": "铁", "OUTPUT": "memory:"})
+    layer = result["OUTPUT"]
+    assert layer.crs().authid() == "EPSG:4490"
+    got = sorted(int(f["grid_cells"]) for f in layer.getFeatures())
+    import geopandas as gpd
+
+    expected = yangao_geo.propose(gpd.read_file(BOUNDARIES, layer="deposits"), mineral="铁").proposals
+    assert got == sorted(int(c) for c in expected.grid_cells[expected.geometry.notna()])

@@ -22,6 +22,7 @@ from .convert import convert_command
 from .fix import fix_command
 from .localized import Group, lang_of_args
 from .partition import partition_command
+from .propose import propose_command
 from .rules import rules_command
 
 __all__ = ["cli", "main"]
@@ -42,6 +43,7 @@ cli.add_command(check_command)
 cli.add_command(rules_command)
 cli.add_command(convert_command)
 cli.add_command(fix_command)
+cli.add_command(propose_command)
 cli.add_command(partition_command)
 
 
