@@ -183,6 +183,12 @@ def load_layer(
     Empty/null geometries are kept (the blocks rules report them); the CRS
     decision is recorded in the returned layer's ``crs_note``.
     """
+    from .io.postgis import is_postgis_url
+
+    if is_postgis_url(source):  # the blocks from a PostGIS table (…?table=NAME)
+        from .io.postgis import read_blocks_table
+
+        source = read_blocks_table(source)
     if not isinstance(source, (gpd.GeoDataFrame, str, Path)):
         from .qgis_adapter import is_qgis_layer, layer_to_gdf
 
@@ -238,8 +244,11 @@ def load_layer(
     vertices = to_lonlat_vertices(geoms, resolved.crs, datum=resolved.datum) if role == "blocks" else None
     if facts is None and role != "blocks" and not isinstance(source, gpd.GeoDataFrame):
         facts = declared_facts(source, layer, engine)  # the extent from the file's own bounds, read or not
+    declared = source.attrs.get("yangao_extent") if isinstance(source, gpd.GeoDataFrame) else None
     if facts is not None and facts.bounds is not None:
         extent = extent_in_analysis_crs(facts.bounds, facts.crs)
+    elif declared is not None:  # a layer fetched in part (a database table near the blocks): its whole extent
+        extent = extent_in_analysis_crs(*declared)
     else:
         extent = None if np.isnan(_bounds(gdf)[0]) else shapely.box(*_bounds(gdf))
     return LoadedLayer(role, gdf, info, note, vertices, repairs, extent)
@@ -573,6 +582,14 @@ def load_constraints(
     """
     if constraints is None:
         constraints = bundled_constraint_paths()
+    if isinstance(constraints, (list, tuple)) and len(constraints) == 1:
+        constraints = constraints[0]
+    from .io.postgis import is_postgis_url
+
+    if is_postgis_url(constraints):  # the layers from PostGIS tables, the rows near the blocks
+        from .io.postgis import read_constraints
+
+        constraints = read_constraints(constraints, near=near, whole=whole_layers)
     found: dict[str, tuple] = {}
     if isinstance(constraints, Mapping):
         for key, value in constraints.items():

@@ -231,6 +231,17 @@ class Report:
         kwargs.setdefault("lang", self.settings.get("lang"))
         return fix(blocks, constraints, **kwargs)
 
+    def to_postgis(self, url: str, *, schema: str | None = None, crs: int = 4490) -> int:
+        """Append this report to a PostGIS database as a new run (blocks, findings, provenance); returns the run id.
+
+        Tables ``yangao_runs``, ``yangao_blocks``, ``yangao_findings`` (geometry in EPSG ``crs``) in ``schema``
+        (else the URL's ``?schema=``, else public), written in one transaction; earlier runs are kept, and
+        the view ``yangao_latest_blocks`` shows the latest run per block (``pip install "yangao-geo[postgis]"``).
+        """
+        from .io.postgis import write_report
+
+        return write_report(self, url, schema=schema, crs=crs)
+
     def _repr_html_(self) -> str:
         """Jupyter display: the summary per block and the first findings."""
         from .reports.html_page import notebook_html

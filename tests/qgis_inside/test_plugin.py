@@ -365,7 +365,9 @@ def test_the_dialog_speaks_qgis_language_chinese_by_default(processing_ready, mo
     alg.initAlgorithm()
     assert alg.displayName() == "规划区块合规检查" and "规划条款" in alg.shortHelpString()
     assert alg.parameterDefinition("INPUT").description() == "规划区块"
-    assert alg.parameterDefinition("ECO_REDLINE").description().startswith("生态保护红线（在此或在约束 GeoPackage 中给出")
+    assert (
+        alg.parameterDefinition("ECO_REDLINE").description().startswith("生态保护红线（在此或在约束 GeoPackage 中给出")
+    )
     assert alg.parameterDefinition("KIND").options()[1] == "勘查规划区块"
     assert alg.parameterDefinition("FAIL_ON").options() == ["不通过", "需关注"]
     fix = FixBlocksAlgorithm()

@@ -167,6 +167,10 @@ Exit status: 0 no finding at or above --fail-on, 1 some, 2 usage or input error
     help=N_("Batch: re-check only inputs (or constraints/settings) changed since DIR/index.json."),
 )
 @click.option("--dask", "dask_address", help=N_("Compute overlaps on a Dask cluster: its scheduler address."))
+@click.option(
+    "--findings-db",
+    help=N_("Also append the blocks and findings to this PostGIS database (postgresql://user@host/db?schema=…)."),
+)
 @click.option("--json", "as_json", is_flag=True, help=N_("Print the JSON report to stdout instead of the tables."))
 @click.option("-q", "--quiet", is_flag=True, help=N_("No terminal tables (exit code and -o output only)."))
 @click.option("-v", "--verbose", is_flag=True, help=N_("Show tracebacks on errors."))
@@ -197,6 +201,7 @@ def check_command(
     formats,
     skip_unchanged,
     dask_address,
+    findings_db,
     as_json,
     quiet,
     verbose,
@@ -207,7 +212,11 @@ def check_command(
         for k, v in (("mineral", mineral), ("degree", degree), ("reserve_scale", reserve_scale), ("capacity", capacity))
         if v is not None
     } or None
-    if len(blocks) > 1 or any(Path(b).is_dir() or (set("*?[") & set(b) and not Path(b).exists()) for b in blocks):
+    from ..io.postgis import is_postgis_url  # a database URL is one input (its "?" is no glob)
+
+    if len(blocks) > 1 or any(
+        not is_postgis_url(b) and (Path(b).is_dir() or (set("*?[") & set(b) and not Path(b).exists())) for b in blocks
+    ):
         options = {
             "kind": kind,
             "crs": crs,
@@ -223,6 +232,8 @@ def check_command(
             "engine": engine,
             "encoding": encoding,
         }
+        if findings_db:
+            raise InputError(t("--findings-db takes the report of one input; check the inputs one by one"))
         from .batch import run_batch
 
         return run_batch(
@@ -279,6 +290,7 @@ def check_command(
         )
     if output:
         report.to_file(output, overwrite=overwrite)
+    run_id = report.to_postgis(findings_db) if findings_db else None
     if as_json:
         click.echo(report.to_json())
     elif not quiet:
@@ -291,4 +303,8 @@ def check_command(
             print_report(report, console)
             if output:
                 console.print(Text(t("report written to {path}", path=output)))
+            if run_id is not None:
+                from ..io.postgis import safe_url
+
+                console.print(Text(t("findings appended to {url} as run {run}", url=safe_url(findings_db), run=run_id)))
     return report.exit_code(fail_on)

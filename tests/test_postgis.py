@@ -1,0 +1,185 @@
+"""PostGIS: constraint layers from a real database give the file path's findings; findings go back into it.
+
+A throwaway PostgreSQL 15 + PostGIS 3 cluster is started on 127.0.0.1 (Debian's postgresql-15-postgis-3,
+which CI installs), as the postgres user when the tests run as root, and stopped whatever happens.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import pytest
+import shapely
+
+import yangao_geo
+from test_cli import cli
+from yangao_geo.layers import bundled_constraint_paths
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+PASSWORD = "s3cret-Pw"
+#: bundled layer -> table name in the test database (standard names for three of them)
+TABLES = {"eco_redline": "stbhhx", "basic_farmland": "yjjbntbhtb", "town_boundary": "czkfbj"}
+
+
+def _as_postgres(args, **kwargs):
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    return subprocess.run([*prefix, *map(str, args)], check=True, capture_output=True, text=True, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def database():
+    if not (PG_BIN / "initdb").exists():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL 15 with PostGIS is not installed (.ci/run installs postgresql-15-postgis-3)")
+        pytest.skip("PostgreSQL 15 (postgresql-15-postgis-3) is not installed")
+    root = Path(tempfile.mkdtemp(prefix="yangao-pg-", dir="/tmp"))
+    root.chmod(0o755)
+    data, sockets = root / "data", root / "sock"
+    for d in (data, sockets):
+        d.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(d, "postgres", "postgres")
+    pwfile = root / "pw"
+    pwfile.write_text(PASSWORD)
+    pwfile.chmod(0o644)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    try:
+        _as_postgres(
+            [
+                PG_BIN / "initdb",
+                "-D",
+                data,
+                "-U",
+                "yangao",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                f"--pwfile={pwfile}",
+            ]
+        )
+        options = f"-p {port} -k {sockets} -h 127.0.0.1"
+        _as_postgres([PG_BIN / "pg_ctl", "-D", data, "-o", options, "-l", sockets / "log", "-w", "start"])
+        url = f"postgresql://yangao:{PASSWORD}@127.0.0.1:{port}/postgres"
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE DATABASE yangao")
+        url = f"postgresql://yangao:{PASSWORD}@127.0.0.1:{port}/yangao"
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION postgis")
+            for path in bundled_constraint_paths():
+                for name, _ in pyogrio.list_layers(path):
+                    _upload(conn, gpd.read_file(path, layer=name), TABLES.get(name, name))
+            blocks = gpd.read_file(Path(yangao_geo.__file__).parent / "data" / "boundaries" / "plan_blocks.gpkg")
+            _upload(conn, blocks, "proposed_blocks")
+        yield {"url": url, "port": port}
+    finally:
+        subprocess.run(
+            [
+                *(["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []),
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(data),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _upload(conn, gdf, table):
+    """A GeoDataFrame as a table with a GiST index (numbers as numbers, the rest as text), in its own SRID."""
+    srid = gdf.crs.to_epsg()
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    types = {
+        c: "double precision" if gdf[c].dtype.kind == "f" else "bigint" if gdf[c].dtype.kind == "i" else "text"
+        for c in columns
+    }
+    ddl = ", ".join(f'"{c}" {types[c]}' for c in columns)
+    conn.execute(f'CREATE TABLE "{table}" (gid serial PRIMARY KEY, {ddl}, geom geometry(Geometry, {srid}))')
+    with conn.cursor() as cur:
+        cur.executemany(
+            f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in columns)}, geom) '
+            f"VALUES ({', '.join(['%s'] * len(columns))}, ST_SetSRID(ST_GeomFromWKB(%s), {srid}))",
+            [
+                (
+                    *[
+                        None if v is None or v != v else (v if types[c] != "text" else str(v))
+                        for c, v in zip(columns, row[:-1])
+                    ],
+                    shapely.to_wkb(row[-1]),
+                )
+                for row in gdf[[*columns, gdf.geometry.name]].itertuples(index=False)
+            ],
+        )
+    conn.execute(f'CREATE INDEX ON "{table}" USING gist (geom)')
+
+
+def _key(report):
+    f = report.findings
+    return sorted(
+        zip(f.block_id.astype(str), f.rule_id, f.feature_id.astype(str), f.overlap_m2.round(2).astype(str), f.severity)
+    )
+
+
+def test_the_database_path_gives_exactly_the_findings_of_the_file_path(database):
+    from_files = yangao_geo.check()
+    from_db = yangao_geo.check(constraints=database["url"])
+    assert _key(from_db) == _key(from_files)
+    sources = {i.role: i.path for i in from_db.inputs}
+    assert sources["eco_redline"].endswith("#public.stbhhx") and PASSWORD not in str(from_db.to_dict())
+    notes = " ".join(n for i in from_db.inputs for n in i.notes)
+    assert "rows fetched (those near the blocks)" in notes
+
+
+def test_blocks_from_a_table_and_findings_back_into_the_database(database):
+    import psycopg
+
+    url = database["url"]
+    report = yangao_geo.check(f"{url}?table=proposed_blocks", url)
+    assert _key(report) == _key(yangao_geo.check())
+    first = report.to_postgis(url)
+    second = report.to_postgis(url)  # a re-run appends a new run
+    assert second == first + 1
+    with psycopg.connect(url) as conn:
+        n_blocks = conn.execute("SELECT count(*) FROM yangao_blocks WHERE run_id = %s", (second,)).fetchone()[0]
+        n_findings = conn.execute("SELECT count(*) FROM yangao_findings WHERE run_id = %s", (second,)).fetchone()[0]
+        runs = conn.execute("SELECT count(DISTINCT run_id) FROM yangao_blocks").fetchone()[0]
+        latest = conn.execute("SELECT count(*), min(run_id) FROM yangao_latest_blocks").fetchone()
+        srid = conn.execute("SELECT DISTINCT ST_SRID(geom) FROM yangao_blocks").fetchall()
+        area = conn.execute(
+            "SELECT ST_Area(geom::geography) FROM yangao_blocks WHERE run_id = %s AND block_id = 'KC01'", (second,)
+        ).fetchone()[0]
+    assert n_blocks == len(report.blocks) and n_findings == report.n_findings and runs == 2
+    assert latest == (len(report.blocks), second) and srid == [(4490,)]
+    kc01 = report.blocks.set_index("block_id").area_m2["KC01"]
+    assert abs(area - kc01) / kc01 < 1e-4  # the geometry landed where it belongs
+
+
+def test_the_command_line_reads_and_writes_the_database(database, capsys):
+    url = database["url"]
+    code, out = cli("check", "-c", url, "--findings-db", url, "--lang", "en", capsys=capsys)
+    assert code == 1 and "findings appended to" in out.out and PASSWORD not in out.out + out.err
+
+
+def test_database_errors_are_one_clear_line_without_the_password(database, capsys):
+    port = database["port"]
+    wrong_port = f"postgresql://yangao:{PASSWORD}@127.0.0.1:{port + 1}/yangao"
+    code, out = cli("check", "-c", wrong_port, "--lang", "en", capsys=capsys)
+    assert code == 2 and "127.0.0.1" in out.err and "yangao" in out.err and "cannot connect" in out.err
+    assert PASSWORD not in out.err and "Traceback" not in out.err
+    bad_password = f"postgresql://yangao:wrong-{PASSWORD}@127.0.0.1:{port}/yangao"
+    code, out = cli("check", "-c", bad_password, "--lang", "en", capsys=capsys)
+    assert code == 2 and "cannot connect" in out.err and PASSWORD not in out.err
+    code, out = cli("check", f"{database['url']}?table=no_such_table", "--lang", "en", capsys=capsys)
+    assert code == 2 and "no_such_table" in out.err and PASSWORD not in out.err
+    code, out = cli("check", "-c", f"{database['url']}?eco_redline=missing_redline", "--lang", "en", capsys=capsys)
+    assert code == 2 and "missing_redline" in out.err
