@@ -5,122 +5,38 @@ which CI installs), as the postgres user when the tests run as root, and stopped
 """
 
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
 import pytest
-import shapely
 
+import pg_cluster
 import yangao_geo
+from pg_cluster import PASSWORD
 from test_cli import cli
 from yangao_geo.layers import bundled_constraint_paths
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-PASSWORD = "s3cret-Pw"
 #: bundled layer -> table name in the test database (standard names for three of them)
 TABLES = {"eco_redline": "stbhhx", "basic_farmland": "yjjbntbhtb", "town_boundary": "czkfbj"}
 
 
-def _as_postgres(args, **kwargs):
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    return subprocess.run([*prefix, *map(str, args)], check=True, capture_output=True, text=True, **kwargs)
-
-
 @pytest.fixture(scope="module")
 def database():
-    if not (PG_BIN / "initdb").exists():
+    if not pg_cluster.available():
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL 15 with PostGIS is not installed (.ci/run installs postgresql-15-postgis-3)")
         pytest.skip("PostgreSQL 15 (postgresql-15-postgis-3) is not installed")
-    root = Path(tempfile.mkdtemp(prefix="yangao-pg-", dir="/tmp"))
-    root.chmod(0o755)
-    data, sockets = root / "data", root / "sock"
-    for d in (data, sockets):
-        d.mkdir()
-        if os.geteuid() == 0:
-            shutil.chown(d, "postgres", "postgres")
-    pwfile = root / "pw"
-    pwfile.write_text(PASSWORD)
-    pwfile.chmod(0o644)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    try:
-        _as_postgres(
-            [
-                PG_BIN / "initdb",
-                "-D",
-                data,
-                "-U",
-                "yangao",
-                "--auth-local=trust",
-                "--auth-host=scram-sha-256",
-                f"--pwfile={pwfile}",
-            ]
-        )
-        options = f"-p {port} -k {sockets} -h 127.0.0.1"
-        _as_postgres([PG_BIN / "pg_ctl", "-D", data, "-o", options, "-l", sockets / "log", "-w", "start"])
-        url = f"postgresql://yangao:{PASSWORD}@127.0.0.1:{port}/postgres"
-        import psycopg
+    import psycopg
 
+    with pg_cluster.cluster() as (url, port):
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE DATABASE yangao")
-        url = f"postgresql://yangao:{PASSWORD}@127.0.0.1:{port}/yangao"
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION postgis")
             for path in bundled_constraint_paths():
                 for name, _ in pyogrio.list_layers(path):
-                    _upload(conn, gpd.read_file(path, layer=name), TABLES.get(name, name))
+                    pg_cluster.upload(conn, gpd.read_file(path, layer=name), TABLES.get(name, name))
             blocks = gpd.read_file(Path(yangao_geo.__file__).parent / "data" / "boundaries" / "plan_blocks.gpkg")
-            _upload(conn, blocks, "proposed_blocks")
+            pg_cluster.upload(conn, blocks, "proposed_blocks")
         yield {"url": url, "port": port}
-    finally:
-        subprocess.run(
-            [
-                *(["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []),
-                str(PG_BIN / "pg_ctl"),
-                "-D",
-                str(data),
-                "-m",
-                "immediate",
-                "stop",
-            ],
-            capture_output=True,
-        )
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _upload(conn, gdf, table):
-    """A GeoDataFrame as a table with a GiST index (numbers as numbers, the rest as text), in its own SRID."""
-    srid = gdf.crs.to_epsg()
-    columns = [c for c in gdf.columns if c != gdf.geometry.name]
-    types = {
-        c: "double precision" if gdf[c].dtype.kind == "f" else "bigint" if gdf[c].dtype.kind == "i" else "text"
-        for c in columns
-    }
-    ddl = ", ".join(f'"{c}" {types[c]}' for c in columns)
-    conn.execute(f'CREATE TABLE "{table}" (gid serial PRIMARY KEY, {ddl}, geom geometry(Geometry, {srid}))')
-    with conn.cursor() as cur:
-        cur.executemany(
-            f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in columns)}, geom) '
-            f"VALUES ({', '.join(['%s'] * len(columns))}, ST_SetSRID(ST_GeomFromWKB(%s), {srid}))",
-            [
-                (
-                    *[
-                        None if v is None or v != v else (v if types[c] != "text" else str(v))
-                        for c, v in zip(columns, row[:-1])
-                    ],
-                    shapely.to_wkb(row[-1]),
-                )
-                for row in gdf[[*columns, gdf.geometry.name]].itertuples(index=False)
-            ],
-        )
-    conn.execute(f'CREATE INDEX ON "{table}" USING gist (geom)')
 
 
 def _key(report):

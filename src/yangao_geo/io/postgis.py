@@ -98,6 +98,16 @@ def _geometry_column(conn, schema: str, table: str, url: str):
     return row
 
 
+def _primary_key(conn, schema: str, table: str) -> list:
+    rows = conn.execute(
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+        "WHERE i.indrelid = (quote_ident(%s) || '.' || quote_ident(%s))::regclass AND i.indisprimary "
+        "ORDER BY array_position(i.indkey, a.attnum)",
+        (schema, table),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def _tables(conn, schema: str) -> set:
     rows = conn.execute("SELECT f_table_name FROM geometry_columns WHERE f_table_schema = %s", (schema,))
     return {r[0] for r in rows}
@@ -119,28 +129,41 @@ def read_table(conn, url: str, schema: str, table: str, *, near=None):
     column, srid = _geometry_column(conn, schema, table, url)
     ident = sql.Identifier(schema, table)
     geom = sql.Identifier(column)
-    query = sql.SQL("SELECT *, ST_AsBinary({g}) AS yangao_wkb FROM {t}").format(g=geom, t=ident)
-    params: tuple = ()
+    attributes = [
+        r[0]
+        for r in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+            "ORDER BY ordinal_position",
+            (schema, table),
+        )
+        if r[0] != column
+    ]
+    fields = sql.SQL(", ").join([*(sql.Identifier(c) for c in attributes), sql.SQL("ST_AsBinary({g})").format(g=geom)])
+    query = sql.SQL("SELECT {f} FROM {t}").format(f=fields, t=ident)
+    params: list = []
     if near is not None and not near.is_empty:
-        minx, miny, maxx, maxy = near.bounds
-        query += sql.SQL(" WHERE {g} && ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, 4547), %s)").format(g=geom)
-        params = (minx, miny, maxx, maxy, int(srid))
-    rows, names = [], None
+        # per group of blocks (their envelopes, merged where they meet): the index (&&), then the exact area
+        parts = list(shapely.get_parts(near))
+        test = sql.SQL(" OR ").join(
+            sql.SQL(
+                "({g} && ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, 4547), %s) AND "
+                "ST_Intersects({g}, ST_Transform(ST_GeomFromWKB(%s, 4547), %s)))"
+            ).format(g=geom)
+            for _ in parts
+        )
+        query += sql.SQL(" WHERE ") + test
+        for part in parts:
+            params += [*part.bounds, int(srid), shapely.to_wkb(part), int(srid)]
+    key = _primary_key(conn, schema, table)
+    if key:  # the table's own order (as a file's feature order): findings come out in a stable order
+        query += sql.SQL(" ORDER BY ") + sql.SQL(", ").join(sql.Identifier(k) for k in key)
+    rows = []
     with conn.cursor(name=f"yangao_{table}") as cursor:  # a server-side cursor: fetched in chunks
         cursor.itersize = _CHUNK
         cursor.execute(query, params)
-        for record in cursor:
-            if names is None:
-                names = [d.name for d in cursor.description]
-            rows.append(record)
-    if names is None:
-        names = [
-            d.name
-            for d in conn.execute(sql.SQL("SELECT *, NULL AS yangao_wkb FROM {t} LIMIT 0").format(t=ident)).description
-        ]
-    frame = pd.DataFrame(rows, columns=names)
+        rows.extend(cursor)
+    frame = pd.DataFrame(rows, columns=[*attributes, "yangao_wkb"])
     wkb = frame.pop("yangao_wkb")
-    frame = frame.drop(columns=[column])
     geoms = shapely.from_wkb([bytes(b) if b is not None else None for b in wkb]) if len(wkb) else []
     gdf = gpd.GeoDataFrame(frame, geometry=list(geoms), crs=f"EPSG:{srid}" if srid else None)
     box = conn.execute(
