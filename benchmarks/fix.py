@@ -5,8 +5,8 @@ Usage::
     python benchmarks/fix.py [--blocks 200] [--parcels 50000] [--placement hills|anywhere]
 
 Generates the synthetic county (``benchmarks/synthetic.py``: ``--blocks`` blocks, farmland of ``--parcels``
-parcels, placed in the hills around the farmland basin or anywhere (in the farmland too)), then times, in the same process and on the same
-data:
+parcels, placed in the hills around the farmland basin or anywhere, in the farmland too), then times, in
+the same process and on the same data:
 
 * ``fix()`` — the whole pipeline per block: allowed area, fileable outline, rounding, the full re-check;
 * ``fix(grid="15s")`` — the same, snapped inward to whole 15″ cells;

@@ -5,7 +5,6 @@ from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingLayerPostProcessorInterface,
-    QgsProcessingOutputHtml,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterCrs,
@@ -130,6 +129,9 @@ _STYLES = {
     "status": {"fail": "#d62728", "warn": "#ff9f1c", "pass": "#2ca02c"},
 }
 _POST = []  # keep post-processors alive until QGIS has run them
+#: the plugin's session: constraint layers read, projected and indexed once (yangao_geo.Checker), by their
+#: files' paths, sizes and modification times — a file that changes is read again; at most 2 sets are kept
+_CHECKERS: dict = {}
 
 
 class _StyleBy(QgsProcessingLayerPostProcessorInterface):
@@ -258,7 +260,7 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
                 self.XLSX, tr("Excel report"), tr("Excel files (*.xlsx)"), optional=True
             )
         )
-        self.addOutput(QgsProcessingOutputHtml("HTML_VIEW", tr("Report")))
+        # the HTML destination is itself an HTML output (QGIS lists it in the Results Viewer): no second one
         for key, label in (
             ("FAILS", tr("fail findings")),
             ("WARNS", tr("findings needing attention")),
@@ -267,7 +269,7 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
         ):
             self.addOutput(QgsProcessingOutputNumber(key, label))
 
-    def gather(self, yg, parameters, context):
+    def gather(self, yg, parameters, context, *, with_constraints: bool = True):
         """The blocks and the constraint layers of the dialog: (blocks GeoDataFrame, constraints mapping)."""
         from yangao_geo.errors import use_interface
         from yangao_geo.qgis_adapter import layer_to_gdf
@@ -278,6 +280,8 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
         blocks, info = layer_to_gdf(source, layer=self.parameterAsVectorLayer(parameters, self.INPUT, context))
         blocks.attrs["yangao_source"] = info
         constraints = {}
+        if not with_constraints:  # a held Checker has them (the plugin's session)
+            return blocks, constraints
         for key, name, _required in LAYERS:
             layer_source = self.parameterAsSource(parameters, key, context)
             if layer_source is not None:
@@ -297,23 +301,72 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
                     constraints[layer_name or name] = str(file) if layer_name is None else _read(yg, file, layer_name)
         return blocks, constraints
 
+    def _session_checker(self, yg, parameters, context, config):
+        """A held yangao_geo.Checker for these constraint inputs when they are whole files (or the bundled
+        layers), else None (memory layers, selections and filters are read afresh every run)."""
+        import os
+
+        from qgis.core import QgsProcessingFeatureSourceDefinition
+
+        sources = {}
+        for key, name, _required in LAYERS:
+            value = parameters.get(key)
+            if value in (None, ""):
+                continue
+            if isinstance(value, QgsProcessingFeatureSourceDefinition) and value.selectedFeaturesOnly:
+                return None
+            layer = self.parameterAsVectorLayer(parameters, key, context)
+            if layer is None or layer.providerType() != "ogr" or layer.subsetString():
+                return None
+            path, _, rest = layer.source().partition("|")
+            options = dict(p.split("=", 1) for p in rest.split("|") if "=" in p)
+            if not os.path.isfile(path) or options.get("layername", name) not in (name, layer.name(), None):
+                return None
+            if options.get("layername") and yg.layers._canonical_layer_name(options["layername"]) != name:
+                return None
+            sources[name] = path
+        gpkg = self.parameterAsFile(parameters, self.CONSTRAINTS, context) or None
+        files = [*sources.values(), *([gpkg] if gpkg else []), *([config] if config else [])]
+        stamp = tuple((f, os.stat(f).st_size, os.stat(f).st_mtime_ns) for f in files if os.path.isfile(f))
+        key = (tuple(sorted(sources.items())), gpkg, config)
+        held = _CHECKERS.get(key)
+        if held is not None and held[0] == stamp:
+            return held[1]
+        _CHECKERS.pop(key, None)  # a file changed (or never read): read the layers again
+        constraints = None
+        if sources or gpkg:
+            constraints = dict(sources)
+            if gpkg:
+                for name, (file, _layer) in yg.layers.constraint_sources(gpkg).items():
+                    constraints.setdefault(name, str(file))
+        while len(_CHECKERS) >= 2:
+            _CHECKERS.pop(next(iter(_CHECKERS)))
+        _CHECKERS[key] = (stamp, yg.Checker(constraints, config=config))
+        return _CHECKERS[key][1]
+
     def processAlgorithm(self, parameters, context, feedback):
         yg = library()
         from yangao_geo.errors import use_interface
 
-        blocks, constraints = self.gather(yg, parameters, context)
+        config = self.parameterAsFile(parameters, self.CONFIG, context) or None
+        with use_interface("qgis"):
+            try:
+                checker = self._session_checker(yg, parameters, context, config)
+            except yg.YangaoError as exc:
+                raise QgsProcessingException(str(exc)) from None
+        blocks, constraints = self.gather(yg, parameters, context, with_constraints=checker is None)
         kind = KIND_VALUES[self.parameterAsEnum(parameters, self.KIND, context)]
         tolerance = self.parameterAsDouble(parameters, self.TOLERANCE, context)
         fail_on = FAIL_ON[self.parameterAsEnum(parameters, self.FAIL_ON, context)]
         rules = self.parameterAsString(parameters, self.RULES, context).strip() or None
-        config = self.parameterAsFile(parameters, self.CONFIG, context) or None
         crs = self.parameterAsCrs(parameters, self.CRS, context)
         area_unit = self.AREA_UNITS[self.parameterAsEnum(parameters, self.AREA_UNIT, context)]
         with use_interface("qgis"):  # messages in the dialog's words, not the command line's
             try:
-                report = yg.check(
+                run = yg.check if checker is None else checker.check
+                report = run(
                     blocks,
-                    constraints or None,
+                    **({} if checker is not None else {"constraints": constraints or None}),
                     kind=kind,
                     tolerance_m2=tolerance,
                     rules=rules,
@@ -352,7 +405,7 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
         html_path = self.parameterAsFileOutput(parameters, self.HTML, context)
         if html_path:
             report.to_file(html_path, overwrite=True)
-            results[self.HTML] = results["HTML_VIEW"] = html_path
+            results[self.HTML] = html_path
         xlsx_path = self.parameterAsFileOutput(parameters, self.XLSX, context)
         if xlsx_path:
             report.to_file(xlsx_path, overwrite=True)

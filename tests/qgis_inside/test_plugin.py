@@ -491,3 +491,42 @@ def test_propose_blocks_algorithm_proposes_what_the_library_proposes(processing_
 
     expected = yangao_geo.propose(gpd.read_file(BOUNDARIES, layer="deposits"), mineral="铁").proposals
     assert got == sorted(int(c) for c in expected.grid_cells[expected.geometry.notna()])
+
+
+def test_the_html_report_is_one_output_the_results_viewer_lists_once(processing_ready):
+    from qgis.core import QgsApplication, QgsProcessingOutputHtml
+
+    alg = QgsApplication.processingRegistry().createAlgorithmById("yangao:check_blocks")
+    html_outputs = [o.name() for o in alg.outputDefinitions() if isinstance(o, QgsProcessingOutputHtml)]
+    assert html_outputs == ["HTML"]
+
+
+def test_the_plugin_holds_the_constraint_layers_across_runs_and_rereads_a_changed_file(processing_ready, tmp_path):
+    import shutil
+
+    import processing
+    from qgis.core import QgsApplication
+
+    # the cache of the algorithm the registry runs (a test above reloads the plugin from its zip)
+    registered = type(QgsApplication.processingRegistry().algorithmById("yangao:check_blocks"))
+    checkers = registered.processAlgorithm.__globals__["_CHECKERS"]
+    checkers.clear()
+    gpkg = tmp_path / "constraints.gpkg"
+    shutil.copy(REDLINES, gpkg)
+    for name in ("mining_rights", "county_boundary", "deposits", "concentrated_areas", "arable_land"):
+        import geopandas as gpd
+
+        gpd.read_file(BOUNDARIES, layer=name).to_file(gpkg, layer=name, driver="GPKG")
+    params = {"INPUT": str(BLOCKS), "CONSTRAINTS": str(gpkg), "FINDINGS": "memory:", "BLOCKS": "memory:"}
+    first = processing.run("yangao:check_blocks", params)
+    assert len(checkers) == 1
+    held = next(iter(checkers.values()))[1]
+    second = processing.run("yangao:check_blocks", params)
+    assert next(iter(checkers.values()))[1] is held  # the second run reused the layers
+    expected = _expected(yangao_geo.check(BLOCKS, str(gpkg)))
+    assert _rows(first["FINDINGS"]) == _rows(second["FINDINGS"]) == expected
+    import os
+
+    os.utime(gpkg, ns=(os.stat(gpkg).st_atime_ns, os.stat(gpkg).st_mtime_ns + 10**9))  # the file changed
+    processing.run("yangao:check_blocks", params)
+    assert len(checkers) == 1 and next(iter(checkers.values()))[1] is not held  # read again, the old set let go
