@@ -99,3 +99,22 @@ def test_database_errors_are_one_clear_line_without_the_password(database, capsy
     assert code == 2 and "no_such_table" in out.err and PASSWORD not in out.err
     code, out = cli("check", "-c", f"{database['url']}?eco_redline=missing_redline", "--lang", "en", capsys=capsys)
     assert code == 2 and "missing_redline" in out.err
+
+
+def test_a_psycopg_connection_and_a_config_table_mapping_are_accepted(database, tmp_path):
+    import psycopg
+
+    url = database["url"]
+    with psycopg.connect(url) as conn:
+        by_connection = yangao_geo.check(constraints=conn)
+        conn.execute("CREATE TABLE redline_2024 AS SELECT * FROM stbhhx")
+        conn.execute("CREATE INDEX ON redline_2024 USING gist (geom)")
+        conn.commit()
+    assert _key(by_connection) == _key(yangao_geo.check())
+    config = tmp_path / "settings.toml"
+    config.write_text('[postgis.tables]\neco_redline = "redline_2024"\n', encoding="utf-8")
+    renamed = yangao_geo.check(constraints=url, config=str(config))
+    assert _key(renamed) == _key(yangao_geo.check())
+    assert any(i.path.endswith("#public.redline_2024") for i in renamed.inputs)
+    with pytest.raises(yangao_geo.InputError, match=r"\[postgis.tables\] unknown layer"):
+        yangao_geo.check(constraints=url, config={"postgis": {"tables": {"redlines": "x"}}})

@@ -160,6 +160,47 @@ class _StyleBy(QgsProcessingLayerPostProcessorInterface):
         layer.triggerRepaint()
 
 
+class _Styled(QgsProcessingLayerPostProcessorInterface):
+    """Applies ``style(layer)`` to an output layer when QGIS loads it."""
+
+    def __init__(self, style):
+        super().__init__()
+        self.style = style
+
+    def postProcessLayer(self, layer, context, feedback):
+        self.style(layer)
+        layer.triggerRepaint()
+
+
+def _dashed(layer):
+    """The blocks as given: no fill, a dashed black outline."""
+    from qgis.core import QgsFillSymbol, QgsSingleSymbolRenderer
+
+    symbol = QgsFillSymbol.createSimple(
+        {"color": "0,0,0,0", "outline_color": "0,0,0,255", "outline_style": "dash", "outline_width": "0.6"}
+    )
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+
+
+def _by_layer(layer):
+    """The parts taken out, in the colour of the layer they were taken out for."""
+    from qgis.core import QgsCategorizedSymbolRenderer, QgsRendererCategory, QgsSymbol
+    from qgis.PyQt.QtGui import QColor
+
+    from yangao_geo.i18n import use_lang
+    from yangao_geo.reports.fix_section import REMOVED_COLOURS
+    from yangao_geo.rules.messages import layer_label
+
+    categories = []
+    for name, colour in REMOVED_COLOURS.items():
+        symbol = QgsSymbol.defaultSymbol(layer.geometryType())
+        symbol.setColor(QColor(colour))
+        symbol.setOpacity(0.7)
+        with use_lang(plugin_lang()):
+            categories.append(QgsRendererCategory(name, symbol, layer_label(name)))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("layer", categories))
+
+
 class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
     INPUT, CONSTRAINTS, KIND, TOLERANCE, FAIL_ON = "INPUT", "CONSTRAINTS", "KIND", "TOLERANCE", "FAIL_ON"
     FAIL_EXIT, RULES, CONFIG, CRS, AREA_UNIT = "FAIL_EXIT", "RULES", "CONFIG", "CRS", "AREA_UNIT"
@@ -451,6 +492,7 @@ class FixBlocksAlgorithm(CheckBlocksAlgorithm):
         "OUTPUT",
         "GRID",
     )
+    ORIGINALS, REMOVED = "ORIGINALS", "REMOVED"
     KEEPS = (N_("the largest piece"), N_("every piece (not smaller than the minimum area)"))
     POLICIES = (N_("the block listed first keeps it"), N_("the larger block keeps it"), N_("both give it up"))
     #: what the choices mean: the library's values (yangao_geo.vocabulary), in the choices' order
@@ -496,6 +538,9 @@ class FixBlocksAlgorithm(CheckBlocksAlgorithm):
             QgsProcessingParameterEnum(self.GRID, tr("Snap inward to the lon/lat grid"), grids, defaultValue=0)
         )
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Proposed compliant blocks")))
+        # the before/after map: the blocks as given (dashed) and the parts taken out, by layer
+        self.addParameter(QgsProcessingParameterFeatureSink(self.ORIGINALS, tr("the block as given"), optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.REMOVED, tr("removed"), optional=True))
 
     def processAlgorithm(self, parameters, context, feedback):
         yg = library()
@@ -523,7 +568,30 @@ class FixBlocksAlgorithm(CheckBlocksAlgorithm):
             feedback.pushInfo(
                 f"{r.block_id}: {100 * r.kept_ratio:.2f}% · {r.corners_before}→{r.corners_after} · {r.note}"
             )
-        return {self.OUTPUT: write_sink(self, parameters, context, self.OUTPUT, proposals)}
+        results = {self.OUTPUT: write_sink(self, parameters, context, self.OUTPUT, proposals)}
+        import geopandas as gpd
+
+        from yangao_geo.i18n import use_lang
+        from yangao_geo.rules.messages import layer_label
+
+        ids = list(result.proposals.block_id)
+        originals = gpd.GeoDataFrame({"block_id": ids}, geometry=list(result.originals), crs=4547)
+        with use_lang(plugin_lang()):
+            pieces = [
+                {"block_id": b, "layer": layer, "layer_name": layer_label(layer), "geometry": geom}
+                for b, parts in zip(ids, result.removed)
+                for layer, geom in parts.items()
+            ]
+        removed = gpd.GeoDataFrame(pieces or None, columns=["block_id", "layer", "layer_name", "geometry"], crs=4547)
+        for key, frame, style in ((self.ORIGINALS, originals, _dashed), (self.REMOVED, removed, _by_layer)):
+            if parameters.get(key) is None:
+                continue
+            results[key] = write_sink(self, parameters, context, key, frame)
+            if context.willLoadLayerOnCompletion(results[key]):
+                post = _Styled(style)
+                _POST.append(post)
+                context.layerToLoadOnCompletionDetails(results[key]).setPostProcessor(post)
+        return results
 
 
 class ProposeBlocksAlgorithm(CheckBlocksAlgorithm):

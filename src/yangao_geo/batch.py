@@ -260,7 +260,12 @@ def check_many(
         needed = {name for code in settings.selected for name in RULES[code].layers}
         needed |= set(REQUIRED_LAYERS) | {"county_boundary"}
         constraints = load_constraints(
-            constraints, engine=engine, layers_needed=needed, datum=settings.datum, edges=settings.edges
+            constraints,
+            postgis_tables=settings.postgis_tables,
+            engine=engine,
+            layers_needed=needed,
+            datum=settings.datum,
+            edges=settings.edges,
         )
     for name in constraints.layers:  # build every index before forking, so workers share them
         constraints.tree(name)

@@ -281,6 +281,7 @@ def _check(
         needed = {name for r in selected for name in r.layers} | {*REQUIRED_LAYERS, "county_boundary"}
         constraint_set = load_constraints(
             constraints,
+            postgis_tables=settings.postgis_tables,
             engine=engine,
             layers_needed=needed,
             datum=settings.datum,
@@ -332,6 +333,7 @@ def _check(
             try:
                 view_set = load_constraints(
                     constraints,
+                    postgis_tables=settings.postgis_tables,
                     engine=engine,
                     layers_needed=set(constraint_set.order),
                     datum=settings.datum,
@@ -493,6 +495,7 @@ class Checker:
         settings = build_settings(config)
         self.constraints = load_constraints(
             constraints,
+            postgis_tables=settings.postgis_tables,
             engine=engine,
             layers_needed={*REQUIRED_LAYERS, *OPTIONAL_LAYERS},
             datum=settings.datum,

@@ -50,6 +50,7 @@ __all__ = ["DEFAULT_TOLERANCE_M2", "Settings", "build_settings"]
 
 DEFAULT_TOLERANCE_M2 = 1.0
 _TOP_KEYS = {
+    "postgis",
     "tolerance_m2",
     "rules",
     "rule",
@@ -94,6 +95,8 @@ class Settings:
     lang: str = "zh"
     #: the area unit reports show besides m²: km2, ha (公顷) or mu (亩)
     area_unit: str = "km2"
+    #: PostGIS: canonical layer -> table name (``[postgis.tables]``)
+    postgis_tables: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -119,6 +122,30 @@ class Settings:
             "area_method": "CGCS2000 ellipsoid (TD/T 1055-2019 附录D): edges densified to 10 m in the defining "
             "plane, pyproj Geod(GRS80)",
         }
+
+
+def _postgis_tables(raw, label: str) -> dict:
+    """``[postgis.tables]``: canonical layer name -> table name (both text)."""
+    if raw is None:
+        return {}
+    from .io.postgis import DEFAULT_TABLES
+
+    if not isinstance(raw, dict) or set(raw) - {"tables"} or not isinstance(raw.get("tables", {}), dict):
+        raise InputError(t('{label}: [postgis] takes one table, [postgis.tables] (layer = "table")', label=label))
+    tables = raw.get("tables", {})
+    unknown = sorted(set(tables) - set(DEFAULT_TABLES))
+    if unknown:
+        raise InputError(
+            t(
+                "{label}: [postgis.tables] unknown layer(s) {unknown}; expected {value}",
+                label=label,
+                unknown=unknown,
+                value=", ".join(DEFAULT_TABLES),
+            )
+        )
+    if not all(isinstance(v, str) and v.strip() for v in tables.values()):
+        raise InputError(t("{label}: [postgis.tables] values must be table names (text)", label=label))
+    return {k: v.strip() for k, v in tables.items()}
 
 
 def _language(value, label: str) -> str:
@@ -358,6 +385,7 @@ def build_settings(
             t("{label}: every selected rule is disabled: a run that checks nothing cannot pass a block", label=label)
         )
     settings.datum = parse_datum(raw.get("datum"), label)
+    settings.postgis_tables = _postgis_tables(raw.get("postgis"), label)
     if edges is not None:
         settings.edges = normalise("edges", edges, where="edges")
     if width_tolerance_m is not None:

@@ -549,6 +549,7 @@ def load_constraints(
     stream: bool = False,
     edges: str = "source",
     whole_layers=("county_boundary",),
+    postgis_tables: dict | None = None,
 ) -> ConstraintSet:
     """Load the constraint layers.
 
@@ -584,12 +585,13 @@ def load_constraints(
         constraints = bundled_constraint_paths()
     if isinstance(constraints, (list, tuple)) and len(constraints) == 1:
         constraints = constraints[0]
-    from .io.postgis import is_postgis_url
+    from .io.postgis import postgis_url
 
-    if is_postgis_url(constraints):  # the layers from PostGIS tables, the rows near the blocks
+    url = None if isinstance(constraints, (Mapping, list, tuple, Path)) else postgis_url(constraints)
+    if url is not None:  # the layers from PostGIS tables (a URL, a SQLAlchemy engine, a psycopg connection)
         from .io.postgis import read_constraints
 
-        constraints = read_constraints(constraints, near=near, whole=whole_layers)
+        constraints = read_constraints(url, near=near, whole=whole_layers, tables=postgis_tables)
     found: dict[str, tuple] = {}
     if isinstance(constraints, Mapping):
         for key, value in constraints.items():

@@ -530,3 +530,17 @@ def test_the_plugin_holds_the_constraint_layers_across_runs_and_rereads_a_change
     os.utime(gpkg, ns=(os.stat(gpkg).st_atime_ns, os.stat(gpkg).st_mtime_ns + 10**9))  # the file changed
     processing.run("yangao:check_blocks", params)
     assert len(checkers) == 1 and next(iter(checkers.values()))[1] is not held  # read again, the old set let go
+
+
+def test_fix_blocks_gives_the_before_and_after_map(processing_ready):
+    import processing
+
+    result = processing.run(
+        "yangao:fix_blocks", {"INPUT": str(BLOCKS), "OUTPUT": "memory:", "ORIGINALS": "memory:", "REMOVED": "memory:"}
+    )
+    originals, removed = result["ORIGINALS"], result["REMOVED"]
+    assert originals.featureCount() == yangao_geo.fix(BLOCKS).proposals.shape[0]
+    layers = {f["layer"] for f in removed.getFeatures()}
+    assert "blocks" in layers  # JZ05/JZ06: the ground the plan lists twice, kept by the earlier blocks
+    area = sum(f.geometry().area() for f in removed.getFeatures() if f["block_id"] == "JZ06")
+    assert abs(area - 1_427_000) / 1_427_000 < 0.01

@@ -26,7 +26,15 @@ import numpy as np
 from ..errors import DataSourceError, InputError, OutputError
 from ..i18n import t
 
-__all__ = ["DEFAULT_TABLES", "is_postgis_url", "read_constraints", "read_table", "safe_url", "write_report"]
+__all__ = [
+    "DEFAULT_TABLES",
+    "is_postgis_url",
+    "postgis_url",
+    "read_constraints",
+    "read_table",
+    "safe_url",
+    "write_report",
+]
 
 #: canonical layer -> table names tried in order (the canonical name first, then the standard ones)
 DEFAULT_TABLES = {
@@ -44,6 +52,30 @@ _CHUNK = 5000
 
 def is_postgis_url(value) -> bool:
     return isinstance(value, str) and value.lower().startswith(("postgresql://", "postgres://"))
+
+
+def postgis_url(value) -> str | None:
+    """The database URL of ``value``: a ``postgresql://`` URL, a SQLAlchemy engine, or a psycopg
+    connection (its parameters; the check opens its own connections); None for anything else."""
+    if is_postgis_url(value):
+        return value
+    url = getattr(value, "url", None)
+    if (
+        url is not None
+        and hasattr(url, "render_as_string")
+        and str(getattr(url, "drivername", "")).startswith("postgres")
+    ):
+        text = url.render_as_string(hide_password=False)
+        return "postgresql://" + text.split("://", 1)[1]
+    info = getattr(value, "info", None)
+    if info is not None and all(hasattr(info, k) for k in ("host", "port", "dbname", "user", "password")):
+        from urllib.parse import quote
+
+        auth = ""
+        if info.user:
+            auth = quote(info.user) + (f":{quote(info.password)}" if info.password else "") + "@"
+        return f"postgresql://{auth}{info.host}:{info.port}/{info.dbname}"
+    return None
 
 
 def safe_url(url: str) -> str:
