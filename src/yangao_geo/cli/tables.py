@@ -9,7 +9,7 @@ from rich.text import Text
 
 from ..area_units import area_in, unit_label
 from ..i18n import t
-from ..reports.totals import block_layer_totals
+from ..reports.totals import block_layer_totals, summary_line
 from ..rules.messages import area_text, layer_label
 from ..rules.titles import kind_word, severity_word, status_word, title
 
@@ -80,23 +80,7 @@ def print_report(report, console) -> None:
                 Text(str(f.citation)),
             )
         console.print(ftable)
-    c = report.counts()
-    status = report.blocks["status"].value_counts()
-    console.print(
-        Text(
-            t(
-                "{blocks} blocks: {fail} fail, {warn} need attention, {passed} pass — findings: {f_fail} fail, "
-                "{f_warn} need attention, {f_info} notes",
-                blocks=len(report.blocks),
-                fail=int(status.get("fail", 0)),
-                warn=int(status.get("warn", 0)),
-                passed=int(status.get("pass", 0)),
-                f_fail=c["fail"],
-                f_warn=c["warn"],
-                f_info=c["info"],
-            )
-        )
-    )
+    console.print(Text(summary_line(report)))
     for s in report.skipped_rules:
         if s["reason"] != "not selected":
             console.print(Text(t("skipped {rule}: {reason}", rule=s["rule_id"], reason=s["reason"]), style="dim"))

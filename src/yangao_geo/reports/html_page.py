@@ -22,7 +22,7 @@ from ..crs import ANALYSIS_CRS
 from ..i18n import current_lang, t, use_lang
 from ..rules.messages import layer_label
 from ..rules.titles import kind_word, severity_word, status_word, title
-from .totals import overlap_totals
+from .totals import overlap_totals, summary_line
 
 __all__ = ["MapView", "map_html", "notebook_html", "report_html", "write_html"]
 
@@ -472,19 +472,7 @@ def notebook_html(report, max_findings: int = 10) -> str:
 
 
 def _notebook_html(report, max_findings: int) -> str:
-    c = report.counts()
-    status = report.blocks["status"].value_counts()
-    line = t(
-        "{blocks} blocks: {fail} fail, {warn} need attention, {passed} pass — findings: {f_fail} fail, "
-        "{f_warn} need attention, {f_info} notes",
-        blocks=len(report.blocks),
-        fail=int(status.get("fail", 0)),
-        warn=int(status.get("warn", 0)),
-        passed=int(status.get("pass", 0)),
-        f_fail=c["fail"],
-        f_warn=c["warn"],
-        f_info=c["info"],
-    )
+    line = summary_line(report)
     head = f"<p><b>yangao_geo</b>: {_e(line)}</p>"
     first = report.findings.head(max_findings)
     rows = "".join(

@@ -8,10 +8,29 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["OVERLAP_RULES", "block_layer_totals", "overlap_totals"]
+__all__ = ["OVERLAP_RULES", "block_layer_totals", "overlap_totals", "summary_line"]
 
 #: the rules whose findings are overlaps with a constraint layer (block ∩ feature)
 OVERLAP_RULES = ("O201", "O202", "O203", "O204", "O205")
+
+
+def summary_line(report) -> str:
+    """``12 blocks: 2 fail, 8 need attention, 2 pass — findings: …``, in the current language."""
+    from ..i18n import t
+
+    counts = report.counts()
+    status = report.blocks["status"].value_counts()
+    return t(
+        "{blocks} blocks: {fail} fail, {warn} need attention, {passed} pass — findings: {f_fail} fail, "
+        "{f_warn} need attention, {f_info} notes",
+        blocks=len(report.blocks),
+        fail=int(status.get("fail", 0)),
+        warn=int(status.get("warn", 0)),
+        passed=int(status.get("pass", 0)),
+        f_fail=counts["fail"],
+        f_warn=counts["warn"],
+        f_info=counts["info"],
+    )
 
 
 def overlap_totals(findings):
