@@ -99,6 +99,10 @@ def test_database_errors_are_one_clear_line_without_the_password(database, capsy
     assert code == 2 and "no_such_table" in out.err and PASSWORD not in out.err
     code, out = cli("check", "-c", f"{database['url']}?eco_redline=missing_redline", "--lang", "en", capsys=capsys)
     assert code == 2 and "missing_redline" in out.err
+    code, out = cli("check", database["url"], "--lang", "en", capsys=capsys)  # blocks, but which table?
+    assert code == 2 and "name the blocks table: add ?table=NAME" in out.err and PASSWORD not in out.err
+    code, out = cli("check", "a.gpkg", "b.gpkg", "--findings-db", database["url"], "--lang", "en", capsys=capsys)
+    assert code == 2 and "--findings-db takes the report of one input" in out.err
 
 
 def test_a_psycopg_connection_and_a_config_table_mapping_are_accepted(database, tmp_path):

@@ -155,3 +155,13 @@ def test_propose_refuses_bad_settings():
         yangao_geo.propose(_deposits(box(0, 0, 10, 10)), _constraints(), margin_m=-1)
     with pytest.raises(yangao_geo.InputError, match="grid: unknown value"):
         yangao_geo.propose(_deposits(box(0, 0, 10, 10)), _constraints(), grid="7s")
+
+
+def test_a_target_area_must_be_positive_and_the_language_known():
+    points = gpd.GeoDataFrame({"block_id": ["P1"]}, geometry=[shapely.Point(X0 + 1500, Y0 + 1500)], crs=4547)
+    with pytest.raises(yangao_geo.InputError, match=r"target_area_km2 must be a positive number, got 0\.0"):
+        yangao_geo.propose(points, _constraints(), target_area_km2=0)
+    with pytest.raises(yangao_geo.InputError, match="lang: unknown value 'fr'"):
+        yangao_geo.propose(points, _constraints(), target_area_km2=1, lang="fr")
+    with pytest.raises(yangao_geo.InputError, match="lang: unknown value 'fr'"):
+        yangao_geo.fix(lang="fr")

@@ -148,6 +148,25 @@ def _postgis_tables(raw, label: str) -> dict:
     return {k: v.strip() for k, v in tables.items()}
 
 
+def in_run_language(fn):
+    """Run ``fn`` in the language its ``lang=`` names (any alias), else the language in force.
+
+    The notes and messages ``fn`` makes speak that language, and ``fn`` receives the canonical code
+    (``"zh"`` or ``"en"``); an unknown language is an InputError.
+    """
+    import functools
+
+    @functools.wraps(fn)
+    def run(*args, lang=None, **kwargs):
+        from .i18n import use_lang
+
+        lang = _language(lang, "settings")
+        with use_lang(lang):
+            return fn(*args, lang=lang, **kwargs)
+
+    return run
+
+
 def _language(value, label: str) -> str:
     """The run's language: the argument, the config's ``lang``, else the language in force
     (an enclosing :func:`~yangao_geo.i18n.use_lang`, ``YANGAO_GEO_LANG``, else zh)."""

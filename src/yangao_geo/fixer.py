@@ -41,6 +41,7 @@ import numpy as np
 import shapely
 
 from .area import ellipsoidal_area
+from .config import in_run_language
 from .crs import ANALYSIS_CRS, GEOGRAPHIC_EPSG
 from .errors import InputError
 from .geometry import polygonal
@@ -53,7 +54,6 @@ __all__ = ["FixResult", "fix"]
 _INWARD_M = 0.02  # pulled in before rounding to 0.01 m: rounding moves a vertex by at most 0.0071 m
 _LIGHT_M = 0.05  # the simplification that drops densification points (costs a 5 cm strip along the outline)
 _MAX_SIMPLIFY_M = 5.0  # never simplify further than this to meet max_corners (the note says when it did not)
-_POLICIES = ("earlier", "larger", "both")
 
 
 @dataclass
@@ -86,6 +86,7 @@ class FixResult:
         return write_blocks(ok, path, overwrite=overwrite, **kwargs)
 
 
+@in_run_language  # the notes speak the run's language, as the re-check does
 def fix(
     blocks=None,
     constraints=None,
@@ -123,42 +124,6 @@ def fix(
     grid : {"1min", "30s", "15s"}, optional
         Snap inward to this lon/lat grid: only whole cells that are fully allowed (proposals in EPSG:4490).
     """
-    from .i18n import current_lang, use_lang
-
-    lang = current_lang() if lang is None else normalise("lang", lang)
-    with use_lang(lang):  # the notes speak the run's language, as the re-check does
-        return _fix(
-            blocks,
-            constraints,
-            margin_m,
-            min_width_m,
-            min_area_m2,
-            keep,
-            max_corners,
-            policy,
-            kind,
-            crs,
-            lang,
-            attributes,
-            grid,
-        )
-
-
-def _fix(
-    blocks,
-    constraints,
-    margin_m,
-    min_width_m,
-    min_area_m2,
-    keep,
-    max_corners,
-    policy,
-    kind,
-    crs,
-    lang,
-    attributes,
-    grid,
-) -> FixResult:
     from .checker import check, read_blocks
     from .layers import OPTIONAL_LAYERS, REQUIRED_LAYERS, load_constraints
 

@@ -34,9 +34,10 @@ import numpy as np
 import shapely
 
 from .area import basic_unit_block_area, ellipsoidal_area
+from .config import in_run_language
 from .crs import ANALYSIS_CRS, GEOGRAPHIC_EPSG
 from .errors import InputError
-from .i18n import current_lang, t, use_lang
+from .i18n import t
 from .rules.messages import layer_label
 from .vocabulary import normalise
 
@@ -60,6 +61,7 @@ class ProposeResult:
         return write_blocks(ok, path, overwrite=overwrite, **kwargs)
 
 
+@in_run_language  # the notes speak the run's language, as the re-check does
 def propose(
     deposits,
     constraints=None,
@@ -87,12 +89,6 @@ def propose(
     grid : {"1min", "30s", "15s"}
         The grid of exploration blocks (basic unit blocks, or their 30″/15″ sub-units).
     """
-    lang = current_lang() if lang is None else normalise("lang", lang)
-    with use_lang(lang):
-        return _propose(deposits, constraints, kind, mineral, margin_m, grid, target_area_km2, crs, lang)
-
-
-def _propose(deposits, constraints, kind, mineral, margin_m, grid, target_area_km2, crs, lang) -> ProposeResult:
     from .checker import check, read_blocks
     from .fixer import _to_avoid, fix
     from .layers import OPTIONAL_LAYERS, REQUIRED_LAYERS, load_constraints

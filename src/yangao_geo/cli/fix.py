@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -12,7 +11,7 @@ from ..i18n import N_, t
 from ..io.output import check_target
 from .console import console as terminal_console
 from .localized import Command
-from .options import Vocabulary, crs_option, lang_option
+from .options import Vocabulary, crs_option, echo_proposals, proposal_output_options
 
 FIX_HELP = N_(
     """Propose the compliant block inside each block of BLOCKS (default: the plan's own blocks).
@@ -58,13 +57,7 @@ exists for a block), 2 on a usage or input error."""
         "Proposals: .gpkg/.shp/.geojson (with figures), .txt, .xlsx, .csv; .html/.docx: table and before/after maps."
     ),
 )
-@click.option("--overwrite", is_flag=True, help=N_("Replace an existing output file."))
-@click.option(
-    "--json", "as_json", is_flag=True, help=N_("Print the proposals as JSON (without geometry) instead of the table.")
-)
-@click.option("-q", "--quiet", is_flag=True, help=N_("No terminal table (exit code and -o output only)."))
-@lang_option
-@click.option("-v", "--verbose", is_flag=True, help=N_("Show tracebacks on errors."))
+@proposal_output_options
 def fix_command(
     blocks,
     constraints,
@@ -123,15 +116,13 @@ def fix_command(
     if output:
         result.to_file(output, overwrite=overwrite)
     p = result.proposals
-    import pandas as pd
     from rich.table import Table
     from rich.text import Text
 
     from ..rules.titles import status_word
 
     if as_json:
-        rows = json.loads(pd.DataFrame(p.drop(columns=p.geometry.name)).to_json(orient="records", force_ascii=False))
-        click.echo(json.dumps({"proposals": rows}, ensure_ascii=False, indent=2))
+        echo_proposals(p)
     elif not quiet:
         table = Table(title=t("Proposed compliant blocks"))
         cols = (t("block"), t("area before km²"), t("after km²"), t("kept"), t("corners"), t("status after"), t("note"))

@@ -6,7 +6,7 @@ import click
 
 from ..i18n import N_, use_lang
 
-__all__ = ["Vocabulary", "crs_option", "lang_option"]
+__all__ = ["Vocabulary", "crs_option", "echo_proposals", "lang_option", "proposal_output_options"]
 
 
 class Vocabulary(click.ParamType):
@@ -64,3 +64,34 @@ def crs_option(value: str | None) -> str | None:
     if value is not None and value.strip().isdigit():
         return f"EPSG:{value.strip()}"
     return value
+
+
+def proposal_output_options(command):
+    """``--overwrite``, ``--json``, ``-q``, ``--lang`` and ``-v`` of the commands that print proposals."""
+    for option in reversed(
+        (
+            click.option("--overwrite", is_flag=True, help=N_("Replace an existing output file.")),
+            click.option(
+                "--json",
+                "as_json",
+                is_flag=True,
+                help=N_("Print the proposals as JSON (without geometry) instead of the table."),
+            ),
+            click.option("-q", "--quiet", is_flag=True, help=N_("No terminal table (exit code and -o output only).")),
+            lang_option,
+            click.option("-v", "--verbose", is_flag=True, help=N_("Show tracebacks on errors.")),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+def echo_proposals(proposals) -> None:
+    """The proposals table (without geometry) as one JSON document on stdout: ``{"proposals": [...]}``."""
+    import json
+
+    import pandas as pd
+
+    table = pd.DataFrame(proposals.drop(columns=proposals.geometry.name))
+    rows = json.loads(table.to_json(orient="records", force_ascii=False))
+    click.echo(json.dumps({"proposals": rows}, ensure_ascii=False, indent=2))

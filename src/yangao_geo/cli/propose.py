@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -12,7 +11,7 @@ from ..i18n import N_, t
 from ..io.output import check_target
 from .console import console as terminal_console
 from .localized import Command
-from .options import Vocabulary, crs_option, lang_option
+from .options import Vocabulary, crs_option, echo_proposals, proposal_output_options
 
 PROPOSE_HELP = N_(
     """Propose, around each deposit of DEPOSITS, the best compliant block: an exploration block of whole
@@ -37,13 +36,7 @@ _SUFFIXES = (".gpkg", ".shp", ".geojson", ".fgb", ".txt", ".xlsx", ".csv")
 @click.option("--target-area", type=float, help=N_("For point deposits: the target area (km²) around each point."))
 @click.option("--crs", help=N_("CRS of DEPOSITS when the file has none."))
 @click.option("-o", "--output", type=click.Path(), help=N_("Proposals: .gpkg/.shp/.geojson, .txt, .xlsx, .csv."))
-@click.option("--overwrite", is_flag=True, help=N_("Replace an existing output file."))
-@click.option(
-    "--json", "as_json", is_flag=True, help=N_("Print the proposals as JSON (without geometry) instead of the table.")
-)
-@click.option("-q", "--quiet", is_flag=True, help=N_("No terminal table (exit code and -o output only)."))
-@lang_option
-@click.option("-v", "--verbose", is_flag=True, help=N_("Show tracebacks on errors."))
+@proposal_output_options
 def propose_command(
     deposits,
     constraints,
@@ -83,10 +76,7 @@ def propose_command(
     p = result.proposals
     status = p["status"] if "status" in p.columns else p["status_after"]
     if as_json:
-        import pandas as pd
-
-        rows = json.loads(pd.DataFrame(p.drop(columns=p.geometry.name)).to_json(orient="records", force_ascii=False))
-        click.echo(json.dumps({"proposals": rows}, ensure_ascii=False, indent=2))
+        echo_proposals(p)
     elif not quiet:
         from rich.table import Table
         from rich.text import Text

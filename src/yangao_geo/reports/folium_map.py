@@ -14,19 +14,23 @@ from ..errors import YangaoError
 from ..i18n import t, use_lang
 from ..rules.messages import layer_label
 from ..rules.titles import severity_word, status_word
+from .palette import LAYER_STROKE, STATUS_COLOURS
 
 __all__ = ["explore"]
 
-_STATUS_COLOURS = {"fail": "#d62728", "warn": "#ff9f1c", "pass": "#2ca02c"}
+#: layers drawn, bottom to top, in their outline colours
 _LAYER_COLOURS = {
-    "county_boundary": "#000000",
-    "arable_land": "#c9b458",
-    "basic_farmland": "#7f9f2a",
-    "town_boundary": "#555555",
-    "eco_redline": "#a0307d",
-    "deposits": "#5e362f",
-    "concentrated_areas": "#0f7f8a",
-    "mining_rights": "#5b3b85",
+    name: LAYER_STROKE[name]
+    for name in (
+        "county_boundary",
+        "arable_land",
+        "basic_farmland",
+        "town_boundary",
+        "eco_redline",
+        "deposits",
+        "concentrated_areas",
+        "mining_rights",
+    )
 }
 
 
@@ -75,7 +79,7 @@ def _explore(report, folium, m, tiles, kwargs):
             table.to_json(),
             name=t("planning blocks"),
             style_function=lambda f: {
-                "color": _STATUS_COLOURS.get(f["properties"]["status"], "#333333"),
+                "color": STATUS_COLOURS.get(f["properties"]["status"], "#333333"),
                 "weight": 2.5,
                 "fillOpacity": 0.3,
             },

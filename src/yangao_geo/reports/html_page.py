@@ -22,22 +22,12 @@ from ..crs import ANALYSIS_CRS
 from ..i18n import current_lang, t, use_lang
 from ..rules.messages import layer_label
 from ..rules.titles import kind_word, severity_word, status_word, title
+from .palette import LAYER_FILL, LAYER_STROKE, STATUS_COLOURS
 from .totals import overlap_totals, summary_line
 
 __all__ = ["MapView", "map_html", "notebook_html", "report_html", "write_html"]
 
 _TO_MERC = pyproj.Transformer.from_crs(ANALYSIS_CRS, 3857, always_xy=True)
-_STATUS_COLOURS = {"fail": "#d62728", "warn": "#ff9f1c", "pass": "#2ca02c"}
-_LAYER_STYLE = {  # fill, stroke (the label: the layer's name in the catalog, layer_label)
-    "eco_redline": ("#e377c2", "#a0307d"),
-    "basic_farmland": ("#bcd96b", "#7f9f2a"),
-    "town_boundary": ("#9e9e9e", "#555555"),
-    "mining_rights": ("#9467bd", "#5b3b85"),
-    "arable_land": ("#f3e6a3", "#c9b458"),
-    "deposits": ("#8c564b", "#5e362f"),
-    "concentrated_areas": ("#17becf", "#0f7f8a"),
-    "county_boundary": ("none", "#000000"),
-}
 _LAYER_ORDER = [
     "county_boundary",
     "arable_land",
@@ -134,7 +124,7 @@ def map_html(report, *, tiles: str | None = None, height: str = "560px") -> str:
         gdf = report.context.get(name)
         if gdf is None or gdf.empty:
             continue
-        fill, stroke = _LAYER_STYLE[name]
+        fill, stroke = LAYER_FILL[name], LAYER_STROKE[name]
         paths = "".join(
             f'<path d="{_path(_merc(g), origin, 2.0)}"><title>{html.escape(str(fid))}</title></path>'
             for fid, g in zip(gdf["feature_id"], gdf.geometry)
@@ -158,7 +148,7 @@ def map_html(report, *, tiles: str | None = None, height: str = "560px") -> str:
     )
     bpaths = []
     for row, g in zip(blocks.itertuples(), merc_blocks):
-        colour = _STATUS_COLOURS[row.status]
+        colour = STATUS_COLOURS[row.status]
         bpaths.append(
             f'<path class="yg-block" data-block="{html.escape(str(row.block_id))}" d="{_path(g, origin, 0)}" '
             f'fill="{colour}" fill-opacity="0.35" stroke="{colour}" stroke-width="2.5"/>'

@@ -25,6 +25,7 @@ from ..errors import YangaoError
 from ..i18n import t
 from ..rules.messages import layer_label
 from ..rules.titles import kind_word
+from .palette import LAYER_FILL, STATUS_COLOURS
 
 __all__ = ["write_docx"]
 
@@ -53,13 +54,16 @@ _FAMILIES = (("D", "数据质量"), ("O", "控制线与矿业权"), ("B", "区�
 _KIND = _Chinese(kind_word)
 _LAYER = _Chinese(layer_label)
 _MAP_COLOURS = {
-    "basic_farmland": "#bcd96b",
-    "eco_redline": "#e377c2",
-    "town_boundary": "#9e9e9e",
-    "mining_rights": "#9467bd",
-    "deposits": "#8c564b",
-    "arable_land": "#f2e394",
-    "concentrated_areas": "#7fb3d5",
+    name: LAYER_FILL[name]
+    for name in (
+        "basic_farmland",
+        "eco_redline",
+        "town_boundary",
+        "mining_rights",
+        "deposits",
+        "arable_land",
+        "concentrated_areas",
+    )
 }
 _VERDICT = {"fail": "不符合", "warn": "需核实", "pass": "符合"}
 _CONCLUSION = {"fail": "不予通过", "warn": "核实后再定", "pass": "通过"}
@@ -348,7 +352,7 @@ def _map_png(report, block):
     county = report.context.get("county_boundary")
     if county is not None and not county.empty:
         county.boundary.plot(ax=ax, color="black", linewidth=0.8)
-    colour = {"fail": "#d62728", "warn": "#ff9f1c", "pass": "#2ca02c"}[block.status]
+    colour = STATUS_COLOURS[block.status]
     others = report.blocks[(report.blocks.block_id != block.block_id) & report.blocks.geometry.notna()]
     if not others.empty:
         others.plot(ax=ax, facecolor="none", edgecolor="#1f77b4", linewidth=0.8, linestyle="--")

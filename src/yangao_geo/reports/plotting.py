@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from ..errors import YangaoError
 from ..i18n import t
+from .palette import LAYER_FILL, STATUS_COLOURS
 
 __all__ = ["plot_report"]
 
-_STATUS = {"fail": "#d62728", "warn": "#ff9f1c", "pass": "#2ca02c"}
+_STATUS = STATUS_COLOURS
 _LAYERS = {
-    "basic_farmland": "#bcd96b",
-    "eco_redline": "#e377c2",
-    "town_boundary": "#9e9e9e",
-    "mining_rights": "#9467bd",
-    "deposits": "#8c564b",
+    name: LAYER_FILL[name] for name in ("basic_farmland", "eco_redline", "town_boundary", "mining_rights", "deposits")
 }
 
 
