@@ -14,24 +14,12 @@ from ..errors import YangaoError
 from ..i18n import t, use_lang
 from ..rules.messages import layer_label
 from ..rules.titles import severity_word, status_word
-from .palette import LAYER_STROKE, STATUS_COLOURS
+from .palette import DRAW_ORDER, LAYER_STROKE, STATUS_COLOURS
 
 __all__ = ["explore"]
 
 #: layers drawn, bottom to top, in their outline colours
-_LAYER_COLOURS = {
-    name: LAYER_STROKE[name]
-    for name in (
-        "county_boundary",
-        "arable_land",
-        "basic_farmland",
-        "town_boundary",
-        "eco_redline",
-        "deposits",
-        "concentrated_areas",
-        "mining_rights",
-    )
-}
+_LAYER_COLOURS = {name: LAYER_STROKE[name] for name in DRAW_ORDER}
 
 
 def explore(report, m=None, *, tiles="OpenStreetMap", **kwargs):

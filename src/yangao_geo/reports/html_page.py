@@ -22,22 +22,12 @@ from ..crs import ANALYSIS_CRS
 from ..i18n import current_lang, t, use_lang
 from ..rules.messages import layer_label
 from ..rules.titles import kind_word, severity_word, status_word, title
-from .palette import LAYER_FILL, LAYER_STROKE, STATUS_COLOURS
+from .palette import DRAW_ORDER, LAYER_FILL, LAYER_STROKE, STATUS_COLOURS
 from .totals import overlap_totals, summary_line
 
 __all__ = ["MapView", "map_html", "notebook_html", "report_html", "write_html"]
 
 _TO_MERC = pyproj.Transformer.from_crs(ANALYSIS_CRS, 3857, always_xy=True)
-_LAYER_ORDER = [
-    "county_boundary",
-    "arable_land",
-    "basic_farmland",
-    "town_boundary",
-    "eco_redline",
-    "deposits",
-    "concentrated_areas",
-    "mining_rights",
-]
 
 
 def _merc(geom):
@@ -120,7 +110,7 @@ def map_html(report, *, tiles: str | None = None, height: str = "560px") -> str:
     groups = []
     if tiles:
         groups.append(f'<g id="yg-tiles" data-layer="tiles">{_tiles(tiles, bounds, origin)}</g>')
-    for name in _LAYER_ORDER:
+    for name in DRAW_ORDER:
         gdf = report.context.get(name)
         if gdf is None or gdf.empty:
             continue
@@ -157,7 +147,7 @@ def map_html(report, *, tiles: str | None = None, height: str = "560px") -> str:
     groups.append(_scale_bar(bounds, origin))
     toggles = "".join(
         f'<label><input type="checkbox" checked data-toggle="{name}"> {html.escape(layer_label(name))}</label>'
-        for name in _LAYER_ORDER
+        for name in DRAW_ORDER
         if name in report.context and not report.context[name].empty
     )
     toggles += (

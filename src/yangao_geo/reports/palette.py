@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LAYER_FILL", "LAYER_STROKE", "STATUS_COLOURS"]
+__all__ = ["DRAW_ORDER", "LAYER_FILL", "LAYER_STROKE", "STATUS_COLOURS"]
 
 #: block status -> colour (不通过 red, 需关注 orange, 通过 green)
 STATUS_COLOURS = {"fail": "#d62728", "warn": "#ff9f1c", "pass": "#2ca02c"}
@@ -17,5 +17,16 @@ _LAYER_STYLE = {
     "concentrated_areas": ("#17becf", "#0f7f8a"),
     "county_boundary": ("none", "#000000"),
 }
+#: the constraint layers in the order maps draw them, bottom to top
+DRAW_ORDER = (
+    "county_boundary",
+    "arable_land",
+    "basic_farmland",
+    "town_boundary",
+    "eco_redline",
+    "deposits",
+    "concentrated_areas",
+    "mining_rights",
+)
 LAYER_FILL = {name: fill for name, (fill, _) in _LAYER_STYLE.items()}
 LAYER_STROKE = {name: stroke for name, (_, stroke) in _LAYER_STYLE.items()}
