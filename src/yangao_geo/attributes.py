@@ -36,6 +36,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .errors import InputError
+from .frames import geoframe
 from .i18n import t
 from .vocabulary import VOCABULARY
 
@@ -229,7 +230,7 @@ def normalise_blocks(
     cols, notes = _find_columns(gdf.columns)
     n = len(gdf)
     rows = list(range(1, n + 1))
-    out = pd.DataFrame({"row": rows})
+    out = {"row": rows}  # the columns, made a frame once at the end (a frame per column is slow)
 
     def column(canonical):
         return list(gdf[cols[canonical]]) if canonical in cols else [None] * n
@@ -322,7 +323,7 @@ def normalise_blocks(
     out["source"] = [
         f"{source.rsplit('/', 1)[-1]}#{r}" if _missing(v) else str(v) for v, r in zip(column("source"), rows)
     ]
-    table = gpd.GeoDataFrame(out, geometry=list(gdf.geometry.values), crs=gdf.crs)
+    table = geoframe(out, gdf.geometry.values, gdf.crs)
     table.attrs["column_notes"] = notes
     # 地块面积/DKMJ (land-survey tools) has no fixed unit: 公顷 by convention, m² by several producers
     area_col = str(cols.get("declared_area_km2", "")).strip().lower()

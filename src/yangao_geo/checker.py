@@ -17,6 +17,7 @@ from .distributed import connect
 from .engine import Context, run_rules
 from .errors import InputError
 from .findings import FINDING_FIELDS, FindingColumns
+from .frames import geoframe
 from .geometry import is_polygonal
 from .i18n import t, use_lang
 from .layers import REQUIRED_LAYERS, ConstraintSet, bundled_blocks_path, load_constraints, load_layer
@@ -258,10 +259,11 @@ def _check(
     geoms, issues = _geometry_issues(np.asarray(table.geometry.values, dtype=object).copy(), loaded.repairs)
     spatial = np.array([i not in issues["empty"] for i in range(len(geoms))])
     usable = np.array([g if ok else None for g, ok in zip(geoms, spatial)], dtype=object)
-    table = gpd.GeoDataFrame(table.drop(columns="geometry"), geometry=list(usable), crs=ANALYSIS_CRS)
-    table["area_m2"] = ellipsoidal_area(usable, ANALYSIS_CRS)
-    table["spatial"] = spatial
-    table["lonlat_vertices"] = list(loaded.lonlat_vertices)
+    columns = {c: table[c] for c in table.columns if c != table.geometry.name}
+    columns["area_m2"] = ellipsoidal_area(usable, ANALYSIS_CRS)
+    columns["spatial"] = spatial
+    columns["lonlat_vertices"] = np.asarray(loaded.lonlat_vertices, dtype=object)
+    table = geoframe(columns, usable, ANALYSIS_CRS)
 
     selected = [RULES[c] for c in settings.selected]
     if isinstance(constraints, ConstraintSet):
@@ -365,10 +367,10 @@ def _check(
     }
     report.context = context
     # the corner points as delivered (no densification), lon/lat: what the opinion's 附表 lists
-    report.context["corners"] = gpd.GeoDataFrame(
+    report.context["corners"] = geoframe(
         {"block_id": table["block_id"].to_numpy(), "name": table["name"].to_numpy()},
-        geometry=list(table["lonlat_vertices"]),
-        crs=4490,
+        table["lonlat_vertices"].to_numpy(dtype=object),
+        4490,
     )
     return report
 
@@ -433,6 +435,12 @@ def _area_of_interest(table: gpd.GeoDataFrame, margin_m: float = 10.0):
     return shapely.union_all(shapely.buffer(boxes, margin_m, join_style="mitre"))
 
 
+def _ranks(values, order: dict) -> np.ndarray:
+    """``order[v]`` for every value (hashed once per distinct value: the findings run to millions)."""
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+    return np.array([order[v] for v in distinct], dtype=np.int64)[codes] if len(codes) else np.zeros(0, np.int64)
+
+
 def _build_report(table: gpd.GeoDataFrame, store) -> Report:
     """Findings in a stable order (input findings first, then by block and rule, then as recorded).
 
@@ -441,7 +449,7 @@ def _build_report(table: gpd.GeoDataFrame, store) -> Report:
     """
     found = {f: store.column(f, release=True) for f in FINDING_FIELDS}
     positions = found["block_pos"]
-    rule_rank = pd.Series(found["rule_id"], dtype=object).map(_RULE_ORDER).to_numpy(dtype=np.int64)
+    rule_rank = _ranks(found["rule_id"], _RULE_ORDER)
     order = np.lexsort((np.arange(len(positions)), rule_rank, positions))
     block_fields = {
         col: table[src].to_numpy(dtype=object)
@@ -450,25 +458,13 @@ def _build_report(table: gpd.GeoDataFrame, store) -> Report:
     findings = FindingColumns(found, order, block_fields, ANALYSIS_CRS)
 
     # a block's status is its worst finding; info findings do not count
-    rank = pd.Series(found["severity"], dtype=object).map(SEVERITY_ORDER).to_numpy(dtype=int)
+    rank = _ranks(found["severity"], SEVERITY_ORDER)
     on_block = positions >= 0
     worst = np.zeros(len(table), dtype=int)
     np.maximum.at(worst, positions[on_block], rank[on_block])
     status = np.array(["pass", "warn", "fail"], dtype=object)[worst].tolist()
-    blocks = gpd.GeoDataFrame(
-        {
-            "block_id": table["block_id"],
-            "name": table["name"],
-            "kind": table["kind"],
-            "mineral": table["mineral"],
-            "area_m2": table["area_m2"],
-            "status": status,
-            "source": table["source"],
-        },
-        geometry=table.geometry.values,
-        crs=ANALYSIS_CRS,
-    )
-    return Report(findings, blocks[list(BLOCK_COLUMNS)])
+    columns = {c: status if c == "status" else table[c] for c in BLOCK_COLUMNS if c != "geometry"}
+    return Report(findings, geoframe(columns, table.geometry.values, ANALYSIS_CRS))
 
 
 class Checker:

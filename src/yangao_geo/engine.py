@@ -244,6 +244,7 @@ class Context:
         self._area = np.asarray(blocks["area_m2"], dtype=float)
         self._is_prepared = False
         self._minerals = None
+        self._columns: dict[str, np.ndarray] = {}  # block attributes as object arrays, read once
         self.client = client
         #: False: findings carry no geometry (JSON/CSV-only runs), overlap pieces are not kept
         self.keep_geometry = keep_geometry
@@ -253,14 +254,20 @@ class Context:
         """Positions of blocks of the given kinds (all by default), optionally only usable polygons."""
         mask = np.ones(len(self.blocks), dtype=bool)
         if kinds is not None:
-            mask &= self.blocks["kind"].isin(list(kinds)).to_numpy()
+            mask &= np.isin(self.block_column("kind"), list(kinds))
         if spatial:
             mask &= self._spatial
         return np.flatnonzero(mask)
 
+    def block_column(self, column: str) -> np.ndarray:
+        """A block attribute column as an object array (read from the table once: rules read it per block)."""
+        if column not in self._columns:
+            self._columns[column] = self.blocks[column].to_numpy(dtype=object)
+        return self._columns[column]
+
     def attr(self, pos: int, column: str):
         """A block attribute, with every kind of missing value (None, NaN, NA) as None."""
-        value = self.blocks[column].iloc[pos]
+        value = self.block_column(column)[pos]
         try:
             return None if pd.isna(value) else value
         except (TypeError, ValueError):
@@ -434,7 +441,7 @@ class Context:
 
     @property
     def block_kinds(self) -> np.ndarray:
-        return self.blocks["kind"].to_numpy(dtype=object)
+        return self.block_column("kind")
 
     def block_minerals(self) -> list:
         """The mineral-table entry of every block (None where missing or unknown), computed once."""

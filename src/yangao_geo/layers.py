@@ -31,6 +31,7 @@ import shapely
 from .area import ellipsoidal_area, scale_factor_area
 from .crs import ANALYSIS_CRS, resolve_crs, to_analysis_crs, to_lonlat_vertices
 from .errors import CRSError, InputError
+from .frames import geoframe
 from .geometry import is_polygonal, nonfinite_positions, repair_polygons
 from .i18n import t
 from .io.vector import VECTOR_SUFFIXES, SourceInfo, list_layers, read_vector
@@ -105,6 +106,7 @@ class ConstraintSet:
     edges: str = "source"
     _trees: dict = field(default_factory=dict, repr=False)
     _areas: dict = field(default_factory=dict, repr=False)
+    _derived: dict = field(default_factory=dict, repr=False)
 
     def get(self, name: str) -> gpd.GeoDataFrame | None:
         layer = self.layers.get(name)
@@ -128,6 +130,16 @@ class ConstraintSet:
             self._areas[name] = scale_factor_area(self.geometries(name), ANALYSIS_CRS)
         return self._areas[name]
 
+    def union(self, name: str):
+        """The union of the layer's features, prepared (computed once: a held set serves many checks)."""
+        return self.derived(("union", name), lambda: _prepared(shapely.union_all(self.geometries(name))))
+
+    def derived(self, key, make):
+        """``make()``, computed once per key for this set (what rules derive from the layers alone)."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
+
     def extent(self, name: str):
         """The whole layer's extent in EPSG:4547 (a polygon), or None when it has no geometry."""
         if name in self.layers:
@@ -144,6 +156,11 @@ class ConstraintSet:
         rank = {name: i for i, name in enumerate(self.order)}
         names.sort(key=lambda n: rank.get(n, len(rank)))
         return [self.layers[n].info if n in self.layers else self.streams[n].info for n in names]
+
+
+def _prepared(geometry):
+    shapely.prepare(geometry)
+    return geometry
 
 
 def bundled_blocks_path() -> Path:
@@ -197,7 +214,7 @@ def load_layer(
             source.attrs["yangao_source"] = qinfo
     facts = None
     if isinstance(source, gpd.GeoDataFrame):
-        gdf = source.copy()
+        gdf = source  # read only: the layer returned is a new frame
         info = source.attrs.get("yangao_source") or SourceInfo(
             path="<GeoDataFrame>", layer=layer, features=len(gdf), role=role
         )
@@ -227,14 +244,19 @@ def load_layer(
             info.features = facts.features
     geoms = gdf.geometry.values.to_numpy() if hasattr(gdf.geometry.values, "to_numpy") else np.asarray(gdf.geometry)
     _refuse_nonfinite(geoms, gdf, info, role)
+    bounds = _bounds(gdf)
     try:
-        resolved = resolve_crs(gdf.crs, _bounds(gdf), user_crs=crs, datum=datum)
+        resolved = resolve_crs(gdf.crs, bounds, user_crs=crs, datum=datum)
     except CRSError as exc:
         raise CRSError(t("{path}: {exc}", path=info.path, exc=exc)) from None
     info.crs = f"EPSG:{resolved.crs.to_epsg()}"
     info.crs_inferred = resolved.inferred
     analysis, repairs = validated_analysis_geometries(geoms, resolved, edges)
-    gdf = gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name), geometry=list(analysis), crs=ANALYSIS_CRS)
+    names = [c for c in gdf.columns if c != gdf.geometry.name]
+    if gdf.columns.is_unique:
+        gdf = geoframe({c: gdf[c] for c in names}, analysis, ANALYSIS_CRS, index=gdf.index)
+    else:  # a caller's frame may repeat a name: keep its columns as they are
+        gdf = gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name), geometry=list(analysis), crs=ANALYSIS_CRS)
     where = f"{role} ({info.path}{'' if not info.layer else ':' + info.layer})"
     note = f"{where}: {resolved.note}" if resolved.inferred else ""
     if isinstance(source, gpd.GeoDataFrame) and source.attrs.get("yangao_crs_note"):
@@ -250,7 +272,8 @@ def load_layer(
     elif declared is not None:  # a layer fetched in part (a database table near the blocks): its whole extent
         extent = extent_in_analysis_crs(*declared)
     else:
-        extent = None if np.isnan(_bounds(gdf)[0]) else shapely.box(*_bounds(gdf))
+        analysis_bounds = _bounds(gdf)
+        extent = None if np.isnan(analysis_bounds[0]) else shapely.box(*analysis_bounds)
     return LoadedLayer(role, gdf, info, note, vertices, repairs, extent)
 
 

@@ -39,7 +39,7 @@ class PlanningArea:
     north: float
     source: str
 
-    @property
+    @functools.cached_property
     def polygon(self):
         """The extent as a polygon in EPSG:4547 (edges densified: straight in lon/lat)."""
         from .crs import GEOGRAPHIC_EPSG, to_analysis_crs

@@ -97,7 +97,7 @@ def extent_outside_county(ctx, params):
     """
     county = ctx.layer("county_boundary")
     if county is not None and len(county):
-        area = shapely.union_all(np.asarray(county.geometry.values, dtype=object))
+        area = ctx.constraints.union("county_boundary")
         against = t("the county boundary (county_boundary layer)")
     else:
         area = planning_area_extent()
@@ -105,7 +105,6 @@ def extent_outside_county(ctx, params):
             "the county's extent as the plan states it (no county_boundary layer given; chapter 1 section 1: "
             "E 113°28′36″–114°06′15″, N 39°49′50″–40°31′10″)"
         )
-    shapely.prepare(area)
     positions = ctx.block_positions(spatial=True)
     geoms = np.asarray(ctx.blocks.geometry.values, dtype=object)[positions]
     crossing = ~shapely.contains_properly(area, geoms)  # blocks well inside need no difference
@@ -146,7 +145,9 @@ def planning_area_extent():
     """The county's stated extent (``data/planning_area.toml``) as a polygon in EPSG:4547."""
     from ..planning_area import planning_area
 
-    return planning_area().polygon
+    area = planning_area().polygon
+    shapely.prepare(area)
+    return area
 
 
 @rule(
@@ -257,11 +258,8 @@ def data_coverage(ctx, params):
             )
         )
     county = ctx.layer("county_boundary")
-    planning = (
-        shapely.union_all(np.asarray(county.geometry.values, dtype=object))
-        if county is not None and len(county)
-        else planning_area_extent()
-    )
+    has_county = county is not None and len(county)
+    planning = ctx.constraints.union("county_boundary") if has_county else planning_area_extent()
     positions = ctx.block_positions(spatial=True)
     geoms = np.asarray(ctx.blocks.geometry.values, dtype=object)[positions]
     for name in REQUIRED_LAYERS:
@@ -296,7 +294,10 @@ def data_coverage(ctx, params):
             continue
         if name not in covering:
             continue
-        near = ~shapely.intersects(geoms, shapely.buffer(extent, margin, join_style="mitre"))
+        around = ctx.constraints.derived(
+            ("extent_buffer", name, margin), lambda box=extent: shapely.buffer(box, margin, join_style="mitre")
+        )
+        near = ~shapely.intersects(geoms, around)
         for pos, geom in zip(positions[near], geoms[near]):
             distance = shapely.distance(geom, extent)
             ctx.add(
