@@ -112,9 +112,9 @@ def test_a_file_whose_crs_is_contradicted_is_read_whole(tmp_path):
 
 def test_without_geometry_the_findings_are_the_same_numbers(monkeypatch):
     """keep_geometry=False (JSON/CSV runs) measures pieces chunk by chunk and drops them: same findings."""
-    import yangao_geo.engine as engine
+    import yangao_geo.overlap as overlap
 
-    monkeypatch.setattr(engine, "_PAIR_CHUNK", 7)  # many chunks
+    monkeypatch.setattr(overlap, "_PAIR_CHUNK", 7)  # many chunks
     blocks = _widened_blocks()
     full = yangao_geo.check(blocks)
     lean = yangao_geo.check(blocks, keep_geometry=False)

@@ -12,9 +12,9 @@ from shapely.geometry import Polygon
 import yangao_geo
 from conftest import FIXTURES, blocks, findings, frame, layer, present_layer, run
 from geoms import SQUARE, X0, Y0, box
-from yangao_geo.engine import narrow_pieces
 from yangao_geo.errors import CRSError, DataSourceError, InputError
 from yangao_geo.layers import REQUIRED_LAYERS
+from yangao_geo.overlap import narrow_pieces
 
 TO_LONLAT = pyproj.Transformer.from_crs(4547, 4490, always_xy=True)
 

@@ -2,7 +2,7 @@
 
 ``yangao_geo.check(..., dask=client_or_address)`` (CLI: ``--dask tcp://scheduler:8786``) sends the blocks to
 every worker once, cuts each large constraint layer into chunks, and has the workers compute the interior
-overlaps of the blocks with their chunk (:func:`yangao_geo.engine.interior_overlaps`, the very function the
+overlaps of the blocks with their chunk (:func:`yangao_geo.overlap.interior_overlaps`, the very function the
 single-machine run uses); the driver gathers and orders them. Every pair is computed by the same code on
 the same geometries, so the findings are identical to a single-machine run (tested on a ``LocalCluster``).
 
@@ -21,9 +21,10 @@ import math
 
 import numpy as np
 
-from .engine import Overlaps, interior_overlaps
 from .errors import YangaoError
 from .i18n import t
+from .overlap import Overlaps, interior_overlaps
+from .streaming import batch_overlaps
 
 __all__ = ["MIN_CHUNK", "MIN_FEATURES", "connect", "distributed_overlaps", "distributed_stream"]
 
@@ -86,15 +87,11 @@ def distributed_overlaps(
 
 
 def _part_overlaps(blocks_and_mask, stream, k):
-    from .streaming import batch_overlaps
-
     blocks, spatial = blocks_and_mask
     return [batch_overlaps(blocks, spatial, gdf, keys, stream) for gdf, keys in stream.part_batches(k)]
 
 
 def _batch_overlaps(blocks_and_mask, stream, gdf, keys):
-    from .streaming import batch_overlaps
-
     blocks, spatial = blocks_and_mask
     return batch_overlaps(blocks, spatial, gdf, keys, stream)
 

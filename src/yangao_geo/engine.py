@@ -1,13 +1,11 @@
-"""The rule engine: indexed layers, overlap pairs with ellipsoidal areas, findings.
+"""The rule engine: what every rule sees, and the sink for its findings.
 
-:class:`Context` is what every rule sees. Its central service is
-:meth:`Context.overlaps`: one bulk STRtree query per constraint layer, exact
-intersections of the candidate pairs, their ellipsoidal areas, cached for
-all rules that read the same layer. Only interiors count: a block that shares
-an edge or a point with a feature has a zero-area intersection and no
-overlap. Pieces below :data:`NUMERIC_ZERO_M2` (1 cm², far below the 1 cm
-precision of cadastral coordinates) are floating-point noise from
-reprojection and are dropped.
+:class:`Context` is what every rule sees. Its central service is :meth:`Context.overlaps`: the interior
+overlaps of the blocks with one constraint layer, cached for all rules that read the same layer. The
+context picks where they are computed — the layer in memory (one bulk STRtree query, exact
+intersections: :func:`yangao_geo.overlap.interior_overlaps`), the layer streamed batch by batch
+(:mod:`yangao_geo.streaming`), or either on a Dask cluster (:mod:`yangao_geo.distributed`) — and all
+three run the same kernel, so they give the same pairs and areas.
 
 :func:`run_rules` runs the selected rules; a rule that raises becomes a
 ``fail`` finding carrying its code and the error, and the run goes on.
@@ -15,8 +13,8 @@ reprojection and are dropped.
 
 from __future__ import annotations
 
+import functools
 import traceback
-from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -24,169 +22,18 @@ import pandas as pd
 import pyproj
 import shapely
 
-from .area import scale_factor_area
+from . import distributed, streaming
 from .crs import ANALYSIS_CRS
 from .findings import FINDING_FIELDS, FindingStore
-from .geometry import polygonal
 from .i18n import t
 from .layers import ConstraintSet
 from .minerals import Mineral, MineralTable
+from .overlap import NUMERIC_ZERO_M2, Overlaps, interior_overlaps, narrow_pieces
 from .rules.registry import Rule
 
-__all__ = ["NUMERIC_ZERO_M2", "Context", "Overlaps", "run_rules"]
+__all__ = ["NUMERIC_ZERO_M2", "Context", "Overlaps", "interior_overlaps", "narrow_pieces", "run_rules"]
 
-NUMERIC_ZERO_M2 = 1e-4
-#: features with more vertices than this are clipped to the block's box before intersecting
-_CLIP_VERTICES = 500
-#: pairs intersected at a time, at most
-_PAIR_CHUNK = 50_000
-#: about this many input vertices intersected at a time
-_CHUNK_COORDS = 2_000_000
-#: pairs with a heavy feature intersected at a time (each clipped piece may hold thousands of vertices)
-_HEAVY_PAIR_CHUNK = 64
 _TO_LONLAT = pyproj.Transformer.from_crs(ANALYSIS_CRS, 4490, always_xy=True)
-
-
-@dataclass
-class Overlaps:
-    """Block × feature pairs whose interiors intersect (area > :data:`NUMERIC_ZERO_M2`).
-
-    All arrays are aligned; ``block`` and ``feature`` are positional indices; ``feature_id`` (set by
-    :meth:`Context.overlaps`) is each feature's id as reports show it.
-    """
-
-    block: np.ndarray
-    feature: np.ndarray
-    geometry: np.ndarray
-    area_m2: np.ndarray
-    feature_id: np.ndarray | None = None
-    #: True where the piece is narrower than the width tolerance everywhere: a shared edge drawn in two
-    #: CRSs or by two producers, not an overlap (None: no piece is)
-    narrow: np.ndarray | None = None
-
-    def __len__(self) -> int:
-        return len(self.block)
-
-    @property
-    def hairline(self) -> np.ndarray:
-        """:attr:`narrow` as a boolean array of the pairs' length."""
-        return np.zeros(len(self.block), dtype=bool) if self.narrow is None else np.asarray(self.narrow, dtype=bool)
-
-
-def narrow_pieces(pieces: np.ndarray, width_m: float) -> np.ndarray:
-    """True where every polygon of a piece is narrower than ``width_m`` everywhere (a hair-line sliver).
-
-    A part is narrow when eroding it by ``width_m / 2`` leaves nothing: no disc of diameter
-    ``width_m`` fits inside it. A piece with a thin neck and a fat body is *not* narrow (its body
-    survives the erosion), so its whole area still counts. Only parts with ``2·area/perimeter ≤
-    width_m`` can be narrow (a region within ``w/2`` of its boundary has area ≤ perimeter·w/2), so
-    the erosion runs on those alone.
-
-    Examples
-    --------
-    >>> import shapely
-    >>> strip = shapely.box(0, 0, 1000, 0.001)           # 1 mm × 1 km: 1 m² of nothing
-    >>> body = shapely.union_all([shapely.box(0, 0, 1000, 0.001), shapely.box(1000, -5, 1010, 5)])
-    >>> narrow_pieces(np.array([strip, body], dtype=object), 0.05).tolist()
-    [True, False]
-    """
-    pieces = np.asarray(pieces, dtype=object)
-    out = np.zeros(len(pieces), dtype=bool)
-    if width_m <= 0 or len(pieces) == 0:
-        return out
-    present = ~shapely.is_missing(pieces) & ~shapely.is_empty(pieces)
-    idx = np.flatnonzero(present)
-    if len(idx) == 0:
-        return out
-    parts, owner = shapely.get_parts(pieces[idx], return_index=True)
-    area, length = shapely.area(parts), shapely.length(parts)
-    thin = (area > 0) & (2.0 * area <= width_m * np.maximum(length, 1e-300))
-    candidates = np.flatnonzero(thin)
-    narrow_part = np.zeros(len(parts), dtype=bool)
-    if len(candidates):
-        eroded = shapely.buffer(parts[candidates], -width_m / 2.0, quad_segs=2)
-        narrow_part[candidates] = shapely.is_empty(eroded) | (shapely.area(eroded) <= 0)
-    narrow_part |= area <= 0
-    # a piece is narrow when all its parts are
-    all_narrow = np.ones(len(idx), dtype=bool)
-    np.logical_and.at(all_narrow, owner, narrow_part)
-    out[idx] = all_narrow
-    return out
-
-
-def interior_overlaps(
-    blocks: np.ndarray,
-    spatial: np.ndarray,
-    feats: np.ndarray,
-    *,
-    tree=None,
-    feature_areas: np.ndarray | None = None,
-    self_join: bool = False,
-    keep_pieces: bool = True,
-    width_m: float = 0.0,
-) -> Overlaps:
-    """Interior overlaps of the usable blocks with ``feats``, exact, with three shortcuts.
-
-    * a feature that lies wholly inside a block (``contains_properly``) *is* the overlap: no
-      intersection is computed, its area is the feature's own (computed once per layer);
-    * a feature with many vertices (a red line) is first clipped to the block's bounding box, so
-      GEOS intersects a small piece instead of the whole polygon;
-    * overlap areas come from :func:`~yangao_geo.area.scale_factor_area` (exact Gauss-Krüger scale
-      integral, within 2e-8 of the TD/T 1055 path; tested).
-
-    ``width_m`` > 0 marks the pieces narrower than that everywhere (:func:`narrow_pieces`, in
-    :attr:`Overlaps.narrow`).
-
-    Returns the pairs sorted by block, then feature (positions in ``blocks`` and ``feats``). With
-    ``keep_pieces=False`` the overlap geometries are measured and dropped (``geometry`` is all None),
-    chunk by chunk, so that memory does not grow with the number of pairs.
-    """
-    usable = np.flatnonzero(spatial)
-    empty = Overlaps(np.array([], int), np.array([], int), np.array([], object), np.array([], float))
-    if len(usable) == 0 or len(feats) == 0:
-        return empty
-    tree = shapely.STRtree(feats) if tree is None else tree
-    qi, fi = tree.query(blocks[usable], predicate="intersects")
-    bi = usable[qi]
-    if self_join:
-        keep = (bi < fi) & spatial[fi]
-        bi, fi = bi[keep], fi[keep]
-    if len(bi) == 0:
-        return empty
-    pieces = np.empty(len(bi), dtype=object)
-    areas = np.empty(len(bi), dtype=float)
-    narrow = np.zeros(len(bi), dtype=bool)
-    inside = np.zeros(len(bi), dtype=bool)
-    if not self_join and feature_areas is not None:
-        inside = shapely.contains_properly(blocks[bi], feats[fi])
-        pieces[inside] = feats[fi[inside]]
-        areas[inside] = feature_areas[fi[inside]]
-        narrow[inside] = narrow_pieces(pieces[inside], width_m)
-    rest = np.flatnonzero(~inside)
-    heavy = shapely.get_num_coordinates(feats[fi[rest]]) > _CLIP_VERTICES
-    light, heavy = rest[~heavy], rest[heavy]
-    # light pairs in chunks of about _CHUNK_COORDS input vertices (the pieces of a chunk are alive together)
-    cost = np.cumsum(shapely.get_num_coordinates(blocks[bi[light]]) + shapely.get_num_coordinates(feats[fi[light]]))
-    group = np.maximum(cost // _CHUNK_COORDS, np.arange(len(light)) // _PAIR_CHUNK)
-    cuts = np.flatnonzero(np.diff(group)) + 1
-    chunks = [c for c in np.split(light, cuts) if len(c)]
-    chunks += [heavy[i : i + _HEAVY_PAIR_CHUNK] for i in range(0, len(heavy), _HEAVY_PAIR_CHUNK)]
-    for part in chunks:
-        b, f = blocks[bi[part]], feats[fi[part]]
-        if shapely.get_num_coordinates(f[:1])[0] > _CLIP_VERTICES:  # a chunk of heavy features
-            f = np.array([shapely.clip_by_rect(g, *bb) for g, bb in zip(f, shapely.bounds(b))], dtype=object)
-        chunk_pieces = polygonal(shapely.intersection(b, f))
-        areas[part] = scale_factor_area(chunk_pieces, ANALYSIS_CRS)
-        narrow[part] = narrow_pieces(chunk_pieces, width_m)
-        if keep_pieces:
-            pieces[part] = chunk_pieces
-    if not keep_pieces:
-        pieces[:] = None
-    keep = areas > NUMERIC_ZERO_M2
-    order = np.lexsort((fi[keep], bi[keep]))
-    return Overlaps(
-        bi[keep][order], fi[keep][order], pieces[keep][order], areas[keep][order], narrow=narrow[keep][order]
-    )
 
 
 class Context:
@@ -295,11 +142,11 @@ class Context:
         """
         if name not in self._overlaps:
             stream = self.constraints.streams.get(name)
-            if stream is not None:
-                from .streaming import streamed_overlaps
-
-                ov = streamed_overlaps(
-                    self._prepared(), self._spatial, stream, client=self.client, width_m=self.width_tolerance_m
+            if stream is not None:  # read batch by batch: here, or by a Dask cluster's workers
+                on_cluster = self.client is not None
+                compute = functools.partial(distributed.distributed_stream, self.client) if on_cluster else None
+                ov = streaming.streamed_overlaps(
+                    self._prepared(), self._spatial, stream, width_m=self.width_tolerance_m, compute=compute
                 )
             else:
                 ov = self._pairs(
@@ -327,8 +174,6 @@ class Context:
         result is identical, pair for pair.
         """
         if self.client is not None and not self_join:
-            from . import distributed
-
             if len(feats) > distributed.MIN_FEATURES:
                 return distributed.distributed_overlaps(
                     self.client,

@@ -28,11 +28,21 @@ import pandas as pd
 import pyproj
 import shapely
 
-from .area import ellipsoidal_area, scale_factor_area
+from . import streaming
+from .area import scale_factor_area
 from .crs import ANALYSIS_CRS, resolve_crs, to_analysis_crs, to_lonlat_vertices
 from .errors import CRSError, InputError
+from .features import (
+    _ID_FIELDS,
+    arable_mask,
+    dlbm_column,
+    format_id,
+    id_columns,
+    is_dltb,
+    validated_analysis_geometries,
+)
 from .frames import geoframe
-from .geometry import is_polygonal, nonfinite_positions, repair_polygons
+from .geometry import is_polygonal, nonfinite_positions
 from .i18n import t
 from .io.vector import VECTOR_SUFFIXES, SourceInfo, list_layers, read_vector
 
@@ -58,7 +68,6 @@ LAYER_ALIASES = {
     "xzq": "county_boundary",
     "dltb": "arable_land",
 }
-_ID_FIELDS = ("feature_id", "bsm", "id", "fid", "objectid", "编号")
 _RIGHT_ID_FIELDS = ("right_id", "许可证号", "xkzh", "勘查许可证号", "采矿许可证号")
 _RIGHT_TYPE_FIELDS = ("right_type", "矿业权类型", "类型")
 _RIGHT_TYPES = {
@@ -309,50 +318,6 @@ def _refuse_nonfinite(geoms: np.ndarray, gdf, info: SourceInfo, role: str) -> No
     )
 
 
-def validated_analysis_geometries(geoms: np.ndarray, resolved, edges: str) -> tuple[np.ndarray, dict]:
-    """Judge validity on the geometry as the file states it, repair explicitly, then reproject.
-
-    Returns the geometries in EPSG:4547 and, per repaired position, GEOS's reason and the area before
-    (the rings as drawn, summed) and after the repair. A geometry that only becomes invalid through
-    reprojection (curvature pinching two near rings) is repaired there and reported the same way.
-    """
-    polygonal_type = np.isin(shapely.get_type_id(geoms), (3, 6))
-    repaired = geoms.copy()
-    reasons: list = [None] * len(geoms)
-    if polygonal_type.any():
-        idx = np.flatnonzero(polygonal_type)
-        fixed, why = repair_polygons(geoms[idx])
-        repaired[idx] = fixed
-        for i, r in zip(idx, why):
-            reasons[i] = r
-    analysis = to_analysis_crs(repaired, resolved.crs, datum=resolved.datum, edges=edges)
-    stage = {i: "as stated in the file" for i, r in enumerate(reasons) if r is not None}
-    post_bad = np.flatnonzero(polygonal_type & ~shapely.is_valid(analysis) & ~shapely.is_missing(analysis))
-    before_src = {}
-    for i in post_bad:
-        before_src[i] = analysis[i]
-        fixed, why = repair_polygons([analysis[i]])
-        analysis[i] = fixed[0]
-        reasons[i] = why[0]
-        stage[int(i)] = "after reprojection to EPSG:4547"
-    if not stage:
-        return analysis, {}
-    positions = sorted(stage)
-    stated = [
-        before_src[i]
-        if i in before_src
-        else to_analysis_crs([geoms[i]], resolved.crs, datum=resolved.datum, edges=edges)[0]
-        for i in positions
-    ]
-    before = ellipsoidal_area(stated, ANALYSIS_CRS)
-    after = ellipsoidal_area([analysis[i] for i in positions], ANALYSIS_CRS)
-    repairs = {
-        int(i): {"reason": reasons[i], "area_before_m2": float(b), "area_after_m2": float(a), "stage": stage[i]}
-        for i, b, a in zip(positions, before, after)
-    }
-    return analysis, repairs
-
-
 @dataclass
 class FileFacts:
     """What a layer's metadata say, read without reading its features."""
@@ -475,17 +440,6 @@ def _discover(source) -> dict[str, tuple]:
     return found
 
 
-def id_columns(columns, fields=_ID_FIELDS) -> list:
-    """The columns that may carry feature ids, in order of preference (case-insensitive match)."""
-    lower = {str(c).lower(): c for c in columns}
-    return [lower[f.lower()] for f in fields if f.lower() in lower]
-
-
-def format_id(value) -> str:
-    """A feature id as text: ``12.0`` (a float column) is ``"12"``."""
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-
-
 def _feature_ids(gdf: gpd.GeoDataFrame, fields) -> list[str]:
     """Ids from the first id column with no missing value; else the features' 1-based row numbers."""
     for column in id_columns(gdf.columns, fields):
@@ -506,24 +460,6 @@ def _right_types(gdf: gpd.GeoDataFrame, ids: list[str]) -> list[str | None]:
             kind = _RIGHT_TYPES[rid[:1].lower()]
         out.append(kind)
     return out
-
-
-def is_dltb(source_name: str) -> bool:
-    """True for a 三调 地类图斑 layer, of which only 耕地 (DLBM 01xx) is arable land."""
-    return source_name.lower() == "dltb"
-
-
-def dlbm_column(columns, path) -> str:
-    """The DLBM (地类编码) column of a DLTB layer, or an error naming the file."""
-    lower = {str(c).lower(): c for c in columns}
-    if "dlbm" not in lower:
-        raise InputError(t("{path}: DLTB layer has no DLBM field; cannot select 耕地 (DLBM 01xx)", path=path))
-    return lower["dlbm"]
-
-
-def arable_mask(gdf: gpd.GeoDataFrame, path) -> np.ndarray:
-    """Which features of a DLTB layer are 耕地 (DLBM 01xx)."""
-    return gdf[dlbm_column(gdf.columns, path)].astype(str).str.startswith("01").to_numpy()
 
 
 def _prepare_constraint(loaded: LoadedLayer, name: str, source_name: str) -> LoadedLayer:
@@ -667,12 +603,11 @@ def _open_stream(source, name, layer, source_name, engine, near):
     from .io.encoding import detect_shapefile_encoding
     from .io.shapefile import check_shapefile_integrity
     from .io.vector import file_sha256
-    from .streaming import STREAM_MIN_FEATURES, STREAMABLE_LAYERS, LayerStream
 
-    if name not in STREAMABLE_LAYERS:
+    if name not in streaming.STREAMABLE_LAYERS:
         return None
     facts = declared_facts(source, layer, engine)
-    if facts is None or facts.features <= STREAM_MIN_FEATURES:
+    if facts is None or facts.features <= streaming.STREAM_MIN_FEATURES:
         return None
     path = Path(source)
     if is_dltb(source_name):
@@ -685,7 +620,7 @@ def _open_stream(source, name, layer, source_name, engine, near):
         sha256=file_sha256(path),
         role=name,
     )
-    stream = LayerStream(
+    stream = streaming.LayerStream(
         name=name,
         source_name=source_name,
         path=path,

@@ -17,8 +17,6 @@ import sys
 from dataclasses import dataclass
 from importlib import resources
 
-import shapely
-
 from .io.dms import parse_angle
 
 if sys.version_info >= (3, 11):
@@ -38,14 +36,6 @@ class PlanningArea:
     south: float
     north: float
     source: str
-
-    @functools.cached_property
-    def polygon(self):
-        """The extent as a polygon in EPSG:4547 (edges densified: straight in lon/lat)."""
-        from .crs import GEOGRAPHIC_EPSG, to_analysis_crs
-
-        box = shapely.box(self.west, self.south, self.east, self.north)
-        return to_analysis_crs([box], GEOGRAPHIC_EPSG)[0]
 
 
 @functools.lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ more than :data:`STREAM_MIN_FEATURES` features is not loaded: it is read
 :data:`BATCH_FEATURES` features at a time — through the file's spatial index,
 only near the blocks — and each batch goes through exactly the steps the
 in-memory path applies to the whole layer (reprojection, repair, the same
-:func:`~yangao_geo.engine.interior_overlaps`), keeping only the pairs' numbers.
+:func:`~yangao_geo.overlap.interior_overlaps`), keeping only the pairs' numbers.
 The findings are identical to the in-memory run, feature positions and ids
 included (tested); memory holds one batch, not the layer.
 
@@ -30,12 +30,12 @@ import shapely
 
 from .area import scale_factor_area
 from .crs import ANALYSIS_CRS, ResolvedCRS
-from .engine import Overlaps, interior_overlaps
 from .errors import DataSourceError, InputError
+from .features import arable_mask, dlbm_column, format_id, id_columns, is_dltb, validated_analysis_geometries
 from .geometry import is_polygonal, nonfinite_positions
 from .i18n import t
 from .io.vector import SourceInfo
-from .layers import arable_mask, dlbm_column, format_id, id_columns, is_dltb, validated_analysis_geometries
+from .overlap import Overlaps, interior_overlaps
 
 __all__ = [
     "BATCH_FEATURES",
@@ -45,6 +45,7 @@ __all__ = [
     "LayerStream",
     "batch_overlaps",
     "combine_batches",
+    "local_batches",
     "streamed_overlaps",
 ]
 
@@ -82,7 +83,7 @@ class LayerStream:
     edges: str = "source"
     #: the whole layer's extent in EPSG:4547 (a polygon)
     extent: object = None
-    #: the run's width tolerance (see :func:`yangao_geo.engine.narrow_pieces`), set per run
+    #: the run's width tolerance (see :func:`yangao_geo.overlap.narrow_pieces`), set per run
     width_m: float = 0.0
 
     @property
@@ -224,7 +225,7 @@ def batch_overlaps(blocks, spatial, gdf, keys, stream: LayerStream) -> BatchOver
 
 
 def combine_batches(batches: list[BatchOverlaps], stream: LayerStream) -> Overlaps:
-    """One :class:`~yangao_geo.engine.Overlaps` from the batches, as the in-memory path orders and names it.
+    """One :class:`~yangao_geo.overlap.Overlaps` from the batches, as the in-memory path orders and names it.
 
     ``feature`` is the feature's position in the layer as the in-memory path reads it (file order, near
     features only); ``feature_id`` follows :func:`yangao_geo.layers._feature_ids`: the first id column
@@ -252,17 +253,22 @@ def combine_batches(batches: list[BatchOverlaps], stream: LayerStream) -> Overla
     return Overlaps(block[order], position[order], pieces, area[order], ids, narrow=narrow[order])
 
 
-def streamed_overlaps(blocks, spatial, stream: LayerStream, client=None, width_m: float = 0.0) -> Overlaps:
-    """The interior overlaps of the usable blocks with a streamed layer, on this machine or a Dask cluster."""
+def local_batches(blocks, spatial, stream: LayerStream) -> list[BatchOverlaps]:
+    """The :class:`BatchOverlaps` of every batch of ``stream``, computed here, one batch at a time."""
+    return [batch_overlaps(blocks, spatial, gdf, keys, stream) for gdf, keys in stream.batches()]
+
+
+def streamed_overlaps(blocks, spatial, stream: LayerStream, width_m: float = 0.0, compute=None) -> Overlaps:
+    """The interior overlaps of the usable blocks with a streamed layer.
+
+    ``compute(blocks, spatial, stream)`` computes the batches: :func:`local_batches` by default, or
+    :func:`yangao_geo.distributed.distributed_stream` bound to a client (what the engine passes when the
+    run has a Dask cluster).
+    """
     stream.width_m = width_m
     if not np.asarray(spatial, dtype=bool).any():
         return combine_batches([], stream)
-    if client is not None:
-        from .distributed import distributed_stream
-
-        batches = distributed_stream(client, blocks, spatial, stream)
-    else:
-        batches = [batch_overlaps(blocks, spatial, gdf, keys, stream) for gdf, keys in stream.batches()]
+    batches = (compute or local_batches)(blocks, spatial, stream)
     overlaps = combine_batches(batches, stream)
     repaired = sum(b.repaired for b in batches)
     stream.info.notes.append(

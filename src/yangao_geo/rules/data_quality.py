@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import shapely
 
 from ..area import ellipsoidal_area
-from ..crs import ANALYSIS_CRS
+from ..crs import ANALYSIS_CRS, GEOGRAPHIC_EPSG, to_analysis_crs
 from ..geometry import polygonal
 from ..i18n import N_, t
+from ..planning_area import planning_area
 from .messages import area_text, km2, layer_label
 from .registry import rule
 
@@ -141,13 +144,17 @@ def extent_outside_county(ctx, params):
             )
 
 
+@functools.lru_cache(maxsize=1)
 def planning_area_extent():
-    """The county's stated extent (``data/planning_area.toml``) as a polygon in EPSG:4547."""
-    from ..planning_area import planning_area
+    """The county's stated extent (``data/planning_area.toml``) as a polygon in EPSG:4547, prepared.
 
-    area = planning_area().polygon
-    shapely.prepare(area)
-    return area
+    Its edges are densified: straight in lon/lat, as the plan states the extent.
+    """
+    area = planning_area()
+    box = shapely.box(area.west, area.south, area.east, area.north)
+    polygon = to_analysis_crs([box], GEOGRAPHIC_EPSG)[0]
+    shapely.prepare(polygon)
+    return polygon
 
 
 @rule(
