@@ -22,6 +22,7 @@ from .crs import ANALYSIS_CRS, to_analysis_crs
 from .errors import InputError
 from .geometry import repair_polygons
 from .i18n import t
+from .threads import chunks, map_ordered
 
 __all__ = ["arable_mask", "dlbm_column", "format_id", "id_columns", "is_dltb", "validated_analysis_geometries"]
 
@@ -57,13 +58,34 @@ def arable_mask(gdf, path) -> np.ndarray:
     return gdf[dlbm_column(gdf.columns, path)].astype(str).str.startswith("01").to_numpy()
 
 
+#: the smallest share of features a thread validates and reprojects (below it, one thread)
+_MIN_FEATURES_PER_TASK = 1_000
+
+
 def validated_analysis_geometries(geoms: np.ndarray, resolved, edges: str) -> tuple[np.ndarray, dict]:
     """Judge validity on the geometry as the file states it, repair explicitly, then reproject.
 
     Returns the geometries in EPSG:4547 and, per repaired position, GEOS's reason and the area before
     (the rings as drawn, summed) and after the repair. A geometry that only becomes invalid through
     reprojection (curvature pinching two near rings) is repaired there and reported the same way.
+
+    Each feature is judged on its own, so a large layer is cut into chunks run on every core
+    (:mod:`yangao_geo.threads`) and put back in order: the same geometries and repairs as one pass.
     """
+    geoms = np.asarray(geoms, dtype=object)
+    ranges = chunks(len(geoms), minimum=_MIN_FEATURES_PER_TASK, maximum=20_000)
+    if len(ranges) <= 1:
+        return _validated(geoms, resolved, edges)
+    parts = map_ordered(lambda r: _validated(geoms[r[0] : r[1]], resolved, edges), ranges)
+    analysis = np.empty(len(geoms), dtype=object)
+    repairs = {}
+    for (start, stop), (chunk, chunk_repairs) in zip(ranges, parts):
+        analysis[start:stop] = chunk
+        repairs.update({start + i: repair for i, repair in chunk_repairs.items()})
+    return analysis, repairs
+
+
+def _validated(geoms: np.ndarray, resolved, edges: str) -> tuple[np.ndarray, dict]:
     polygonal_type = np.isin(shapely.get_type_id(geoms), (3, 6))
     repaired = geoms.copy()
     reasons: list = [None] * len(geoms)

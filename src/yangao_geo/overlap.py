@@ -23,6 +23,7 @@ precision of cadastral coordinates) are floating-point noise from reprojection a
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,7 @@ import shapely
 from .area import scale_factor_area
 from .crs import ANALYSIS_CRS
 from .geometry import polygonal
+from .threads import chunks, map_ordered, thread_count
 
 __all__ = ["NUMERIC_ZERO_M2", "Overlaps", "interior_overlaps", "narrow_pieces"]
 
@@ -43,6 +45,9 @@ _PAIR_CHUNK = 50_000
 _CHUNK_COORDS = 2_000_000
 #: pairs with a heavy feature intersected at a time (each clipped piece may hold thousands of vertices)
 _HEAVY_PAIR_CHUNK = 64
+#: the smallest share of work a thread is given: blocks queried, pairs intersected (below it, one thread)
+_MIN_BLOCKS_PER_TASK = 64
+_MIN_PAIRS_PER_TASK = 2_000
 
 
 @dataclass
@@ -112,6 +117,77 @@ def narrow_pieces(pieces: np.ndarray, width_m: float) -> np.ndarray:
     return out
 
 
+def _block_aligned(bi: np.ndarray, pieces: int, minimum: int) -> list[tuple[int, int]]:
+    """Cut pairs (in block order) into about ``pieces`` ranges of ``minimum`` pairs or more, never inside a block.
+
+    A prepared GEOS geometry is not safe to use from two threads at once (libgeos/geos#825); with every
+    block's pairs in one range, each prepared block is used by one thread only.
+    """
+    n = len(bi)
+    if n == 0:
+        return []
+    size = max(minimum, -(-n // max(1, pieces)))
+    cuts = [0]
+    while cuts[-1] < n:
+        target = cuts[-1] + size
+        if target >= n:
+            cuts.append(n)
+            break
+        # move the cut to where the block changes (pairs of one block stay together)
+        cuts.append(int(np.searchsorted(bi, bi[target], side="right")))
+    return list(itertools.pairwise(cuts))
+
+
+def _query(tree, blocks: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``tree.query(blocks[usable], predicate="intersects")`` → (block position, feature position), in block order.
+
+    Run on disjoint sets of blocks at once (each prepared block in one thread), concatenated in order: the
+    same pairs in the same order as one query.
+    """
+    ranges = chunks(len(usable), minimum=_MIN_BLOCKS_PER_TASK)
+    parts = map_ordered(lambda r: tree.query(blocks[usable[r[0] : r[1]]], predicate="intersects"), ranges)
+    if not parts:
+        return np.empty(0, dtype=int), np.empty(0, dtype=int)
+    qi = np.concatenate([p[0] + r[0] for p, r in zip(parts, ranges)])
+    fi = np.concatenate([p[1] for p in parts])
+    return usable[qi], fi
+
+
+def _pair_areas(blocks, feats, bi, fi, feature_areas, self_join, keep_pieces, width_m):
+    """Areas, narrowness and (with ``keep_pieces``) pieces of the pairs ``(bi[k], fi[k])``: the exact work."""
+    n = len(bi)
+    pieces = np.empty(n, dtype=object)
+    areas = np.empty(n, dtype=float)
+    narrow = np.zeros(n, dtype=bool)
+    inside = np.zeros(n, dtype=bool)
+    if not self_join and feature_areas is not None:
+        inside = shapely.contains_properly(blocks[bi], feats[fi])
+        pieces[inside] = feats[fi[inside]]
+        areas[inside] = feature_areas[fi[inside]]
+        narrow[inside] = narrow_pieces(pieces[inside], width_m)
+    rest = np.flatnonzero(~inside)
+    heavy = shapely.get_num_coordinates(feats[fi[rest]]) > _CLIP_VERTICES
+    light, heavy = rest[~heavy], rest[heavy]
+    # light pairs in chunks of about _CHUNK_COORDS input vertices (the pieces of a chunk are alive together)
+    cost = np.cumsum(shapely.get_num_coordinates(blocks[bi[light]]) + shapely.get_num_coordinates(feats[fi[light]]))
+    group = np.maximum(cost // _CHUNK_COORDS, np.arange(len(light)) // _PAIR_CHUNK)
+    cuts = np.flatnonzero(np.diff(group)) + 1
+    parts = [c for c in np.split(light, cuts) if len(c)]
+    parts += [heavy[i : i + _HEAVY_PAIR_CHUNK] for i in range(0, len(heavy), _HEAVY_PAIR_CHUNK)]
+    for part in parts:
+        b, f = blocks[bi[part]], feats[fi[part]]
+        if shapely.get_num_coordinates(f[:1])[0] > _CLIP_VERTICES:  # a chunk of heavy features
+            f = np.array([shapely.clip_by_rect(g, *bb) for g, bb in zip(f, shapely.bounds(b))], dtype=object)
+        chunk_pieces = polygonal(shapely.intersection(b, f))
+        areas[part] = scale_factor_area(chunk_pieces, ANALYSIS_CRS)
+        narrow[part] = narrow_pieces(chunk_pieces, width_m)
+        if keep_pieces:
+            pieces[part] = chunk_pieces
+    if not keep_pieces:
+        pieces[:] = None
+    return areas, narrow, pieces
+
+
 def interior_overlaps(
     blocks: np.ndarray,
     spatial: np.ndarray,
@@ -135,6 +211,9 @@ def interior_overlaps(
     ``width_m`` > 0 marks the pieces narrower than that everywhere (:func:`narrow_pieces`, in
     :attr:`Overlaps.narrow`).
 
+    The query and the pairs run on every core (:mod:`yangao_geo.threads`: GEOS releases the GIL), on
+    disjoint sets of blocks, and are put back in order: the result is the single thread's, pair for pair.
+
     Returns the pairs sorted by block, then feature (positions in ``blocks`` and ``feats``). With
     ``keep_pieces=False`` the overlap geometries are measured and dropped (``geometry`` is all None),
     chunk by chunk, so that memory does not grow with the number of pairs.
@@ -144,42 +223,22 @@ def interior_overlaps(
     if len(usable) == 0 or len(feats) == 0:
         return empty
     tree = shapely.STRtree(feats) if tree is None else tree
-    qi, fi = tree.query(blocks[usable], predicate="intersects")
-    bi = usable[qi]
+    bi, fi = _query(tree, blocks, usable)
     if self_join:
         keep = (bi < fi) & spatial[fi]
         bi, fi = bi[keep], fi[keep]
     if len(bi) == 0:
         return empty
-    pieces = np.empty(len(bi), dtype=object)
-    areas = np.empty(len(bi), dtype=float)
-    narrow = np.zeros(len(bi), dtype=bool)
-    inside = np.zeros(len(bi), dtype=bool)
-    if not self_join and feature_areas is not None:
-        inside = shapely.contains_properly(blocks[bi], feats[fi])
-        pieces[inside] = feats[fi[inside]]
-        areas[inside] = feature_areas[fi[inside]]
-        narrow[inside] = narrow_pieces(pieces[inside], width_m)
-    rest = np.flatnonzero(~inside)
-    heavy = shapely.get_num_coordinates(feats[fi[rest]]) > _CLIP_VERTICES
-    light, heavy = rest[~heavy], rest[heavy]
-    # light pairs in chunks of about _CHUNK_COORDS input vertices (the pieces of a chunk are alive together)
-    cost = np.cumsum(shapely.get_num_coordinates(blocks[bi[light]]) + shapely.get_num_coordinates(feats[fi[light]]))
-    group = np.maximum(cost // _CHUNK_COORDS, np.arange(len(light)) // _PAIR_CHUNK)
-    cuts = np.flatnonzero(np.diff(group)) + 1
-    chunks = [c for c in np.split(light, cuts) if len(c)]
-    chunks += [heavy[i : i + _HEAVY_PAIR_CHUNK] for i in range(0, len(heavy), _HEAVY_PAIR_CHUNK)]
-    for part in chunks:
-        b, f = blocks[bi[part]], feats[fi[part]]
-        if shapely.get_num_coordinates(f[:1])[0] > _CLIP_VERTICES:  # a chunk of heavy features
-            f = np.array([shapely.clip_by_rect(g, *bb) for g, bb in zip(f, shapely.bounds(b))], dtype=object)
-        chunk_pieces = polygonal(shapely.intersection(b, f))
-        areas[part] = scale_factor_area(chunk_pieces, ANALYSIS_CRS)
-        narrow[part] = narrow_pieces(chunk_pieces, width_m)
-        if keep_pieces:
-            pieces[part] = chunk_pieces
-    if not keep_pieces:
-        pieces[:] = None
+    ranges = _block_aligned(bi, 4 * thread_count(), minimum=_MIN_PAIRS_PER_TASK)
+    results = map_ordered(
+        lambda r: _pair_areas(
+            blocks, feats, bi[r[0] : r[1]], fi[r[0] : r[1]], feature_areas, self_join, keep_pieces, width_m
+        ),
+        ranges,
+    )
+    areas = np.concatenate([a for a, _, _ in results])
+    narrow = np.concatenate([n for _, n, _ in results])
+    pieces = np.concatenate([p for _, _, p in results])
     keep = areas > NUMERIC_ZERO_M2
     order = np.lexsort((fi[keep], bi[keep]))
     return Overlaps(

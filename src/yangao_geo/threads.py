@@ -1,0 +1,81 @@
+"""Both cores for the heavy vectorised steps: GEOS (shapely 2) and PROJ (pyproj) release the GIL.
+
+Reprojection, validity checks and repairs, and the exact intersections of the overlap kernel run whole
+arrays inside GEOS or PROJ, which let other Python threads run meanwhile. :func:`map_ordered` cuts such a
+step into chunks and runs them on a small pool of threads, one per core, and returns the results in the
+chunks' order — so the output is the very array a single thread would give (tested:
+``tests/test_threads.py``).
+
+The number of threads is ``YANGAO_GEO_THREADS`` if set (``1``: everything on the calling thread), else
+the number of cores. A step run from inside a pool thread runs on that thread (no nested fan-out, no
+deadlock), and a process forked from this one (``batch --jobs``) makes its own pool.
+
+Examples
+--------
+>>> map_ordered(lambda x: x * x, [1, 2, 3])
+[1, 4, 9]
+>>> chunks(10, minimum=4)
+[(0, 4), (4, 8), (8, 10)]
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+__all__ = ["chunks", "map_ordered", "thread_count"]
+
+_state = threading.local()  # .inside: this thread is a pool worker
+_pool: ThreadPoolExecutor | None = None
+_pool_pid: int | None = None
+_lock = threading.Lock()
+
+
+def thread_count() -> int:
+    """Threads for one step: ``YANGAO_GEO_THREADS``, else the cores of this machine (at least 1)."""
+    raw = os.environ.get("YANGAO_GEO_THREADS", "").strip()
+    if raw.isdigit() and int(raw) > 0:
+        return int(raw)
+    return max(1, os.cpu_count() or 1)
+
+
+def _executor(n: int) -> ThreadPoolExecutor:
+    global _pool, _pool_pid
+    with _lock:
+        if _pool is None or _pool_pid != os.getpid() or _pool._max_workers != n:
+            _pool = ThreadPoolExecutor(n, thread_name_prefix="yangao", initializer=_mark_worker)
+            _pool_pid = os.getpid()
+        return _pool
+
+
+def _mark_worker() -> None:
+    _state.inside = True
+
+
+def map_ordered(fn, items) -> list:
+    """``[fn(item) for item in items]``, the items run on the pool's threads; results in the items' order.
+
+    Runs on the calling thread when there is one item, one thread, or when called from a pool thread.
+    The first exception raised by ``fn`` is raised here.
+    """
+    items = list(items)
+    n = thread_count()
+    if len(items) <= 1 or n == 1 or getattr(_state, "inside", False):
+        return [fn(item) for item in items]
+    return list(_executor(n).map(fn, items))
+
+
+def chunks(total: int, *, minimum: int, maximum: int | None = None) -> list[tuple[int, int]]:
+    """``(start, stop)`` ranges cutting ``total`` items into about four per thread, each of ``minimum`` or more.
+
+    ``maximum`` caps a chunk (memory: one chunk's temporary copies at a time per thread).
+    """
+    if total <= 0:
+        return []
+    size = max(minimum, math.ceil(total / (4 * thread_count())))
+    if maximum is not None:
+        size = min(size, maximum)
+    size = max(1, size)
+    return [(start, min(start + size, total)) for start in range(0, total, size)]

@@ -1,0 +1,114 @@
+"""Work cut into chunks and run on every core gives exactly what one thread gives (issue 20)."""
+
+import itertools
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+import shapely
+
+import yangao_geo
+from test_fast_paths import _widened_blocks
+from yangao_geo import features, overlap, streaming, threads
+from yangao_geo.crs import ResolvedCRS, identify_crs
+
+
+@pytest.fixture
+def tiny_tasks(monkeypatch):
+    """Every step cut into many small tasks, on three threads (more than this machine's cores)."""
+    monkeypatch.setenv("YANGAO_GEO_THREADS", "3")
+    monkeypatch.setattr(overlap, "_MIN_BLOCKS_PER_TASK", 2)
+    monkeypatch.setattr(overlap, "_MIN_PAIRS_PER_TASK", 5)
+    monkeypatch.setattr(features, "_MIN_FEATURES_PER_TASK", 7)
+
+
+def test_a_check_on_many_threads_gives_the_single_threads_findings(tiny_tasks, monkeypatch):
+    blocks = _widened_blocks()  # hundreds of farmland pairs, some parcels wholly inside
+    seen = set()
+    pair_areas = overlap._pair_areas
+
+    def spy(*args):
+        seen.add(threading.current_thread().name)
+        return pair_areas(*args)
+
+    monkeypatch.setattr(overlap, "_pair_areas", spy)
+    many = yangao_geo.check(blocks).to_dict()
+    assert len({name for name in seen if name.startswith("yangao")}) > 1  # really on the pool's threads
+    monkeypatch.setenv("YANGAO_GEO_THREADS", "1")
+    one = yangao_geo.check(blocks).to_dict()
+    assert many["findings"] == one["findings"]
+    assert sum(f["rule_id"] == "O203" for f in one["findings"]) > 100
+
+
+def test_a_streamed_layer_on_many_threads_gives_the_same_findings(tiny_tasks, monkeypatch):
+    monkeypatch.setattr(streaming, "STREAM_MIN_FEATURES", 0)
+    monkeypatch.setattr(streaming, "BATCH_FEATURES", 300)
+    blocks = _widened_blocks()
+    many = yangao_geo.check(blocks, keep_geometry=False).to_dict()
+    monkeypatch.setenv("YANGAO_GEO_THREADS", "1")
+    one = yangao_geo.check(blocks, keep_geometry=False).to_dict()
+    assert many["findings"] == one["findings"]
+
+
+def test_no_block_is_split_between_two_tasks():
+    bi = np.repeat(np.arange(50), np.random.default_rng(3).integers(1, 40, 50))
+    ranges = overlap._block_aligned(bi, 8, minimum=10)
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(bi)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    for start, _stop in ranges[1:]:
+        assert bi[start] != bi[start - 1]  # a cut falls where the block changes
+
+
+def test_validation_in_chunks_repairs_and_reports_as_one_pass(tiny_tasks):
+    rng = np.random.default_rng(5)
+    geoms = []
+    for k in range(60):
+        x, y = 113.7 + rng.uniform(0, 0.2), 40.1 + rng.uniform(0, 0.2)
+        if k % 9 == 4:  # a bow-tie: invalid, repaired
+            geoms.append(shapely.Polygon([(x, y), (x + 0.01, y + 0.01), (x + 0.01, y), (x, y + 0.01)]))
+        else:
+            geoms.append(shapely.box(x, y, x + 0.01, y + 0.01))
+    geoms = np.array(geoms, dtype=object)
+    resolved = ResolvedCRS(identify_crs(4490))
+    chunked = features.validated_analysis_geometries(geoms, resolved, "source")
+    single = features._validated(geoms, resolved, "source")
+    assert chunked[1] == single[1] and len(single[1]) == 7
+    assert all(shapely.equals_exact(a, b, 0.0) for a, b in zip(chunked[0], single[0]))
+
+
+def test_map_ordered_keeps_order_and_raises_the_first_error(monkeypatch):
+    monkeypatch.setenv("YANGAO_GEO_THREADS", "2")
+    assert threads.map_ordered(lambda x: x + 1, range(20)) == list(range(1, 21))
+
+    def boom(x):
+        if x == 3:
+            raise ValueError("three")
+        return x
+
+    with pytest.raises(ValueError, match="three"):
+        threads.map_ordered(boom, range(6))
+    # a task that fans out again runs its inner work on its own thread (no deadlock)
+    assert threads.map_ordered(lambda x: sum(threads.map_ordered(lambda y: y * x, range(3))), range(4)) == [
+        0,
+        3,
+        6,
+        9,
+    ]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork")
+def test_a_forked_process_makes_its_own_pool():
+    code = (
+        "import os, yangao_geo.threads as t\n"
+        "os.environ['YANGAO_GEO_THREADS'] = '2'\n"
+        "assert t.map_ordered(abs, [-1, -2]) == [1, 2]\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    os._exit(0 if t.map_ordered(abs, [-3, -4]) == [3, 4] else 1)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "assert os.waitstatus_to_exitcode(status) == 0\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
