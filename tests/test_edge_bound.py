@@ -82,3 +82,15 @@ def test_a_long_edge_is_still_densified():
     assert not short_edged([edge])[0]
     out = to_analysis_crs([edge], 4490)[0]
     assert shapely.get_num_coordinates(out) > 100
+
+
+def test_rings_and_parts_are_judged_edge_by_edge_not_across_the_gap():
+    outer = shapely.box(113.70, 40.10, 113.71, 40.11).exterior.segmentize(0.0005)
+    hole = shapely.box(113.703, 40.103, 113.706, 40.106).exterior.segmentize(0.0005)
+    with_hole = shapely.Polygon(outer, [hole])
+    far_part = shapely.Polygon(shapely.box(113.80, 40.10, 113.81, 40.11).exterior.segmentize(0.0005))
+    two_parts = shapely.MultiPolygon([shapely.Polygon(outer), far_part])
+    assert short_edged(np.array([with_hole, two_parts, None], dtype=object)).tolist() == [True, True, True]
+    # the same parts with one long edge are not
+    long_part = shapely.box(113.80, 40.10, 113.85, 40.11)
+    assert not short_edged([shapely.MultiPolygon([shapely.Polygon(outer), long_part])])[0]

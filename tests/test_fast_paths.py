@@ -143,3 +143,18 @@ def test_reports_write_json_summary_and_counts_without_building_the_findings_tab
     assert (tmp_path / "columns.csv").read_bytes() == (tmp_path / "table.csv").read_bytes()
     assert (built.counts(), built.exit_code("warn")) == (counts, code)
     assert [f["message"] for f in doc["findings"]] == table.message.tolist()
+
+
+def test_distance_between_clipped_geometries_is_the_full_distance():
+    from yangao_geo.geometry import distance_between
+
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        cx, cy = rng.uniform(-5_000, 5_000, 2)
+        a = shapely.buffer(shapely.Point(cx, cy), rng.uniform(100, 2_000), quad_segs=rng.integers(2, 64))
+        if rng.uniform() < 0.3:
+            a = a.difference(shapely.buffer(shapely.Point(cx, cy), 50))  # a hole
+        b = shapely.box(0, 0, 3_000, 3_000).segmentize(25.0)
+        if rng.uniform() < 0.3:  # an L-shaped, concave target
+            b = b.difference(shapely.box(1_500, 1_500, 3_100, 3_100))
+        assert distance_between(a, b) == pytest.approx(shapely.distance(a, b), abs=1e-9)

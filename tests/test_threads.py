@@ -21,8 +21,8 @@ def tiny_tasks(monkeypatch):
     """Every step cut into many small tasks, on three threads (more than this machine's cores)."""
     monkeypatch.setenv("YANGAO_GEO_THREADS", "3")
     monkeypatch.setattr(overlap, "_MIN_BLOCKS_PER_TASK", 2)
-    monkeypatch.setattr(overlap, "_MIN_PAIRS_PER_TASK", 5)
-    monkeypatch.setattr(features, "_MIN_FEATURES_PER_TASK", 7)
+    monkeypatch.setattr(overlap, "_MIN_VERTICES_PER_TASK", 200)
+    monkeypatch.setattr(features, "_MIN_VERTICES_PER_TASK", 40)
 
 
 def test_a_check_on_many_threads_gives_the_single_threads_findings(tiny_tasks, monkeypatch):
@@ -53,9 +53,19 @@ def test_a_streamed_layer_on_many_threads_gives_the_same_findings(tiny_tasks, mo
     assert many["findings"] == one["findings"]
 
 
+def test_weighted_chunks_cover_every_item_once_and_balance_the_weight(monkeypatch):
+    monkeypatch.setenv("YANGAO_GEO_THREADS", "2")
+    weights = np.r_[np.full(10, 20_000), np.full(5_000, 12)]  # ten red lines, then parcels
+    ranges = threads.weighted_chunks(weights, minimum=1_000, maximum_items=1_000)
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(weights)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    assert max(b - a for a, b in ranges) <= 1_000
+    assert len([r for r in ranges if r[1] <= 10]) >= 4  # the heavy features are spread over several tasks
+
+
 def test_no_block_is_split_between_two_tasks():
     bi = np.repeat(np.arange(50), np.random.default_rng(3).integers(1, 40, 50))
-    ranges = overlap._block_aligned(bi, 8, minimum=10)
+    ranges = overlap._block_aligned(bi, np.ones(len(bi)), 8, minimum=10)
     assert ranges[0][0] == 0 and ranges[-1][1] == len(bi)
     assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
     for start, _stop in ranges[1:]:

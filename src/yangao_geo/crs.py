@@ -552,17 +552,38 @@ def edge_deviation_bound(lon1, lat1, lon2, lat2) -> np.ndarray:
     return np.where(offset <= _BOUND_MAX_OFFSET_DEG, bound, np.inf)
 
 
+def _edges_and_owners(geoms: np.ndarray):
+    """Coordinates of ``geoms``, which consecutive pairs are edges (not a jump to the next ring), and whose.
+
+    For polygons the ring structure comes from :func:`shapely.to_ragged_array`; anything else falls back
+    to every consecutive pair of a geometry's coordinates (jumps between rings then count as edges: an
+    over-estimate, never an under-estimate).
+    """
+    types = shapely.get_type_id(geoms[~shapely.is_missing(geoms)])
+    if len(types) and np.isin(types, (3, 6)).all():
+        kind, coords, offsets = shapely.to_ragged_array(geoms)
+        ring_offsets = offsets[0]
+        if kind == shapely.GeometryType.MULTIPOLYGON:
+            ring_owner = np.repeat(np.repeat(np.arange(len(geoms)), np.diff(offsets[2])), np.diff(offsets[1]))
+        else:
+            ring_owner = np.repeat(np.arange(len(geoms)), np.diff(offsets[1]))
+        owner = np.repeat(ring_owner, np.diff(ring_offsets))
+        is_edge = np.ones(max(len(coords) - 1, 0), dtype=bool)
+        is_edge[ring_offsets[1:-1] - 1] = False
+        return coords, is_edge, owner
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    return coords, owner[1:] == owner[:-1], owner
+
+
 def short_edged(geoms: np.ndarray) -> np.ndarray:
     """True for lon/lat geometries every edge of which stays within :data:`EDGE_DEVIATION_M` of its chord in EPSG:4547.
 
     :func:`edge_deviation_bound` with ``|l|`` and ``sinφ`` taken at their largest over all the geometries
-    given (so the bound only grows), evaluated on every edge. Consecutive vertices of a geometry are taken
-    as an edge even across two rings or parts, which can only over-estimate too: a geometry may be
-    densified that need not be, never the reverse.
+    given (so the bound only grows), evaluated on every edge of every ring.
     """
     geoms = np.asarray(geoms, dtype=object)
-    coords, owner = shapely.get_coordinates(geoms, return_index=True)
     out = np.ones(len(geoms), dtype=bool)
+    coords, is_edge, owner = _edges_and_owners(geoms)
     if len(coords) < 2:
         return out
     lon, lat = coords[:, 0], coords[:, 1]
@@ -575,7 +596,7 @@ def short_edged(geoms: np.ndarray) -> np.ndarray:
     k = 1.25 * 6_378_137.0 / (1 - f * (2 - f)) / 8.0 * math.radians(1.0) ** 2  # per degree²
     dl, dp = np.abs(np.diff(lon)), np.abs(np.diff(lat))
     second = dl * (dl * (1.1 * l_rad + 0.5) + 2 * dp * (1.02 * sin_phi + 1.1 * l_rad)) + dp * dp * (1.1 * l_rad + 0.012)
-    long_edge = ~(k * second < EDGE_DEVIATION_M) & (owner[1:] == owner[:-1])
+    long_edge = ~(k * second < EDGE_DEVIATION_M) & is_edge
     out[owner[1:][long_edge]] = False
     return out
 

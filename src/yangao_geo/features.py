@@ -22,7 +22,7 @@ from .crs import ANALYSIS_CRS, to_analysis_crs
 from .errors import InputError
 from .geometry import repair_polygons
 from .i18n import t
-from .threads import chunks, map_ordered
+from .threads import map_ordered, weighted_chunks
 
 __all__ = ["arable_mask", "dlbm_column", "format_id", "id_columns", "is_dltb", "validated_analysis_geometries"]
 
@@ -58,8 +58,8 @@ def arable_mask(gdf, path) -> np.ndarray:
     return gdf[dlbm_column(gdf.columns, path)].astype(str).str.startswith("01").to_numpy()
 
 
-#: the smallest share of features a thread validates and reprojects (below it, one thread)
-_MIN_FEATURES_PER_TASK = 1_000
+#: the smallest share of vertices a thread validates and reprojects (below it, one thread)
+_MIN_VERTICES_PER_TASK = 20_000
 
 
 def validated_analysis_geometries(geoms: np.ndarray, resolved, edges: str) -> tuple[np.ndarray, dict]:
@@ -73,7 +73,7 @@ def validated_analysis_geometries(geoms: np.ndarray, resolved, edges: str) -> tu
     (:mod:`yangao_geo.threads`) and put back in order: the same geometries and repairs as one pass.
     """
     geoms = np.asarray(geoms, dtype=object)
-    ranges = chunks(len(geoms), minimum=_MIN_FEATURES_PER_TASK, maximum=20_000)
+    ranges = weighted_chunks(shapely.get_num_coordinates(geoms), minimum=_MIN_VERTICES_PER_TASK, maximum_items=20_000)
     if len(ranges) <= 1:
         return _validated(geoms, resolved, edges)
     parts = map_ordered(lambda r: _validated(geoms[r[0] : r[1]], resolved, edges), ranges)

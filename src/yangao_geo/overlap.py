@@ -47,7 +47,7 @@ _CHUNK_COORDS = 2_000_000
 _HEAVY_PAIR_CHUNK = 64
 #: the smallest share of work a thread is given: blocks queried, pairs intersected (below it, one thread)
 _MIN_BLOCKS_PER_TASK = 64
-_MIN_PAIRS_PER_TASK = 2_000
+_MIN_VERTICES_PER_TASK = 50_000
 
 
 @dataclass
@@ -117,20 +117,23 @@ def narrow_pieces(pieces: np.ndarray, width_m: float) -> np.ndarray:
     return out
 
 
-def _block_aligned(bi: np.ndarray, pieces: int, minimum: int) -> list[tuple[int, int]]:
-    """Cut pairs (in block order) into about ``pieces`` ranges of ``minimum`` pairs or more, never inside a block.
+def _block_aligned(bi: np.ndarray, weight: np.ndarray, pieces: int, minimum: float) -> list[tuple[int, int]]:
+    """Cut pairs (in block order) into about ``pieces`` ranges of equal ``weight`` (≥ ``minimum``), never in a block.
 
     A prepared GEOS geometry is not safe to use from two threads at once (libgeos/geos#825); with every
-    block's pairs in one range, each prepared block is used by one thread only.
+    block's pairs in one range, each prepared block is used by one thread only. The weight of a pair is
+    its vertex count, so a few pairs with a 20 000-vertex red line are shared out as well as many parcels.
     """
     n = len(bi)
     if n == 0:
         return []
-    size = max(minimum, -(-n // max(1, pieces)))
+    cum = np.cumsum(weight, dtype=float)
+    size = max(minimum, cum[-1] / max(1, pieces))
     cuts = [0]
     while cuts[-1] < n:
-        target = cuts[-1] + size
-        if target >= n:
+        base = cum[cuts[-1] - 1] if cuts[-1] else 0.0
+        target = int(np.searchsorted(cum, base + size, side="left"))
+        if target >= n - 1:
             cuts.append(n)
             break
         # move the cut to where the block changes (pairs of one block stay together)
@@ -229,7 +232,8 @@ def interior_overlaps(
         bi, fi = bi[keep], fi[keep]
     if len(bi) == 0:
         return empty
-    ranges = _block_aligned(bi, 4 * thread_count(), minimum=_MIN_PAIRS_PER_TASK)
+    weight = shapely.get_num_coordinates(blocks[bi]) + shapely.get_num_coordinates(feats[fi])
+    ranges = _block_aligned(bi, weight, 4 * thread_count(), minimum=_MIN_VERTICES_PER_TASK)
     results = map_ordered(
         lambda r: _pair_areas(
             blocks, feats, bi[r[0] : r[1]], fi[r[0] : r[1]], feature_areas, self_join, keep_pieces, width_m

@@ -16,6 +16,8 @@ Examples
 [1, 4, 9]
 >>> chunks(10, minimum=4)
 [(0, 4), (4, 8), (8, 10)]
+>>> weighted_chunks([9, 1, 1, 1, 9, 1], minimum=5)
+[(0, 1), (1, 5), (5, 6)]
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["chunks", "map_ordered", "thread_count"]
+__all__ = ["chunks", "map_ordered", "thread_count", "weighted_chunks"]
 
 _state = threading.local()  # .inside: this thread is a pool worker
 _pool: ThreadPoolExecutor | None = None
@@ -79,3 +81,30 @@ def chunks(total: int, *, minimum: int, maximum: int | None = None) -> list[tupl
         size = min(size, maximum)
     size = max(1, size)
     return [(start, min(start + size, total)) for start in range(0, total, size)]
+
+
+def weighted_chunks(weights, *, minimum: float, maximum_items: int | None = None) -> list[tuple[int, int]]:
+    """``(start, stop)`` ranges of items whose ``weights`` (e.g. vertex counts) add up to about a quarter of a
+    thread's share each, and to ``minimum`` or more (the last range may be lighter).
+
+    Features differ by orders of magnitude (a 20 000-vertex red line, a 12-vertex parcel): cutting by
+    weight, not count, gives every thread its share of the work. ``maximum_items`` caps a range's length.
+    """
+    import numpy as np
+
+    weights = np.asarray(weights, dtype=float)
+    total = len(weights)
+    if total == 0:
+        return []
+    cum = np.cumsum(weights)
+    target = max(minimum, cum[-1] / (4 * thread_count()))
+    out, start = [], 0
+    while start < total:
+        base = cum[start - 1] if start else 0.0
+        stop = int(np.searchsorted(cum, base + target, side="left")) + 1
+        stop = min(max(stop, start + 1), total)
+        if maximum_items is not None:
+            stop = min(stop, start + maximum_items)
+        out.append((start, stop))
+        start = stop
+    return out

@@ -9,7 +9,7 @@ import shapely
 
 from ..area import ellipsoidal_area
 from ..crs import ANALYSIS_CRS, GEOGRAPHIC_EPSG, to_analysis_crs
-from ..geometry import polygonal
+from ..geometry import distance_between, polygonal
 from ..i18n import N_, t
 from ..planning_area import planning_area
 from .messages import area_text, km2, layer_label
@@ -120,7 +120,7 @@ def extent_outside_county(ctx, params):
             continue
         wholly = out_m2 >= block_areas[pos] - max(ctx.tolerance_m2, 1e-6 * block_areas[pos])
         if wholly:
-            distance = shapely.distance(geom, area)
+            distance = distance_between(geom, area)
             ctx.add(
                 pos,
                 "fail",
@@ -306,7 +306,7 @@ def data_coverage(ctx, params):
         )
         near = ~shapely.intersects(geoms, around)
         for pos, geom in zip(positions[near], geoms[near]):
-            distance = shapely.distance(geom, extent)
+            distance = distance_between(geom, extent)
             ctx.add(
                 int(pos),
                 "fail",
