@@ -158,3 +158,18 @@ def test_distance_between_clipped_geometries_is_the_full_distance():
         if rng.uniform() < 0.3:  # an L-shaped, concave target
             b = b.difference(shapely.box(1_500, 1_500, 3_100, 3_100))
         assert distance_between(a, b) == pytest.approx(shapely.distance(a, b), abs=1e-9)
+
+
+def test_overlap_messages_built_column_wise_read_as_the_number_formats_say():
+    """The message template is filled with the numbers' formats put in once: the text of area_text/percent."""
+    from yangao_geo.rules.messages import area_text, percent
+
+    report = yangao_geo.check(_widened_blocks(), rules=["O202", "O203"], keep_geometry=False)
+    rows = report.findings[report.findings.rule_id.isin(["O202", "O203"])]
+    assert len(rows) > 100
+    areas = dict(zip(report.blocks.block_id, report.blocks.area_m2))
+    for r in rows.itertuples():
+        expected = (
+            f" {r.feature_id} by {area_text(r.overlap_m2)}, {percent(r.overlap_m2 / areas[r.block_id])} of the block"
+        )
+        assert r.message.startswith("overlaps ") and expected in r.message, (r.message, expected)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..i18n import N_, t
-from .messages import area_text, layer_label, percent
+from .messages import layer_label, percent
 from .registry import rule
 
 _EXPLORATION_RIGHTS = "第三章第三节 二(二)1(1) 勘查规划区块不得与现有矿业权重叠"
@@ -75,40 +75,35 @@ def _overlap_findings(ctx, layer: str, what, *, decide=None, citation=None) -> N
     )
     feature_ids = ov.feature_id
     labels = np.broadcast_to(np.asarray(what, dtype=object), (n,))
-    # the templates translated once; each message then only fills in its fields (there may be millions)
+    # the template translated once, with the numbers' formats put in: each message then is one format call
+    # (there may be millions); the same text as area_text() and percent() give
     base = t("overlaps {what} {feature} by {area}, {ratio} of the block")
+    fill = base.format(what="{0}", feature="{1}", area="{2:.2f} m² ({3:.4f} km²)", ratio="{4}")
     joined = t("{message}; {note}")
     block_area = ctx.block_areas[ov.block]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = np.where(block_area > 0, 100 * (ov.area_m2 / block_area), np.nan)  # as percent() rounds it
     kept = np.flatnonzero(keep)
     for start in range(0, len(kept), _MESSAGE_CHUNK):  # messages built a slice at a time: bounded memory
         k = kept[start : start + _MESSAGE_CHUNK]
+        area = ov.area_m2[k]
+        ratio_text = [percent(None) if r != r else f"{r:.2f}%" for r in ratios[k].tolist()]
         messages = [
-            _with_note(
-                base.format(
-                    what=labels[i],
-                    feature=feature_ids[i],
-                    area=area_text(ov.area_m2[i]),
-                    ratio=percent(ov.area_m2[i] / block_area[i] if block_area[i] > 0 else None),
-                ),
-                note[i],
-                joined,
-            )
-            for i in k
+            fill.format(w, f, a, a / 1e6, r)
+            for w, f, a, r in zip(labels[k].tolist(), feature_ids[k].tolist(), area.tolist(), ratio_text)
         ]
+        for j in np.flatnonzero(note[k] != ""):
+            messages[j] = joined.format(message=messages[j], note=note[k][j])
         ctx.add_many(
             ov.block[k],
             severity[k],
             messages,
             layer=layer,
             feature_ids=feature_ids[k],
-            overlap_m2=ov.area_m2[k],
+            overlap_m2=area,
             geometries=ov.geometry[k],
             citation=cites[k],
         )
-
-
-def _with_note(message: str, note: str, joined: str) -> str:
-    return joined.format(message=message, note=note) if note else message
 
 
 @rule(
@@ -170,24 +165,24 @@ def _conditional(ctx, rule_code: str):
         for m, k, s in zip(minerals, kinds, sources)
     ]
 
+    # what an exception says is the block's: worded once per block, then spread over its overlaps
+    allowed = np.array([e is not None for e in found], dtype=bool)
+    block_note = np.full(len(found), "", dtype=object)
+    block_cite = np.full(len(found), ctx.current_rule.citation, dtype=object)
+    for b in np.flatnonzero(allowed):
+        e = found[b]
+        block_note[b] = t(
+            "conditionally allowed under {regulations}: {condition}{flag}; the plan itself requires avoidance",
+            regulations=t(_PROFILE_WORDS.get(ctx.regulations.profile, ctx.regulations.profile)),
+            condition=e.condition_text(),
+            flag="" if e.verified else t(" (text not verified in the gazette)"),
+        )
+        block_cite[b] = f"{e.citation}；{ctx.current_rule.citation}"
+
     def decide(ov):
-        n = len(ov)
-        severity = np.full(n, "fail", dtype=object)
-        note = np.full(n, "", dtype=object)
-        cites = np.full(n, ctx.current_rule.citation, dtype=object)
-        for i, b in enumerate(ov.block):
-            e = found[b]
-            if e is None:
-                continue
-            severity[i] = "warn"
-            note[i] = t(
-                "conditionally allowed under {regulations}: {condition}{flag}; the plan itself requires avoidance",
-                regulations=t(_PROFILE_WORDS.get(ctx.regulations.profile, ctx.regulations.profile)),
-                condition=e.condition_text(),
-                flag="" if e.verified else t(" (text not verified in the gazette)"),
-            )
-            cites[i] = f"{e.citation}；{ctx.current_rule.citation}"
-        return np.ones(n, dtype=bool), severity, note, cites
+        block = np.asarray(ov.block, dtype=int)
+        severity = np.where(allowed[block], "warn", "fail").astype(object)
+        return np.ones(len(ov), dtype=bool), severity, block_note[block], block_cite[block]
 
     return decide
 
