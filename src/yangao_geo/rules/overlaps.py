@@ -92,8 +92,9 @@ def _overlap_findings(ctx, layer: str, what, *, decide=None, citation=None) -> N
             fill.format(w, f, a, a / 1e6, r)
             for w, f, a, r in zip(labels[k].tolist(), feature_ids[k].tolist(), area.tolist(), ratio_text)
         ]
-        for j in np.flatnonzero(note[k] != ""):
-            messages[j] = joined.format(message=messages[j], note=note[k][j])
+        notes = note[k]
+        for j in np.flatnonzero(notes != ""):
+            messages[j] = joined.format(message=messages[j], note=notes[j])
         ctx.add_many(
             ov.block[k],
             severity[k],
