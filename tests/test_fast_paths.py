@@ -173,3 +173,27 @@ def test_overlap_messages_built_column_wise_read_as_the_number_formats_say():
             f" {r.feature_id} by {area_text(r.overlap_m2)}, {percent(r.overlap_m2 / areas[r.block_id])} of the block"
         )
         assert r.message.startswith("overlaps ") and expected in r.message, (r.message, expected)
+
+
+def test_the_csv_written_by_arrow_holds_the_table_cells(tmp_path):
+    """write_csv (Arrow, column-wise) against findings_csv_table (pandas): same texts, same numbers."""
+    import io
+
+    from yangao_geo.reports.csv_table import findings_csv_table, write_csv
+
+    blocks = _widened_blocks()
+    blocks.loc[0, "name"] = "=HYPERLINK(1)"  # user text guarded in both
+    report = yangao_geo.check(blocks, keep_geometry=False)
+    write_csv(report, tmp_path / "f.csv", chunk=97)  # many chunks
+    raw = (tmp_path / "f.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    got = pd.read_csv(tmp_path / "f.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    want = pd.read_csv(io.StringIO(findings_csv_table(report).to_csv(index=False)), dtype=str, keep_default_na=False)
+    assert list(got.columns) == list(want.columns) and len(got) == len(want) > 100
+    for column in want.columns:
+        if column in ("overlap_m2", "overlap_km2", "overlap_ratio"):
+            a, b = pd.to_numeric(want[column]), pd.to_numeric(got[column])
+            assert ((a == b) | (a.isna() & b.isna())).all(), column
+        else:
+            assert (want[column] == got[column]).all(), column
+    assert got["block_name"].str.startswith("'=HYPERLINK").any()

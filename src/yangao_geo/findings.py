@@ -102,6 +102,14 @@ class FindingStore:
         return np.concatenate(parts) if parts else np.empty(0, dtype=object)
 
 
+def _texts(values, n: int) -> pa.Array:
+    """Texts (None: missing) as one Arrow string array; anything not a string is written as ``str(v)``."""
+    try:
+        return pa.array(values, type=pa.string())  # strings and None: converted in C, no Python loop
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+
+
 def _compact(columns: dict, n: int, keep_geometry: bool) -> dict:
     out = {}
     for f in FINDING_FIELDS:
@@ -120,8 +128,7 @@ def _compact(columns: dict, n: int, keep_geometry: bool) -> dict:
             else:
                 out[f] = np.array([np.nan if v is None else v for v in value], dtype=float)
         elif f in _UNIQUE_TEXT:
-            texts = [None if v is None else str(v) for v in value] if many else [value] * n
-            out[f] = pa.array(texts, type=pa.string())
+            out[f] = _texts(value, n) if many else pa.array([value] * n, type=pa.string())
         elif f == "geometry":
             out[f] = np.asarray(value, dtype=object) if keep_geometry and many else None
         else:  # repeated texts: references to shared strings

@@ -6,6 +6,7 @@ against formula injection (:func:`~yangao_geo.io.cells.csv_text`).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..findings import FINDING_COLUMNS
@@ -33,11 +34,48 @@ def findings_csv_table(report, start: int = 0, stop: int | None = None) -> pd.Da
     return table[list(CSV_COLUMNS)]
 
 
-def write_csv(report, path, chunk: int = 20_000) -> None:
-    """Write the findings to ``path`` a chunk at a time (the caller makes it atomic)."""
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        n = report.n_findings
-        if n == 0:
-            fh.write(",".join(CSV_COLUMNS) + "\n")
-        for start in range(0, n, chunk):
-            findings_csv_table(report, start, start + chunk).to_csv(fh, index=False, header=start == 0)
+def write_csv(report, path, chunk: int = 50_000) -> None:
+    """Write the findings to ``path`` a chunk at a time (the caller makes it atomic).
+
+    Written by Arrow's CSV writer, column-wise (there may be millions of findings): every text quoted, user
+    text guarded against formulas as :func:`~yangao_geo.io.cells.csv_text` does, missing values empty,
+    numbers rounded as :func:`findings_csv_table` rounds them (m² 2, km² 4, ratio 6 decimals).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    schema = pa.schema([(name, pa.float64() if name in _FLOATS else pa.string()) for name in CSV_COLUMNS])
+    options = pacsv.WriteOptions(include_header=True, quoting_style="needed")
+    with open(path, "wb") as fh:
+        fh.write("\ufeff".encode())  # a BOM, so that Excel reads UTF-8
+        with pacsv.CSVWriter(fh, schema, write_options=options) as writer:
+            for start in range(0, report.n_findings, chunk):
+                part = report._finding_slice(FINDING_COLUMNS[:13], start, start + chunk)
+                overlap = np.asarray(part["overlap_m2"], dtype=float)
+                numbers = {
+                    "overlap_m2": np.round(overlap, 2),
+                    "overlap_km2": np.round(overlap / 1e6, 4),
+                    "overlap_ratio": np.round(np.asarray(part["overlap_ratio"], dtype=float), 6),
+                }
+                columns = []
+                for name in CSV_COLUMNS:
+                    if name in numbers:
+                        columns.append(pa.array(numbers[name], from_pandas=True))  # NaN: an empty cell
+                    else:
+                        values = part[name].tolist()  # None or NaN: missing, an empty cell
+                        text = pa.array([None if v is None or v != v else str(v) for v in values], pa.string())
+                        columns.append(_guarded(text) if name in _USER_TEXT else text)
+                writer.write_table(pa.table(columns, schema=schema))
+
+
+#: numeric CSV columns
+_FLOATS = ("overlap_m2", "overlap_km2", "overlap_ratio")
+
+
+def _guarded(text):
+    """:func:`~yangao_geo.io.cells.csv_text` on an Arrow string array: a leading ``= + - @`` tab or CR gets ``'``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    risky = pc.fill_null(pc.match_substring_regex(text, r"^[=+\-@\t\r]"), False)
+    return pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'"), text, pa.scalar("")), text)
