@@ -155,7 +155,10 @@ class Context:
                     self_join=False,
                     feature_areas=self.constraints.areas(name),
                 )
-                ov.feature_id = self.constraints.get(name)["feature_id"].to_numpy(dtype=object)[ov.feature]
+                ids = self.constraints.derived(  # once per set: a held set serves many checks
+                    ("feature_ids", name), lambda: self.constraints.get(name)["feature_id"].to_numpy(dtype=object)
+                )
+                ov.feature_id = ids[ov.feature]
             self._overlaps[name] = ov
         return self._overlaps[name]
 

@@ -184,11 +184,12 @@ def bundled_constraint_paths() -> list[Path]:
 
 
 def _bounds(gdf: gpd.GeoDataFrame) -> tuple[float, ...]:
-    geoms = gdf.geometry.values
-    ok = ~(geoms.isna() | geoms.is_empty)
+    """The bounds of the layer's non-empty geometries (NaN × 4 when there are none)."""
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not ok.any():
         return (np.nan,) * 4
-    return tuple(gdf.geometry[ok].total_bounds)
+    return tuple(float(v) for v in shapely.total_bounds(geoms[ok]))
 
 
 def load_layer(

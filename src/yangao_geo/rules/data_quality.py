@@ -205,6 +205,9 @@ def id_duplicate(ctx, params):
     Fail: every block sharing the id is reported, with the rows that share it.
     """
     rows = ctx.blocks["row"].to_numpy()
+    ids = ctx.block_column("block_id")
+    if len(set(ids)) == len(ids):  # the usual case, without grouping
+        return
     for block_id, group in ctx.blocks.groupby("block_id", sort=False).indices.items():
         if len(group) > 1:
             row_list = ", ".join(str(int(rows[p])) for p in group)
