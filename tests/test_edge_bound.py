@@ -94,3 +94,10 @@ def test_rings_and_parts_are_judged_edge_by_edge_not_across_the_gap():
     # the same parts with one long edge are not
     long_part = shapely.box(113.80, 40.10, 113.85, 40.11)
     assert not short_edged([shapely.MultiPolygon([shapely.Polygon(outer), long_part])])[0]
+
+
+def test_every_report_states_the_1_mm_rule_in_its_edge_convention():
+    import yangao_geo
+
+    settings = yangao_geo.check(keep_geometry=False).settings
+    assert settings["edges"] == "source" and "1 mm" in settings["edge_convention"]

@@ -197,3 +197,5 @@ def test_the_csv_written_by_arrow_holds_the_table_cells(tmp_path):
         else:
             assert (want[column] == got[column]).all(), column
     assert got["block_name"].str.startswith("'=HYPERLINK").any()
+    # Report.to_csv() without a path gives the file's text (without its BOM), not another serialisation
+    assert report.to_csv() == raw.decode("utf-8-sig")

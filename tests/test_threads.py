@@ -122,3 +122,22 @@ def test_a_forked_process_makes_its_own_pool():
         "assert os.waitstatus_to_exitcode(status) == 0\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_a_bad_thread_count_is_a_clear_error_not_a_silent_default(monkeypatch, tmp_path):
+    from yangao_geo.errors import YangaoError
+
+    for bad in ("abc", "0", "-2", "1.5"):
+        monkeypatch.setenv("YANGAO_GEO_THREADS", bad)
+        with pytest.raises(YangaoError, match="YANGAO_GEO_THREADS must be a whole number of 1 or more"):
+            threads.thread_count()
+    monkeypatch.setenv("YANGAO_GEO_THREADS", "abc")
+    run = subprocess.run(
+        [sys.executable, "-m", "yangao_geo", "check", "-o", str(tmp_path / "r.json"), "-q"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "YANGAO_GEO_LANG": "en"},
+        timeout=120,
+    )
+    assert run.returncode == 2 and "YANGAO_GEO_THREADS must be a whole number" in run.stderr
+    assert "Traceback" not in run.stderr and not (tmp_path / "r.json").exists()

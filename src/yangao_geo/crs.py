@@ -539,17 +539,17 @@ def edge_deviation_bound(lon1, lat1, lon2, lat2) -> np.ndarray:
     lon1, lat1, lon2, lat2 = (np.asarray(v, dtype=float) for v in (lon1, lat1, lon2, lat2))
     dl, dp = np.radians(lon2 - lon1), np.radians(lat2 - lat1)
     offset = np.maximum(np.abs(lon1 - 114.0), np.abs(lon2 - 114.0))
-    l_rad = np.radians(offset)
     sin_phi = np.maximum(np.abs(np.sin(np.radians(lat1))), np.abs(np.sin(np.radians(lat2))))
-    f = 1 / _GRS80_RF
-    radius = 6_378_137.0 / (1 - f * (2 - f))
-    second = (
-        dl * dl * (1.1 * l_rad + 0.5)
-        + 2 * np.abs(dl * dp) * (1.02 * sin_phi + 1.1 * l_rad)
-        + dp * dp * (1.1 * l_rad + 0.012)
-    )
-    bound = 1.25 * radius * second / 8.0
+    bound = _chord_error(np.abs(dl), np.abs(dp), np.radians(offset), sin_phi)
     return np.where(offset <= _BOUND_MAX_OFFSET_DEG, bound, np.inf)
+
+
+def _chord_error(dl, dp, l_rad, sin_phi):
+    """The bound of :func:`edge_deviation_bound` in metres, from ``|Δλ|``, ``|Δφ|`` (radians), ``|l|`` and ``sinφ``."""
+    f = 1 / _GRS80_RF
+    radius = 6_378_137.0 / (1 - f * (2 - f))  # ≥ N and M everywhere
+    second = dl * (dl * (1.1 * l_rad + 0.5) + 2 * dp * (1.02 * sin_phi + 1.1 * l_rad)) + dp * dp * (1.1 * l_rad + 0.012)
+    return 1.25 * radius * second / 8.0
 
 
 def _edges_and_owners(geoms: np.ndarray):
@@ -590,13 +590,9 @@ def short_edged(geoms: np.ndarray) -> np.ndarray:
     offset = float(np.max(np.abs(lon - 114.0)))
     if not offset <= _BOUND_MAX_OFFSET_DEG:  # NaN too
         return ~out
-    l_rad = math.radians(offset)
     sin_phi = math.sin(math.radians(min(90.0, float(np.max(np.abs(lat))))))
-    f = 1 / _GRS80_RF
-    k = 1.25 * 6_378_137.0 / (1 - f * (2 - f)) / 8.0 * math.radians(1.0) ** 2  # per degree²
-    dl, dp = np.abs(np.diff(lon)), np.abs(np.diff(lat))
-    second = dl * (dl * (1.1 * l_rad + 0.5) + 2 * dp * (1.02 * sin_phi + 1.1 * l_rad)) + dp * dp * (1.1 * l_rad + 0.012)
-    long_edge = ~(k * second < EDGE_DEVIATION_M) & is_edge
+    dl, dp = np.radians(np.abs(np.diff(lon))), np.radians(np.abs(np.diff(lat)))
+    long_edge = ~(_chord_error(dl, dp, math.radians(offset), sin_phi) < EDGE_DEVIATION_M) & is_edge
     out[owner[1:][long_edge]] = False
     return out
 

@@ -170,11 +170,11 @@ class Report:
         if path is None:
             import io
 
-            from .reports.csv_table import findings_csv_table
+            from .reports.csv_table import write_csv_rows
 
-            buffer = io.StringIO()
-            findings_csv_table(self).to_csv(buffer, index=False)
-            return buffer.getvalue()
+            buffer = io.BytesIO()
+            write_csv_rows(self, buffer)  # the file's rows, as the file has them (without its BOM)
+            return buffer.getvalue().decode("utf-8")
         self._to(path, ".csv", overwrite)
         return None
 

@@ -27,28 +27,39 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from .errors import YangaoError
+from .i18n import t
+
 __all__ = ["chunks", "map_ordered", "thread_count", "weighted_chunks"]
 
 _state = threading.local()  # .inside: this thread is a pool worker
 _pool: ThreadPoolExecutor | None = None
-_pool_pid: int | None = None
+_pool_key: tuple[int, int] | None = None  # (process, threads) the pool was made for
 _lock = threading.Lock()
 
 
 def thread_count() -> int:
-    """Threads for one step: ``YANGAO_GEO_THREADS``, else the cores of this machine (at least 1)."""
+    """Threads for one step: ``YANGAO_GEO_THREADS``, else the cores of this machine (at least 1).
+
+    Raises
+    ------
+    YangaoError
+        ``YANGAO_GEO_THREADS`` is set but is not a whole number of 1 or more.
+    """
     raw = os.environ.get("YANGAO_GEO_THREADS", "").strip()
+    if not raw:
+        return max(1, os.cpu_count() or 1)
     if raw.isdigit() and int(raw) > 0:
         return int(raw)
-    return max(1, os.cpu_count() or 1)
+    raise YangaoError(t("YANGAO_GEO_THREADS must be a whole number of 1 or more, got {value}", value=repr(raw)))
 
 
 def _executor(n: int) -> ThreadPoolExecutor:
-    global _pool, _pool_pid
+    global _pool, _pool_key
     with _lock:
-        if _pool is None or _pool_pid != os.getpid() or _pool._max_workers != n:
+        if _pool is None or _pool_key != (os.getpid(), n):  # a forked child, or another thread count
             _pool = ThreadPoolExecutor(n, thread_name_prefix="yangao", initializer=_mark_worker)
-            _pool_pid = os.getpid()
+            _pool_key = (os.getpid(), n)
         return _pool
 
 

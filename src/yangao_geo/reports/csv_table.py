@@ -12,7 +12,7 @@ import pandas as pd
 from ..findings import FINDING_COLUMNS
 from ..io.cells import csv_text
 
-__all__ = ["CSV_COLUMNS", "findings_csv_table", "write_csv"]
+__all__ = ["CSV_COLUMNS", "findings_csv_table", "write_csv", "write_csv_rows"]
 
 #: CSV columns that carry user text (ids, names): guarded against formula injection
 _USER_TEXT = ("block_id", "block_name", "mineral", "feature_id", "message")
@@ -41,31 +41,36 @@ def write_csv(report, path, chunk: int = 50_000) -> None:
     text guarded against formulas as :func:`~yangao_geo.io.cells.csv_text` does, missing values empty,
     numbers rounded as :func:`findings_csv_table` rounds them (m² 2, km² 4, ratio 6 decimals).
     """
+    with open(path, "wb") as fh:
+        fh.write("\ufeff".encode())  # a BOM, so that Excel reads UTF-8
+        write_csv_rows(report, fh, chunk)
+
+
+def write_csv_rows(report, fh, chunk: int = 50_000) -> None:
+    """The header and the findings' rows, UTF-8, to the binary file ``fh`` (no BOM: see :func:`write_csv`)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     schema = pa.schema([(name, pa.float64() if name in _FLOATS else pa.string()) for name in CSV_COLUMNS])
     options = pacsv.WriteOptions(include_header=True, quoting_style="needed")
-    with open(path, "wb") as fh:
-        fh.write("\ufeff".encode())  # a BOM, so that Excel reads UTF-8
-        with pacsv.CSVWriter(fh, schema, write_options=options) as writer:
-            for start in range(0, report.n_findings, chunk):
-                part = report._finding_slice(FINDING_COLUMNS[:13], start, start + chunk)
-                overlap = np.asarray(part["overlap_m2"], dtype=float)
-                numbers = {
-                    "overlap_m2": np.round(overlap, 2),
-                    "overlap_km2": np.round(overlap / 1e6, 4),
-                    "overlap_ratio": np.round(np.asarray(part["overlap_ratio"], dtype=float), 6),
-                }
-                columns = []
-                for name in CSV_COLUMNS:
-                    if name in numbers:
-                        columns.append(pa.array(numbers[name], from_pandas=True))  # NaN: an empty cell
-                    else:
-                        values = part[name].tolist()  # None or NaN: missing, an empty cell
-                        text = pa.array([None if v is None or v != v else str(v) for v in values], pa.string())
-                        columns.append(_guarded(text) if name in _USER_TEXT else text)
-                writer.write_table(pa.table(columns, schema=schema))
+    with pacsv.CSVWriter(fh, schema, write_options=options) as writer:
+        for start in range(0, report.n_findings, chunk):
+            part = report._finding_slice(FINDING_COLUMNS[:13], start, start + chunk)
+            overlap = np.asarray(part["overlap_m2"], dtype=float)
+            numbers = {
+                "overlap_m2": np.round(overlap, 2),
+                "overlap_km2": np.round(overlap / 1e6, 4),
+                "overlap_ratio": np.round(np.asarray(part["overlap_ratio"], dtype=float), 6),
+            }
+            columns = []
+            for name in CSV_COLUMNS:
+                if name in numbers:
+                    columns.append(pa.array(numbers[name], from_pandas=True))  # NaN: an empty cell
+                else:
+                    values = part[name].tolist()  # None or NaN: missing, an empty cell
+                    text = pa.array([None if v is None or v != v else str(v) for v in values], pa.string())
+                    columns.append(_guarded(text) if name in _USER_TEXT else text)
+            writer.write_table(pa.table(columns, schema=schema))
 
 
 #: numeric CSV columns
