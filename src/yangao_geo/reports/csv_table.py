@@ -52,7 +52,9 @@ def write_csv_rows(report, fh, chunk: int = 50_000) -> None:
     import pyarrow.csv as pacsv
 
     schema = pa.schema([(name, pa.float64() if name in _FLOATS else pa.string()) for name in CSV_COLUMNS])
-    options = pacsv.WriteOptions(include_header=True, quoting_style="needed")
+    # the header as the column names are (plain words, no quotes: what readers and our tests expect)
+    fh.write((",".join(CSV_COLUMNS) + "\n").encode())
+    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     with pacsv.CSVWriter(fh, schema, write_options=options) as writer:
         for start in range(0, report.n_findings, chunk):
             part = report._finding_slice(FINDING_COLUMNS[:13], start, start + chunk)
