@@ -224,3 +224,12 @@ def test_the_proposals_read_as_a_section_with_before_and_after_maps(tmp_path, ca
     assert document.paragraphs[0].text == "区块避让调整方案"
     code, _ = cli("fix", "-q", "-o", str(tmp_path / "cli.html"), capsys=capsys)
     assert code == 1 and (tmp_path / "cli.html").exists()  # 1: some proposals still fail their re-check
+
+
+def test_the_margin_keeps_clear_of_a_feature_just_outside_the_block():
+    # found by the property test above: a farmland parcel 1 m beyond the block's edge, margin 5 m
+    parcel = box(0.0, 2001.0, 1.0, 1.0)
+    cons = _constraints(basic_farmland=layer([parcel]))
+    p = yangao_geo.fix(blocks([SQUARE], mineral="铁"), cons, margin_m=5).proposals.iloc[0]
+    assert p.geometry.distance(parcel) >= 5 - 0.05
+    assert p.geometry.area > 0.99 * SQUARE.area

@@ -180,3 +180,26 @@ def test_html_report_speaks_one_language():
     assert "各图层重叠面积" in zh and "wheel to zoom" not in zh.lower()
     en = yangao_geo.check(lang="en").to_html()
     assert '<html lang="en">' in en and "<h2>Summary</h2>" in en and "概况" not in en and "审查发现" not in en
+
+
+def test_the_compiled_catalog_is_cached_and_a_damaged_cache_is_not_trusted(tmp_path, monkeypatch):
+    from yangao_geo import i18n
+
+    monkeypatch.setenv("YANGAO_GEO_CACHE", str(tmp_path))
+    i18n._translations.cache_clear()
+    try:
+        with i18n.use_lang("zh"):
+            assert i18n.t("needs attention") == "需关注"
+        (cached,) = tmp_path.glob("zh_CN-*.mo")
+        cached.write_bytes(b"\x00 damaged")
+        i18n._translations.cache_clear()
+        with i18n.use_lang("zh"):
+            assert i18n.t("needs attention") == "需关注"  # compiled again, not read from the damaged file
+        assert cached.read_bytes() != b"\x00 damaged"  # and the cache mended
+        monkeypatch.setenv("YANGAO_GEO_CACHE", str(tmp_path / "file-not-folder"))
+        (tmp_path / "file-not-folder").write_text("x")
+        i18n._translations.cache_clear()
+        with i18n.use_lang("zh"):
+            assert i18n.t("needs attention") == "需关注"  # a cache that cannot be written is not used
+    finally:
+        i18n._translations.cache_clear()

@@ -35,6 +35,7 @@ __all__ = [
     "GEOD",
     "INVERSE_FLATTENING",
     "SEMI_MAJOR_M",
+    "FeatureAreas",
     "basic_unit_block_area",
     "ellipsoidal_area",
     "geodesic_area",
@@ -322,3 +323,43 @@ def basic_unit_block_area(latitude: float, minutes: float = 1.0) -> float:
     """
     half = minutes / 120.0
     return graticule_cell_area(latitude - half, latitude + half, minutes / 60.0)
+
+
+class FeatureAreas:
+    """Each feature's own area (m², :func:`scale_factor_area`), computed the first time it is asked for.
+
+    A layer's areas are needed only for the features lying wholly inside a block (the overlap *is* the
+    feature): a red line of a million vertices, crossed by blocks but inside none, is never measured whole.
+    Indexed like an array (positions, a boolean mask or a slice); values once computed are kept (a
+    re-check with a held set measures nothing twice). Two threads asking for the same feature at once
+    both compute it and write the same number.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> areas = FeatureAreas(np.array([shapely.box(500_000, 4_400_000, 501_000, 4_401_000)] * 3), "EPSG:4547")
+    >>> bool(np.isnan(areas.values).all())
+    True
+    >>> round(float(areas[[1]][0]) / 1e6, 3), int(np.isnan(areas.values).sum())
+    (1.0, 2)
+    """
+
+    def __init__(self, geoms, crs):
+        self._geoms = np.asarray(geoms, dtype=object)
+        self._crs = crs
+        self.values = np.full(len(self._geoms), np.nan)
+
+    def __len__(self) -> int:
+        return len(self._geoms)
+
+    def __getitem__(self, index) -> np.ndarray:
+        at = np.arange(len(self._geoms))[index]
+        got = self.values[at]
+        missing = np.isnan(got)
+        if missing.any():
+            got[missing] = scale_factor_area(self._geoms[at[missing]], self._crs)
+            self.values[at[missing]] = got[missing]
+        return got
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self[:], dtype=dtype)

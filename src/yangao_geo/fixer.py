@@ -187,7 +187,7 @@ def fix(
             rows.append({**base, "geometry": None, "note": t("no usable polygon to fix")})
             continue
         mineral = minerals.lookup(row["mineral"])
-        avoid = _to_avoid(cset, geom, row, mineral)
+        avoid = _to_avoid(cset, geom, row, mineral, margin_m)
         others = [
             geoms[j]
             for j in range(len(geoms))
@@ -273,15 +273,22 @@ def fix(
     return FixResult(out, recheck, list(geoms), [removed_geoms.get(i, {}) for i in range(len(geoms))])
 
 
-def _to_avoid(cset, geom, row, mineral) -> list:
-    """(layer, union of the features near ``geom``) the block must avoid, for its kind and mineral."""
+def _to_avoid(cset, geom, row, mineral, margin_m: float = 0.0) -> list:
+    """(layer, union of the features near ``geom``) the block must avoid, for its kind and mineral.
+
+    "Near" is within ``margin_m`` of the block, not only meeting it: a feature just outside the block's edge
+    still widens, by the margin, into it.
+    """
     out = []
 
     def near(name, keep=None):
         gdf = cset.get(name)
         if gdf is None or len(gdf) == 0:
             return None
-        idx = cset.tree(name).query(geom, predicate="intersects")
+        if margin_m > 0:
+            idx = cset.tree(name).query(geom, predicate="dwithin", distance=margin_m)
+        else:
+            idx = cset.tree(name).query(geom, predicate="intersects")
         if keep is not None:
             idx = idx[keep(gdf.iloc[idx])]
         if len(idx) == 0:

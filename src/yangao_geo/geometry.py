@@ -20,7 +20,14 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-__all__ = ["is_polygonal", "nonfinite_positions", "polygonal", "repair_polygons", "segmentize_exact"]
+__all__ = [
+    "covering_boxes",
+    "is_polygonal",
+    "nonfinite_positions",
+    "polygonal",
+    "repair_polygons",
+    "segmentize_exact",
+]
 
 _POLYGONAL = (3, 6)  # Polygon, MultiPolygon
 
@@ -166,3 +173,46 @@ def distance_between(a, b) -> float:
     near_a = shapely.clip_by_rect(a, bx0 - u, by0 - u, bx1 + u, by1 + u)
     near_b = shapely.clip_by_rect(b, ax0 - u, ay0 - u, ax1 + u, ay1 + u)
     return float(shapely.distance(near_a, near_b))
+
+
+def covering_boxes(geom, fill: float = 0.8, max_depth: int = 6) -> np.ndarray:
+    """Boxes whose union covers ``geom``: ``(k, 4)`` rows of ``minx, miny, maxx, maxy``.
+
+    Each polygonal part is cut into quarters of its bounding box until the part fills at least ``fill`` of
+    a piece's box (or ``max_depth`` cuts were made); every piece contributes its own bounding box, so the
+    boxes cover the geometry exactly, with some area to spare. An index asked with these boxes (one query
+    per box) misses no feature meeting ``geom``, and returns far fewer than one query with ``geom``'s
+    envelope when ``geom`` is, say, the blocks' envelopes spread over a county.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> ell = shapely.Polygon([(0, 0), (10, 0), (10, 1), (1, 1), (1, 10), (0, 10)])
+    >>> boxes = covering_boxes(ell)
+    >>> bool(shapely.union_all(shapely.box(*boxes.T)).covers(ell))
+    True
+    >>> float(shapely.area(shapely.box(*boxes.T)).sum()) < 0.5 * 100
+    True
+    """
+    out = []
+    todo = [(part, 0) for part in shapely.get_parts(np.atleast_1d(np.asarray(geom, dtype=object)))]
+    todo = [(p, d) for p, d in todo if p is not None and not p.is_empty]
+    while todo:
+        piece, depth = todo.pop()
+        minx, miny, maxx, maxy = piece.bounds
+        box_area = (maxx - minx) * (maxy - miny)
+        if depth >= max_depth or box_area == 0 or piece.area >= fill * box_area:
+            out.append((minx, miny, maxx, maxy))
+            continue
+        midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
+        quarters = (
+            (minx, miny, midx, midy),
+            (midx, miny, maxx, midy),
+            (minx, midy, midx, maxy),
+            (midx, midy, maxx, maxy),
+        )
+        for rect in quarters:
+            sub = shapely.clip_by_rect(piece, *rect)
+            if sub.area > 0:  # a piece only touching the cut lies in its neighbour's box too
+                todo.append((sub, depth + 1))
+    return np.asarray(out, dtype=float).reshape(-1, 4)

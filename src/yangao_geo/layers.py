@@ -29,7 +29,7 @@ import pyproj
 import shapely
 
 from . import streaming
-from .area import scale_factor_area
+from .area import FeatureAreas
 from .crs import ANALYSIS_CRS, resolve_crs, to_analysis_crs, to_lonlat_vertices
 from .errors import CRSError, InputError
 from .features import (
@@ -42,8 +42,9 @@ from .features import (
     validated_analysis_geometries,
 )
 from .frames import geoframe
-from .geometry import is_polygonal, nonfinite_positions
+from .geometry import covering_boxes, is_polygonal, nonfinite_positions
 from .i18n import t
+from .io.gpkg_index import rtree_fids
 from .io.vector import VECTOR_SUFFIXES, SourceInfo, list_layers, read_vector
 
 __all__ = [
@@ -95,6 +96,9 @@ class LoadedLayer:
     #: the whole layer's extent in EPSG:4547 (its bounding box, as a polygon; None when it has no
     #: geometry) — from the file's metadata when only the features near the blocks were read
     extent: object = None
+    #: when only some features were read: a function giving their 1-based rows in the file (row-number
+    #: ids); None when the features are the file's, all of them, in order
+    rows: object = None
 
 
 @dataclass
@@ -133,10 +137,11 @@ class ConstraintSet:
             self._trees[name] = shapely.STRtree(self.geometries(name))
         return self._trees[name]
 
-    def areas(self, name: str) -> np.ndarray:
-        """Ellipsoidal area in m² of every feature of the layer (computed once; scale-factor method)."""
+    def areas(self, name: str) -> FeatureAreas:
+        """Ellipsoidal area in m² of each feature of the layer (scale-factor method; each computed once,
+        when first asked for: :class:`~yangao_geo.area.FeatureAreas`)."""
         if name not in self._areas:
-            self._areas[name] = scale_factor_area(self.geometries(name), ANALYSIS_CRS)
+            self._areas[name] = FeatureAreas(self.geometries(name), ANALYSIS_CRS)
         return self._areas[name]
 
     def union(self, name: str):
@@ -223,6 +228,7 @@ def load_layer(
             source, qinfo = layer_to_gdf(source, selected_only=selected_only)
             source.attrs["yangao_source"] = qinfo
     facts = None
+    rows = None
     if isinstance(source, gpd.GeoDataFrame):
         gdf = source  # read only: the layer returned is a new frame
         info = source.attrs.get("yangao_source") or SourceInfo(
@@ -236,7 +242,8 @@ def load_layer(
             raise InputError(t("{role}: the layer has no features", role=role))
     else:
         facts = declared_facts(source, layer, engine) if near is not None else None
-        read_mask = None if facts is None else mask_in_file_crs(near, facts.crs)
+        fids = None if facts is None else rtree_fids(source, layer, boxes_in_file_crs(near, facts.crs))
+        read_mask = None if facts is None or fids is not None else mask_in_file_crs(near, facts.crs)
         gdf, info = read_vector(
             source,
             layer=layer,
@@ -246,14 +253,16 @@ def load_layer(
             allow_empty=role != "blocks",
             crs=crs,
             mask=read_mask,
+            fids=fids,
         )
-        if read_mask is not None:
+        if facts is not None:
             info.notes.append(
                 t("read {n} of {total} features (those near the blocks)", n=len(gdf), total=facts.features)
             )
             info.features = facts.features
+        rows = gdf.attrs.pop("yangao_rows", None)
     geoms = gdf.geometry.values.to_numpy() if hasattr(gdf.geometry.values, "to_numpy") else np.asarray(gdf.geometry)
-    _refuse_nonfinite(geoms, gdf, info, role)
+    _refuse_nonfinite(geoms, gdf, info, role, rows)
     bounds = _bounds(gdf)
     try:
         resolved = resolve_crs(gdf.crs, bounds, user_crs=crs, datum=datum)
@@ -284,7 +293,7 @@ def load_layer(
     else:
         analysis_bounds = _bounds(gdf)
         extent = None if np.isnan(analysis_bounds[0]) else shapely.box(*analysis_bounds)
-    return LoadedLayer(role, gdf, info, note, vertices, repairs, extent)
+    return LoadedLayer(role, gdf, info, note, vertices, repairs, extent, rows=rows)
 
 
 def extent_in_analysis_crs(bounds, crs):
@@ -296,14 +305,18 @@ def extent_in_analysis_crs(bounds, crs):
     return to_analysis_crs([box], crs)[0]
 
 
-def _refuse_nonfinite(geoms: np.ndarray, gdf, info: SourceInfo, role: str) -> None:
-    """A NaN or infinite coordinate is an input error naming the features (GEOS would drop the vertex)."""
+def _refuse_nonfinite(geoms: np.ndarray, gdf, info: SourceInfo, role: str, rows=None) -> None:
+    """A NaN or infinite coordinate is an input error naming the features (GEOS would drop the vertex).
+
+    Features are named by their 1-based row in the file (``rows()`` when only some were read).
+    """
     bad = nonfinite_positions(geoms)
     if len(bad) == 0:
         return
     where = []
-    for pos in bad[:5]:
-        label = t("feature {n}", n=pos + 1)
+    in_file = bad + 1 if rows is None else np.asarray(rows(), dtype=np.int64)[bad]
+    for pos, row in zip(bad[:5], in_file[:5]):
+        label = t("feature {n}", n=int(row))
         if "source" in gdf.columns and isinstance(gdf["source"].iloc[pos], str):
             label += f" ({gdf['source'].iloc[pos]})"
         where.append(label)
@@ -377,6 +390,30 @@ def mask_in_file_crs(near, crs):
     return shapely.transform(ring, lambda xy: np.column_stack(to_file.transform(xy[:, 0], xy[:, 1])))
 
 
+def boxes_in_file_crs(near, crs) -> np.ndarray:
+    """Boxes in the file's CRS covering the area of interest ``near`` (EPSG:4547), margin as in the mask.
+
+    For asking a file's spatial index box by box (:func:`yangao_geo.io.gpkg_index.rtree_fids`): each box
+    of :func:`~yangao_geo.geometry.covering_boxes`, widened by the mask's 50 m, has its edges densified
+    every 500 m before it is transformed, and the bounds of the result are taken.
+    """
+    boxes = covering_boxes(near)
+    if crs.equals(ANALYSIS_CRS):
+        return boxes
+    import pyproj
+
+    to_file = pyproj.Transformer.from_crs(ANALYSIS_CRS, crs, always_xy=True)
+    widened = boxes + np.array([-50.0, -50.0, 50.0, 50.0])
+    rings = shapely.segmentize(shapely.box(*widened.T), 500.0)
+    coords, index = shapely.get_coordinates(rings, return_index=True)
+    x, y = to_file.transform(coords[:, 0], coords[:, 1])
+    out = np.empty((len(boxes), 4))
+    for column, values, reduce in ((0, x, np.minimum), (1, y, np.minimum), (2, x, np.maximum), (3, y, np.maximum)):
+        out[:, column] = np.inf if reduce is np.minimum else -np.inf
+        reduce.at(out[:, column], index, values)
+    return out
+
+
 def _canonical_layer_name(name: str) -> str | None:
     key = name.strip().lower()
     if key in REQUIRED_LAYERS or key in OPTIONAL_LAYERS:
@@ -441,13 +478,17 @@ def _discover(source) -> dict[str, tuple]:
     return found
 
 
-def _feature_ids(gdf: gpd.GeoDataFrame, fields) -> list[str]:
-    """Ids from the first id column with no missing value; else the features' 1-based row numbers."""
+def _feature_ids(gdf: gpd.GeoDataFrame, fields, rows) -> list[str]:
+    """Ids from the first id column with no missing value; else the features' 1-based rows in the file.
+
+    ``rows()`` gives those rows. A feature's row is its place in the whole file, whatever was read or kept:
+    an analyst looking up parcel 17 in QGIS finds the parcel the report means.
+    """
     for column in id_columns(gdf.columns, fields):
         col = gdf[column]
         if col.notna().all():
             return [format_id(v) for v in col]
-    return [str(i) for i in range(1, len(gdf) + 1)]
+    return [str(r) for r in rows()]
 
 
 def _right_types(gdf: gpd.GeoDataFrame, ids: list[str]) -> list[str | None]:
@@ -476,12 +517,16 @@ def _prepare_constraint(loaded: LoadedLayer, name: str, source_name: str) -> Loa
     gdf = gdf.iloc[np.flatnonzero(keep)] if len(gdf) else gdf
     geoms = geoms[keep] if len(geoms) else geoms
     fields = _RIGHT_ID_FIELDS + _ID_FIELDS if name == "mining_rights" else _ID_FIELDS
-    ids = _feature_ids(gdf, fields)
     kept_positions = positions[keep] if len(positions) else positions
+    ids = _feature_ids(gdf, fields, lambda: _rows_of(loaded, kept_positions))
     id_of = dict(zip(kept_positions.tolist(), ids))
+    row_of = {}
+    if any(pos not in id_of for pos in loaded.repairs):  # a repaired feature dropped: named by its row
+        dropped = np.array(sorted(p for p in loaded.repairs if p not in id_of), dtype=np.int64)
+        row_of = dict(zip(dropped.tolist(), (str(r) for r in _rows_of(loaded, dropped))))
     in_layer = set(positions.tolist())
     repairs = [
-        {**r, "feature_id": id_of.get(pos, str(pos + 1)), "kept": pos in id_of}
+        {**r, "feature_id": id_of.get(pos) or row_of.get(pos, str(pos + 1)), "kept": pos in id_of}
         for pos, r in sorted(loaded.repairs.items())
         if pos in in_layer
     ]
@@ -497,6 +542,12 @@ def _prepare_constraint(loaded: LoadedLayer, name: str, source_name: str) -> Loa
             data[extra] = list(gdf[extra])
     out = gpd.GeoDataFrame(pd.DataFrame(data), geometry=list(geoms), crs=ANALYSIS_CRS)
     return LoadedLayer(name, out, loaded.info, loaded.crs_note, repairs=repairs, extent=loaded.extent)
+
+
+def _rows_of(loaded: LoadedLayer, positions) -> np.ndarray:
+    """The 1-based rows in the file of the features at ``positions`` of ``loaded.gdf``."""
+    positions = np.asarray(positions, dtype=np.int64)
+    return positions + 1 if loaded.rows is None else np.asarray(loaded.rows(), dtype=np.int64)[positions]
 
 
 def load_constraints(
@@ -627,7 +678,7 @@ def _open_stream(source, name, layer, source_name, engine, near):
         path=path,
         layer=layer,
         crs=facts.crs,
-        mask=None if near is None else mask_in_file_crs(near, facts.crs),
+        mask=None,
         info=info,
         fields=facts.fields,
         extent=extent_in_analysis_crs(facts.bounds, facts.crs),
@@ -646,4 +697,10 @@ def _open_stream(source, name, layer, source_name, engine, near):
         info.encoding = stream.encoding
         if layer is None:
             stream.layer = info.layer = list_layers(path)[0]
+    if near is not None:  # the features near the blocks: by the file's own R-tree, else GDAL's filter
+        fids = None if facts.parquet is not None else rtree_fids(path, stream.layer, boxes_in_file_crs(near, facts.crs))
+        if fids is None:
+            stream.mask = mask_in_file_crs(near, facts.crs)
+        else:
+            stream.fids = fids
     return stream

@@ -34,7 +34,8 @@ from .errors import DataSourceError, InputError
 from .features import arable_mask, dlbm_column, format_id, id_columns, is_dltb, validated_analysis_geometries
 from .geometry import is_polygonal, nonfinite_positions
 from .i18n import t
-from .io.vector import SourceInfo
+from .io.geoparquet import PART_SHIFT
+from .io.vector import SourceInfo, file_rows
 from .overlap import Overlaps, interior_overlaps
 
 __all__ = [
@@ -56,7 +57,7 @@ STREAM_MIN_FEATURES = 100_000
 #: features read, reprojected and intersected at a time
 BATCH_FEATURES = 5_000
 #: keys of GeoParquet features: part number << _PART_SHIFT | row in part (file order)
-_PART_SHIFT = 32
+_PART_SHIFT = PART_SHIFT
 
 
 @dataclass
@@ -85,6 +86,8 @@ class LayerStream:
     extent: object = None
     #: the run's width tolerance (see :func:`yangao_geo.overlap.narrow_pieces`), set per run
     width_m: float = 0.0
+    #: the FIDs near the blocks from the file's own spatial index (sorted), used instead of ``mask``
+    fids: np.ndarray | None = None
 
     @property
     def columns(self) -> list:
@@ -104,7 +107,17 @@ class LayerStream:
             for k in range(len(self.parts)):
                 yield from self.part_batches(k, batch_size)
             return
-        yield from _ogr_batches(self.path, self.layer, self.encoding, self.columns, self.mask, batch_size)
+        yield from _ogr_batches(
+            self.path, self.layer, self.encoding, self.columns, self.mask, batch_size, self.fids, self.info.features
+        )
+
+    def rows(self, keys) -> np.ndarray:
+        """The 1-based rows in the whole layer of the features with these batch keys (row-number ids)."""
+        if self.parts is not None:
+            from .io.geoparquet import file_rows as parquet_rows
+
+            return parquet_rows(self.parts, keys)
+        return file_rows(self.path, self.layer, keys)
 
     def part_batches(self, k: int, batch_size: int | None = None):
         """The batches of GeoParquet part ``k`` (what a Dask worker reads)."""
@@ -122,10 +135,12 @@ class LayerStream:
             yield gdf, (np.int64(k) << _PART_SHIFT) | rows
 
 
-def _ogr_batches(path, layer, encoding, columns, mask, batch_size):
+def _ogr_batches(path, layer, encoding, columns, mask, batch_size, fids=None, features=0):
+    """Batches read through GDAL: by ``mask``, by ``fids`` (a few) or whole with the others dropped (many)."""
     import geopandas as gpd
     from pyogrio.raw import open_arrow
 
+    by_fid = fids is not None and 2 * len(fids) <= features  # a read by FID costs ~2× a plain read per feature
     try:
         with open_arrow(
             str(path),
@@ -133,6 +148,7 @@ def _ogr_batches(path, layer, encoding, columns, mask, batch_size):
             encoding=encoding,
             columns=columns,
             mask=mask,
+            fids=fids if by_fid else None,
             return_fids=True,
             batch_size=batch_size,
             use_pyarrow=True,
@@ -142,6 +158,12 @@ def _ogr_batches(path, layer, encoding, columns, mask, batch_size):
                 names = batch.schema.names
                 fid = next(n for n in names if n not in columns and n != geometry)
                 keys = batch.column(fid).to_numpy().astype(np.int64)
+                if fids is not None and not by_fid:
+                    keep = np.isin(keys, fids)
+                    if not keep.all():
+                        batch, keys = batch.filter(keep), keys[keep]
+                if not len(keys):
+                    continue
                 geoms = shapely.from_wkb(batch.column(geometry).to_numpy(zero_copy_only=False))
                 attrs = batch.select(list(columns)).to_pandas() if columns else None
                 yield gpd.GeoDataFrame(attrs, geometry=geoms), keys
@@ -195,7 +217,7 @@ def batch_overlaps(blocks, spatial, gdf, keys, stream: LayerStream) -> BatchOver
                 "{path}: {name}: feature {value} has a coordinate that is NaN or infinite; expected finite numbers",
                 path=stream.path,
                 name=stream.name,
-                value=int(keys[bad[0]]) + 1,
+                value=int(stream.rows(keys[bad[:1]])[0]),
             )
         )
     geoms, repairs = validated_analysis_geometries(geoms, ResolvedCRS(stream.crs), stream.edges)
@@ -229,7 +251,8 @@ def combine_batches(batches: list[BatchOverlaps], stream: LayerStream) -> Overla
 
     ``feature`` is the feature's position in the layer as the in-memory path reads it (file order, near
     features only); ``feature_id`` follows :func:`yangao_geo.layers._feature_ids`: the first id column
-    complete in every batch, else the 1-based row number.
+    complete in every batch, else the feature's 1-based row in the whole file (:meth:`LayerStream.rows`),
+    as the in-memory path numbers it.
     """
     kept = np.sort(np.concatenate([b.kept_keys for b in batches])) if batches else np.empty(0, np.int64)
     if not batches or not sum(len(b.block) for b in batches):
@@ -245,7 +268,7 @@ def combine_batches(batches: list[BatchOverlaps], stream: LayerStream) -> Overla
     order = np.lexsort((position, block))
     column = next((c for c in id_columns(stream.fields) if all(b.complete[c] for b in batches)), None)
     if column is None:
-        ids = np.array([str(p + 1) for p in position[order]], dtype=object)
+        ids = np.array([str(r) for r in stream.rows(key[order])], dtype=object)
     else:
         values = np.concatenate([b.ids[column] for b in batches])[order]
         ids = np.array([format_id(v) for v in values], dtype=object)

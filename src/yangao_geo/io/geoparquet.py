@@ -17,6 +17,7 @@ of the folder would give it.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -213,12 +214,30 @@ def read_parquet_layer(path: str | Path, *, mask=None):
     import pandas as pd
 
     info = parquet_info(path)
-    frames = []
-    for part, bounds in zip(info["parts"], info["bounds"]):
-        gdf, _ = read_parquet_part(part, mask=mask, bounds=bounds)
+    frames, rows = [], []
+    for k, (part, bounds) in enumerate(zip(info["parts"], info["bounds"])):
+        gdf, kept = read_parquet_part(part, mask=mask, bounds=bounds)
         if gdf is not None:
             frames.append(gdf)
+            rows.append((np.int64(k) << PART_SHIFT) | kept)
     if not frames:
         first, _ = read_parquet_part(info["parts"][0])
         return first.iloc[:0]
-    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+    out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+    if mask is not None:  # read in part: which rows of the layer these are (for row-number ids)
+        out.attrs["yangao_rows"] = functools.partial(file_rows, info["parts"], np.concatenate(rows))
+    return out
+
+
+#: keys of GeoParquet features: part number << PART_SHIFT | row in part (file order)
+PART_SHIFT = 32
+
+
+def file_rows(parts, keys) -> np.ndarray:
+    """The 1-based rows in the whole layer (parts in order) of the features keyed ``part << 32 | row``."""
+    import pyarrow.parquet as pq
+
+    sizes = [pq.ParquetFile(part).metadata.num_rows for part in parts]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    keys = np.asarray(keys, dtype=np.int64)
+    return offsets[keys >> PART_SHIFT] + (keys & ((np.int64(1) << PART_SHIFT) - 1)) + 1

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from ..errors import DataSourceError, InputError
@@ -23,7 +24,7 @@ from ..i18n import t
 from .encoding import detect_shapefile_encoding
 from .shapefile import check_shapefile_integrity
 
-__all__ = ["ENGINES", "VECTOR_SUFFIXES", "SourceInfo", "file_sha256", "list_layers", "read_vector"]
+__all__ = ["ENGINES", "VECTOR_SUFFIXES", "SourceInfo", "file_rows", "file_sha256", "list_layers", "read_vector"]
 
 ENGINES = ("pyogrio", "fiona")
 try:  # Arrow I/O where pyarrow is installed: the fastest path through pyogrio
@@ -135,6 +136,7 @@ def read_vector(
     allow_empty: bool = False,
     crs=None,
     mask=None,
+    fids=None,
 ) -> tuple[gpd.GeoDataFrame, SourceInfo]:
     """Read one vector layer, read-only, and describe where it came from.
 
@@ -165,6 +167,10 @@ def read_vector(
         For corner-point tables whose eastings carry no zone prefix.
     mask : shapely geometry, optional
         Only read features intersecting it (in the file's CRS), through the spatial index.
+    fids : array of int, optional
+        Only read these features (sorted FIDs, e.g. from :func:`yangao_geo.io.gpkg_index.rtree_fids`).
+        When they are more than half the layer, the layer is read whole and the others dropped: a read by
+        FID costs about twice a plain read per feature.
 
     Returns
     -------
@@ -257,6 +263,11 @@ def read_vector(
     if mask is not None:
         kwargs["mask"] = mask
         kwargs["fid_as_index"] = True  # a spatial filter returns features in index order: restore file order
+    if fids is not None:
+        fids = np.asarray(fids, dtype=np.int64)
+        kwargs["fid_as_index"] = True
+        if 2 * len(fids) <= _feature_count(p, layer):
+            kwargs["fids"] = fids
     if engine == "pyogrio" and _HAS_ARROW:
         kwargs["use_arrow"] = True
     try:
@@ -271,13 +282,19 @@ def read_vector(
             raise DataSourceError(
                 t("{p}: cannot read layer {layer} as a vector layer ({exc})", p=p, layer=repr(layer), exc=_short(exc))
             ) from None
-    if mask is not None and isinstance(gdf, gpd.GeoDataFrame):
-        gdf = gdf.sort_index().reset_index(drop=True)
+    if fids is not None and "fids" not in kwargs and isinstance(gdf, gpd.GeoDataFrame):
+        gdf = gdf[np.isin(gdf.index.to_numpy(), fids)]
+    if (mask is not None or fids is not None) and isinstance(gdf, gpd.GeoDataFrame):
+        gdf = gdf.sort_index()
+        read = gdf.index.to_numpy(dtype=np.int64)
+        gdf = gdf.reset_index(drop=True)
+        # read in part: which rows of the file these are (for row-number ids), worked out when asked
+        gdf.attrs["yangao_rows"] = functools.partial(file_rows, p, layer, read)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise InputError(
             t("{p}: layer {layer} has no geometry column; expected polygon features", p=p, layer=repr(layer))
         )
-    if len(gdf) == 0 and bbox is None and mask is None and not allow_empty:
+    if len(gdf) == 0 and bbox is None and mask is None and fids is None and not allow_empty:
         raise InputError(t("{p}: layer {layer} has no features", p=p, layer=repr(layer)))
     info = SourceInfo(
         path=str(p),
@@ -292,6 +309,29 @@ def read_vector(
     if given_for_other_format:
         info.notes.append(t("--encoding ignored: {suffix} files are UTF-8 by definition", suffix=p.suffix.lower()))
     return gdf, info
+
+
+def file_rows(path, layer, fids) -> np.ndarray:
+    """The 1-based rows in the file (the order GDAL reads it) of the features with these FIDs.
+
+    Examples
+    --------
+    >>> from yangao_geo.layers import bundled_constraint_paths
+    >>> file_rows(bundled_constraint_paths()[1], "basic_farmland", [1, 3]).tolist()
+    [1, 3]
+    """
+    from pyogrio.raw import read_arrow
+
+    _, table = read_arrow(str(path), layer=layer, read_geometry=False, columns=[], return_fids=True)
+    every = table.column(0).to_numpy().astype(np.int64)
+    order = np.argsort(every, kind="stable")
+    return order[np.searchsorted(every[order], np.asarray(fids, dtype=np.int64))] + 1
+
+
+def _feature_count(p: Path, layer) -> int:
+    import pyogrio
+
+    return int(pyogrio.read_info(str(p), layer=layer)["features"])
 
 
 def require_readable(p: Path) -> None:
