@@ -101,3 +101,20 @@ def test_every_report_states_the_1_mm_rule_in_its_edge_convention():
 
     settings = yangao_geo.check(keep_geometry=False).settings
     assert settings["edges"] == "source" and "1 mm" in settings["edge_convention"]
+
+
+def test_the_bounding_box_shortcut_claims_only_what_every_edge_shows():
+    from yangao_geo.crs import _short_edged_by_edge
+
+    rng = np.random.default_rng(5)
+    geoms = []
+    for _ in range(3000):  # parcels from 5 m to 2 km across, 0-60°N, up to 7° from 114°E
+        lon, lat = rng.uniform(107, 121), rng.uniform(0, 60)
+        size = 10 ** rng.uniform(-4.3, -1.7)
+        geoms.append(shapely.Polygon(np.column_stack([lon, lat]) + rng.uniform(0, size, (6, 2))).convex_hull)
+    geoms = np.array([g for g in geoms if g.geom_type == "Polygon"], dtype=object)
+    fast = short_edged(geoms)
+    one_by_one = np.array([_short_edged_by_edge(np.array([g], dtype=object))[0] for g in geoms])
+    assert not (fast & ~one_by_one).any()  # never short where an edge is not
+    assert fast.sum() > 500 and (~fast).sum() > 500  # both answers were exercised
+    assert (short_edged(np.array([None, shapely.Polygon()], dtype=object)) == [True, True]).all()

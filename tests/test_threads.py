@@ -12,7 +12,7 @@ import shapely
 
 import yangao_geo
 from test_fast_paths import _widened_blocks
-from yangao_geo import features, overlap, streaming, threads
+from yangao_geo import area, features, overlap, streaming, threads
 from yangao_geo.crs import ResolvedCRS, identify_crs
 
 
@@ -23,6 +23,7 @@ def tiny_tasks(monkeypatch):
     monkeypatch.setattr(overlap, "_MIN_BLOCKS_PER_TASK", 2)
     monkeypatch.setattr(overlap, "_MIN_VERTICES_PER_TASK", 200)
     monkeypatch.setattr(features, "_MIN_VERTICES_PER_TASK", 40)
+    monkeypatch.setattr(area, "_CHUNK_COORDS", 300)  # the blocks' TD/T 1055 areas in many groups
 
 
 def test_a_check_on_many_threads_gives_the_single_threads_findings(tiny_tasks, monkeypatch):
@@ -141,3 +142,16 @@ def test_a_bad_thread_count_is_a_clear_error_not_a_silent_default(monkeypatch, t
     )
     assert run.returncode == 2 and "YANGAO_GEO_THREADS must be a whole number" in run.stderr
     assert "Traceback" not in run.stderr and not (tmp_path / "r.json").exists()
+
+
+def test_areas_and_distances_on_many_threads_are_one_passs(tiny_tasks, monkeypatch):
+    from yangao_geo.geometry import distance_between, distances_to
+
+    blocks = _widened_blocks().to_crs(4547).geometry.values.to_numpy()
+    many = area.ellipsoidal_area(blocks, 4547)
+    monkeypatch.setattr(area, "_CHUNK_COORDS", 10**9)
+    monkeypatch.setenv("YANGAO_GEO_THREADS", "1")
+    assert (many == area.ellipsoidal_area(blocks, 4547)).all()  # bit for bit
+    far = shapely.box(0, 0, 1000, 1000)
+    monkeypatch.setenv("YANGAO_GEO_THREADS", "3")
+    assert distances_to(blocks, far).tolist() == [distance_between(b, far) for b in blocks]

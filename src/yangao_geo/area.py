@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -51,11 +52,13 @@ DENSIFY_M = 10.0
 #: geometries are measured in groups of about this many vertices (bounded memory; same results)
 _CHUNK_COORDS = 100_000
 
-_TO_LONLAT: dict[str, pyproj.Transformer] = {}
+_TO_LONLAT: dict[tuple, pyproj.Transformer] = {}
 
 
 def _to_lonlat(crs: pyproj.CRS) -> pyproj.Transformer:
-    key = crs.to_wkt()
+    import threading
+
+    key = (crs.to_wkt(), threading.get_ident())  # one per thread: a PROJ transformer is not shared between threads
     if key not in _TO_LONLAT:
         _TO_LONLAT[key] = pyproj.Transformer.from_crs(crs, 4490, always_xy=True)
     return _TO_LONLAT[key]
@@ -149,9 +152,16 @@ def ellipsoidal_area(geometries, crs, *, densify_m: float = DENSIFY_M) -> np.nda
     """
     geoms = np.asarray(geometries, dtype=object)
     counts = shapely.get_num_coordinates(geoms)
-    if counts.sum() > _CHUNK_COORDS and len(geoms) > 1:  # bounded memory: geometries a group at a time
+    if len(geoms) > 1 and counts.sum() > _CHUNK_COORDS:
+        # geometries a group at a time (bounded memory), the groups on every core (numpy, PROJ and GEOS
+        # release the GIL); each geometry's area is its own, so the result is one pass's
+        from .threads import map_ordered
+
         group = np.cumsum(counts) // _CHUNK_COORDS
-        return np.concatenate([_ellipsoidal_area(geoms[group == g], crs, densify_m) for g in np.unique(group)])
+        cuts = [0, *(np.flatnonzero(np.diff(group)) + 1).tolist(), len(geoms)]
+        ranges = [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+        parts = map_ordered(lambda r: _ellipsoidal_area(geoms[r[0] : r[1]], crs, densify_m), ranges)
+        return np.concatenate(parts)
     return _ellipsoidal_area(geoms, crs, densify_m)
 
 

@@ -578,10 +578,32 @@ def _edges_and_owners(geoms: np.ndarray):
 def short_edged(geoms: np.ndarray) -> np.ndarray:
     """True for lon/lat geometries every edge of which stays within :data:`EDGE_DEVIATION_M` of its chord in EPSG:4547.
 
-    :func:`edge_deviation_bound` with ``|l|`` and ``sinφ`` taken at their largest over all the geometries
-    given (so the bound only grows), evaluated on every edge of every ring.
+    First on each geometry's bounding box: no edge is longer in λ or in φ than the box, and the bound grows
+    with ``|Δλ|``, ``|Δφ|``, ``|l|`` and ``sinφ``, so a box within the bound proves every edge of its geometry
+    within it (a parcel of a hundred metres: no edge need be looked at). The other geometries get
+    :func:`edge_deviation_bound` on every edge of every ring, with ``|l|`` and ``sinφ`` taken at their
+    largest over those geometries (so the bound only grows).
     """
     geoms = np.asarray(geoms, dtype=object)
+    box = shapely.bounds(geoms)
+    with np.errstate(invalid="ignore"):
+        box_offset = np.maximum(np.abs(box[:, 0] - 114.0), np.abs(box[:, 2] - 114.0))
+        box_sin = np.sin(np.radians(np.minimum(90.0, np.maximum(np.abs(box[:, 1]), np.abs(box[:, 3])))))
+        within = (box_offset <= _BOUND_MAX_OFFSET_DEG) & (
+            _chord_error(
+                np.radians(box[:, 2] - box[:, 0]), np.radians(box[:, 3] - box[:, 1]), np.radians(box_offset), box_sin
+            )
+            < EDGE_DEVIATION_M
+        )  # False for NaN (missing or empty geometries): judged edge by edge below
+    if within.all():
+        return within
+    out = within.copy()
+    rest = np.flatnonzero(~within)
+    out[rest] = _short_edged_by_edge(geoms[rest])
+    return out
+
+
+def _short_edged_by_edge(geoms: np.ndarray) -> np.ndarray:
     out = np.ones(len(geoms), dtype=bool)
     coords, is_edge, owner = _edges_and_owners(geoms)
     if len(coords) < 2:

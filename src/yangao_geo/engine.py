@@ -123,8 +123,11 @@ class Context:
     def mineral(self, pos: int) -> Mineral | None:
         return self.minerals.lookup(self.attr(pos, "mineral"))
 
-    def lonlat_geometry(self, pos: int):
-        """The block in CGCS2000 lon/lat (from the densified analysis geometry, so edges keep their course)."""
+    def lonlat_geometry(self, pos):
+        """The block in CGCS2000 lon/lat (from the densified analysis geometry, so edges keep their course).
+
+        ``pos`` may be an array of positions: their geometries are transformed in one call.
+        """
         return shapely.transform(self._geoms[pos], lambda xy: np.column_stack(_TO_LONLAT.transform(xy[:, 0], xy[:, 1])))
 
     # ----------------------------------------------------------------- layers

@@ -9,7 +9,7 @@ import shapely
 
 from ..area import ellipsoidal_area
 from ..crs import ANALYSIS_CRS, GEOGRAPHIC_EPSG, to_analysis_crs
-from ..geometry import distance_between, polygonal
+from ..geometry import distance_between, distances_to, polygonal
 from ..i18n import N_, t
 from ..planning_area import planning_area
 from .messages import area_text, km2, layer_label
@@ -308,8 +308,7 @@ def data_coverage(ctx, params):
             ("extent_buffer", name, margin), lambda box=extent: shapely.buffer(box, margin, join_style="mitre")
         )
         near = ~shapely.intersects(geoms, around)
-        for pos, geom in zip(positions[near], geoms[near]):
-            distance = distance_between(geom, extent)
+        for pos, distance in zip(positions[near], distances_to(geoms[near], extent)):
             ctx.add(
                 int(pos),
                 "fail",

@@ -9,6 +9,7 @@ import shapely
 
 from ..area import basic_unit_block_area
 from ..i18n import N_, t
+from ..threads import chunks, map_ordered
 from .messages import area_text, km2, percent
 from .registry import rule
 
@@ -203,8 +204,13 @@ def grid_alignment(ctx, params):
     if severity not in ("info", "warn", "fail"):
         raise ValueError(t("B305 severity must be info, warn or fail, got {severity}", severity=repr(severity)))
     tol = float(params["tolerance_arcsec"])
-    for pos in ctx.block_positions({"exploration"}, spatial=True):
-        touched, covered = cells_touched_and_covered(ctx.lonlat_geometry(pos))
+    positions = ctx.block_positions({"exploration"}, spatial=True)
+    lonlat = ctx.lonlat_geometry(np.asarray(positions, dtype=int))
+    counts = map_ordered(  # each block's cells on its own: on every core (GEOS releases the GIL)
+        lambda r: [cells_touched_and_covered(g) for g in lonlat[r[0] : r[1]]], chunks(len(positions), minimum=32)
+    )
+    counts = [c for part in counts for c in part]
+    for pos, (touched, covered) in zip(positions, counts):
         corners = corner_points(ctx.blocks["lonlat_vertices"].iloc[pos])
         on_minute, on_half = on_grid(corners, 60.0, tol), on_grid(corners, 30.0, tol)
         aligned = on_minute.all()
