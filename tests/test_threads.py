@@ -155,3 +155,32 @@ def test_areas_and_distances_on_many_threads_are_one_passs(tiny_tasks, monkeypat
     far = shapely.box(0, 0, 1000, 1000)
     monkeypatch.setenv("YANGAO_GEO_THREADS", "3")
     assert distances_to(blocks, far).tolist() == [distance_between(b, far) for b in blocks]
+
+
+def test_prefetched_keeps_order_raises_where_it_failed_and_stops_its_reader(monkeypatch):
+    monkeypatch.setenv("YANGAO_GEO_THREADS", "2")
+    assert list(threads.prefetched(iter(range(100)), depth=3)) == list(range(100))
+
+    def failing():
+        yield 1
+        yield 2
+        raise OSError("disk gone")
+
+    got = []
+    with pytest.raises(OSError, match="disk gone"):
+        for item in threads.prefetched(failing()):
+            got.append(item)
+    assert got == [1, 2]
+    closed = threading.Event()
+
+    def endless():
+        try:
+            yield from itertools.count()
+        finally:
+            closed.set()
+
+    for item in threads.prefetched(endless()):
+        if item == 5:
+            break
+    assert closed.wait(5)  # the reader stopped and closed its source
+    assert not any(t.name == "yangao-prefetch" for t in threading.enumerate())

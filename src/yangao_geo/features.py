@@ -26,7 +26,9 @@ from .threads import map_ordered, weighted_chunks
 
 __all__ = ["arable_mask", "dlbm_column", "format_id", "id_columns", "is_dltb", "validated_analysis_geometries"]
 
-_ID_FIELDS = ("feature_id", "bsm", "id", "fid", "objectid", "编号")
+#: id columns, by preference: also the keys PostGIS loaders add (shp2pgsql ``gid``, ogr2ogr ``ogc_fid``), since a
+#: table fetched in part has no row numbers to fall back on
+_ID_FIELDS = ("feature_id", "bsm", "id", "fid", "objectid", "编号", "gid", "ogc_fid")
 
 
 def id_columns(columns, fields=_ID_FIELDS) -> list:

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from .area import scale_factor_area
+from .area import FeatureAreas
 from .crs import ANALYSIS_CRS, ResolvedCRS
 from .errors import DataSourceError, InputError
 from .features import arable_mask, dlbm_column, format_id, id_columns, is_dltb, validated_analysis_geometries
@@ -37,6 +37,7 @@ from .i18n import t
 from .io.geoparquet import PART_SHIFT
 from .io.vector import SourceInfo, file_rows
 from .overlap import Overlaps, interior_overlaps
+from .threads import prefetched
 
 __all__ = [
     "BATCH_FEATURES",
@@ -229,7 +230,7 @@ def batch_overlaps(blocks, spatial, gdf, keys, stream: LayerStream) -> BatchOver
         blocks,
         spatial,
         geoms,
-        feature_areas=scale_factor_area(geoms, ANALYSIS_CRS),
+        feature_areas=FeatureAreas(geoms, ANALYSIS_CRS),  # measured only where a parcel lies wholly inside
         keep_pieces=False,
         width_m=stream.width_m,
     )
@@ -278,7 +279,8 @@ def combine_batches(batches: list[BatchOverlaps], stream: LayerStream) -> Overla
 
 def local_batches(blocks, spatial, stream: LayerStream) -> list[BatchOverlaps]:
     """The :class:`BatchOverlaps` of every batch of ``stream``, computed here, one batch at a time."""
-    return [batch_overlaps(blocks, spatial, gdf, keys, stream) for gdf, keys in stream.batches()]
+    # the next batch is read (GDAL, WKB decoding) while this one is computed
+    return [batch_overlaps(blocks, spatial, gdf, keys, stream) for gdf, keys in prefetched(stream.batches())]
 
 
 def streamed_overlaps(blocks, spatial, stream: LayerStream, width_m: float = 0.0, compute=None) -> Overlaps:
