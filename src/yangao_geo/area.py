@@ -352,6 +352,8 @@ class FeatureAreas:
     True
     >>> round(float(areas[[1]][0]) / 1e6, 3), int(np.isnan(areas.values).sum())
     (1.0, 2)
+    >>> round(float(areas[2]) / 1e6, 3), len(areas[:2]), int(np.isnan(areas.values).sum())
+    (1.0, 2, 0)
     """
 
     def __init__(self, geoms, crs):
@@ -362,8 +364,10 @@ class FeatureAreas:
     def __len__(self) -> int:
         return len(self._geoms)
 
-    def __getitem__(self, index) -> np.ndarray:
+    def __getitem__(self, index):
         at = np.arange(len(self._geoms))[index]
+        if np.ndim(at) == 0:  # one position: one number, as an array would give
+            return self[np.array([at])][0]
         got = self.values[at]
         missing = np.isnan(got)
         if missing.any():
