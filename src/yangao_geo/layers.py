@@ -400,18 +400,11 @@ def boxes_in_file_crs(near, crs) -> np.ndarray:
     boxes = covering_boxes(near)
     if crs.equals(ANALYSIS_CRS):
         return boxes
-    import pyproj
-
     to_file = pyproj.Transformer.from_crs(ANALYSIS_CRS, crs, always_xy=True)
-    widened = boxes + np.array([-50.0, -50.0, 50.0, 50.0])
-    rings = shapely.segmentize(shapely.box(*widened.T), 500.0)
-    coords, index = shapely.get_coordinates(rings, return_index=True)
-    x, y = to_file.transform(coords[:, 0], coords[:, 1])
-    out = np.empty((len(boxes), 4))
-    for column, values, reduce in ((0, x, np.minimum), (1, y, np.minimum), (2, x, np.maximum), (3, y, np.maximum)):
-        out[:, column] = np.inf if reduce is np.minimum else -np.inf
-        reduce.at(out[:, column], index, values)
-    return out
+    widened = shapely.segmentize(shapely.box(*(boxes + np.array([-50.0, -50.0, 50.0, 50.0])).T), 500.0)
+    return shapely.bounds(
+        shapely.transform(widened, lambda xy: np.column_stack(to_file.transform(xy[:, 0], xy[:, 1])))
+    ).reshape(-1, 4)
 
 
 def _canonical_layer_name(name: str) -> str | None:

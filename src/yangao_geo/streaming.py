@@ -65,8 +65,9 @@ _PART_SHIFT = PART_SHIFT
 class LayerStream:
     """A constraint layer read batch by batch: where it is and how to read it.
 
-    ``mask`` (file CRS) selects the features near the blocks; None reads them all. ``parts`` is set for
-    GeoParquet (one or many files), with each part's recorded ``part_bounds``.
+    ``fids`` (from a GeoPackage's own R-tree) or else ``mask`` (file CRS, GDAL's filter) selects the features
+    near the blocks; neither reads them all. ``parts`` is set for GeoParquet (one or many files), with each
+    part's recorded ``part_bounds``.
     """
 
     name: str
