@@ -122,3 +122,30 @@ def test_a_psycopg_connection_and_a_config_table_mapping_are_accepted(database, 
     assert any(i.path.endswith("#public.redline_2024") for i in renamed.inputs)
     with pytest.raises(yangao_geo.InputError, match=r"\[postgis.tables\] unknown layer"):
         yangao_geo.check(constraints=url, config={"postgis": {"tables": {"redlines": "x"}}})
+
+
+def test_a_table_without_id_columns_is_named_by_its_primary_key(database, tmp_path):
+    import psycopg
+
+    with psycopg.connect(database["url"], autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE farm_map AS SELECT (row_number() OVER (ORDER BY md5(feature_id)))::int + 7000 AS pk, "
+            "feature_id, geom FROM yjjbntbhtb"
+        )
+        conn.execute("CREATE TABLE farm_noid AS SELECT pk, geom FROM farm_map")
+        conn.execute("ALTER TABLE farm_noid ADD PRIMARY KEY (pk)")
+        conn.execute("CREATE INDEX ON farm_noid USING gist (geom)")
+        feature_of = dict(conn.execute("SELECT pk::text, feature_id FROM farm_map").fetchall())
+    from test_fast_paths import _widened_blocks
+
+    blocks = _widened_blocks()  # crosses hundreds of farmland parcels
+    config = {"postgis": {"tables": {"basic_farmland": "farm_noid"}}}
+    report = yangao_geo.check(blocks, constraints=database["url"], config=config)
+    source = next(i for i in report.inputs if i.role == "basic_farmland")
+    assert any("rows fetched (those near the blocks)" in n for n in source.notes)  # fetched in part
+    farmland = report.findings[report.findings.layer == "basic_farmland"]
+    assert len(farmland) and farmland.feature_id.isin(feature_of).all()  # the key, not a row among those fetched
+    named = sorted(zip(farmland.block_id, farmland.rule_id, farmland.feature_id.map(feature_of)))
+    files = yangao_geo.check(blocks).findings
+    files = files[files.layer == "basic_farmland"]
+    assert named == sorted(zip(files.block_id, files.rule_id, files.feature_id))

@@ -99,6 +99,9 @@ class LoadedLayer:
     #: when only some features were read: a function giving their 1-based rows in the file (row-number
     #: ids); None when the features are the file's, all of them, in order
     rows: object = None
+    #: a database table's primary key column: the feature ids when no id column is complete (a table
+    #: fetched in part has no row numbers to fall back on)
+    key_column: str | None = None
 
 
 @dataclass
@@ -293,7 +296,8 @@ def load_layer(
     else:
         analysis_bounds = _bounds(gdf)
         extent = None if np.isnan(analysis_bounds[0]) else shapely.box(*analysis_bounds)
-    return LoadedLayer(role, gdf, info, note, vertices, repairs, extent, rows=rows)
+    key = source.attrs.get("yangao_key") if isinstance(source, gpd.GeoDataFrame) else None
+    return LoadedLayer(role, gdf, info, note, vertices, repairs, extent, rows=rows, key_column=key)
 
 
 def extent_in_analysis_crs(bounds, crs):
@@ -510,6 +514,8 @@ def _prepare_constraint(loaded: LoadedLayer, name: str, source_name: str) -> Loa
     gdf = gdf.iloc[np.flatnonzero(keep)] if len(gdf) else gdf
     geoms = geoms[keep] if len(geoms) else geoms
     fields = _RIGHT_ID_FIELDS + _ID_FIELDS if name == "mining_rights" else _ID_FIELDS
+    if loaded.key_column is not None:
+        fields = (*fields, loaded.key_column)
     kept_positions = positions[keep] if len(positions) else positions
     ids = _feature_ids(gdf, fields, lambda: _rows_of(loaded, kept_positions))
     id_of = dict(zip(kept_positions.tolist(), ids))

@@ -205,6 +205,8 @@ def read_table(conn, url: str, schema: str, table: str, *, near=None):
     ).fetchone()
     if box is not None and box[0] is not None and srid:
         gdf.attrs["yangao_extent"] = (tuple(float(v) for v in box), f"EPSG:{srid}")
+    if len(key) == 1:  # a table has no row numbers: its key names a feature when no id column does
+        gdf.attrs["yangao_key"] = key[0]
     total = conn.execute(sql.SQL("SELECT count(*) FROM {t}").format(t=ident)).fetchone()[0]
     info = SourceInfo(path=f"{safe_url(url)}#{schema}.{table}", layer=table, features=len(gdf), role=table)
     info.notes.append(
