@@ -124,3 +124,64 @@ def test_a_nonfinite_coordinate_is_named_by_its_row_in_the_file(tmp_path, blocks
     bad.drop(columns="feature_id").to_file(path, layer="basic_farmland")
     with pytest.raises(InputError, match=rf"feature {row + 1}\b.*NaN or infinite"):
         yangao_geo.check(blocks, [path, *bundled_constraint_paths()])
+
+
+@pytest.mark.parametrize("share", [0.3, 0.9], ids=["by FID", "whole layer, others dropped"])
+def test_a_read_by_fids_gives_exactly_those_features_in_file_order(share):
+    from yangao_geo.io.vector import read_vector
+
+    path = bundled_constraint_paths()[1]
+    whole = gpd.read_file(path, layer="basic_farmland", fid_as_index=True)
+    fids = np.sort(np.random.default_rng(1).choice(whole.index.to_numpy(), int(share * len(whole)), replace=False))
+    got, _ = read_vector(path, layer="basic_farmland", role="basic_farmland", fids=fids)
+    assert got.feature_id.tolist() == whole.loc[fids, "feature_id"].tolist()
+    assert shapely.equals(got.geometry.values, whole.loc[fids].geometry.values).all()
+    stream = streaming._ogr_batches(path, "basic_farmland", "utf-8", ["feature_id"], None, 100, fids, len(whole))
+    keys = np.concatenate([k for _, k in stream])
+    assert keys.tolist() == fids.tolist()
+
+
+def test_row_number_ids_of_a_partitioned_geoparquet_layer_count_parts_in_order(tmp_path, blocks, monkeypatch):
+    from test_streaming import _partitioned
+
+    monkeypatch.setattr(streaming, "STREAM_MIN_FEATURES", 0)
+    monkeypatch.setattr(streaming, "BATCH_FEATURES", 300)
+    folder, _ = _partitioned(tmp_path)
+    parts = sorted(folder.glob("part.*.parquet"), key=lambda p: int(p.stem.split(".")[1]))
+    for part in parts:  # no id column left: ids fall back to rows
+        gpd.read_parquet(part).drop(columns="feature_id").to_parquet(part, write_covering_bbox=True)
+    in_order = pd.concat([gpd.read_parquet(part) for part in parts], ignore_index=True).to_crs(4547)
+    for keep_geometry in (True, False):
+        report = yangao_geo.check(blocks, [folder, *bundled_constraint_paths()], keep_geometry=keep_geometry)
+        hits = report.findings[(report.findings.layer == "basic_farmland") & report.findings.overlap_m2.notna()]
+        assert len(hits) > 100
+        by_block = dict(zip(report.blocks.block_id, report.blocks.to_crs(4547).geometry))
+        parcels = in_order.geometry.values
+        assert all(shapely.intersects(by_block[b], parcels[int(f) - 1]) for b, f in zip(hits.block_id, hits.feature_id))
+
+
+def test_a_dropped_non_polygon_does_not_shift_the_rows_after_it(tmp_path, blocks):
+    path, farmland = _without_ids(tmp_path)
+    farmland.loc[0, "geometry"] = farmland.geometry.iloc[0].exterior  # a line: not a parcel, dropped
+    farmland.drop(columns="feature_id").to_file(path, layer="basic_farmland")
+    layer = gpd.read_file(path, layer="basic_farmland")  # the whole layer, as a GeoDataFrame (no partial read)
+    report = yangao_geo.check(blocks, {"basic_farmland": layer, **_others()})
+    hits = report.findings[(report.findings.layer == "basic_farmland") & report.findings.overlap_m2.notna()]
+    by_block = dict(zip(report.blocks.block_id, report.blocks.to_crs(4547).geometry))
+    parcels = farmland.to_crs(4547).geometry.values
+    assert len(hits) > 100
+    assert all(shapely.intersects(by_block[b], parcels[int(f) - 1]) for b, f in zip(hits.block_id, hits.feature_id))
+
+
+def _others() -> dict:
+    """Every bundled constraint layer but the farmland, by name."""
+    import pyogrio
+
+    from yangao_geo.layers import OPTIONAL_LAYERS, REQUIRED_LAYERS
+
+    return {
+        name: gpd.read_file(path, layer=name)
+        for path in bundled_constraint_paths()
+        for name, _ in pyogrio.list_layers(path)
+        if name in (*REQUIRED_LAYERS, *OPTIONAL_LAYERS) and name != "basic_farmland"
+    }

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 
 import numpy as np
 import pyproj
@@ -56,8 +57,6 @@ _TO_LONLAT: dict[tuple, pyproj.Transformer] = {}
 
 
 def _to_lonlat(crs: pyproj.CRS) -> pyproj.Transformer:
-    import threading
-
     key = (crs.to_wkt(), threading.get_ident())  # one per thread: a PROJ transformer is not shared between threads
     if key not in _TO_LONLAT:
         _TO_LONLAT[key] = pyproj.Transformer.from_crs(crs, 4490, always_xy=True)

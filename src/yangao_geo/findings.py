@@ -102,7 +102,7 @@ class FindingStore:
         return np.concatenate(parts) if parts else np.empty(0, dtype=object)
 
 
-def _texts(values, n: int) -> pa.Array:
+def _texts(values) -> pa.Array:
     """Texts (None: missing) as one Arrow string array; anything not a string is written as ``str(v)``."""
     try:
         return pa.array(values, type=pa.string())  # strings and None: converted in C, no Python loop
@@ -128,7 +128,7 @@ def _compact(columns: dict, n: int, keep_geometry: bool) -> dict:
             else:
                 out[f] = np.array([np.nan if v is None else v for v in value], dtype=float)
         elif f in _UNIQUE_TEXT:
-            out[f] = _texts(value, n) if many else pa.array([value] * n, type=pa.string())
+            out[f] = _texts(value) if many else pa.array([value] * n, type=pa.string())
         elif f == "geometry":
             out[f] = np.asarray(value, dtype=object) if keep_geometry and many else None
         else:  # repeated texts: references to shared strings

@@ -17,6 +17,7 @@ arable_land     DLTB (三调 地类图斑; only 耕地, DLBM 01xx, is kept)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -264,6 +265,8 @@ def load_layer(
             )
             info.features = facts.features
         rows = gdf.attrs.pop("yangao_rows", None)
+        if rows is not None:  # a read of the file's FIDs: once, however many times the rows are asked for
+            rows = functools.cache(rows)
     geoms = gdf.geometry.values.to_numpy() if hasattr(gdf.geometry.values, "to_numpy") else np.asarray(gdf.geometry)
     _refuse_nonfinite(geoms, gdf, info, role, rows)
     bounds = _bounds(gdf)
@@ -519,13 +522,12 @@ def _prepare_constraint(loaded: LoadedLayer, name: str, source_name: str) -> Loa
     kept_positions = positions[keep] if len(positions) else positions
     ids = _feature_ids(gdf, fields, lambda: _rows_of(loaded, kept_positions))
     id_of = dict(zip(kept_positions.tolist(), ids))
-    row_of = {}
-    if any(pos not in id_of for pos in loaded.repairs):  # a repaired feature dropped: named by its row
-        dropped = np.array(sorted(p for p in loaded.repairs if p not in id_of), dtype=np.int64)
-        row_of = dict(zip(dropped.tolist(), (str(r) for r in _rows_of(loaded, dropped))))
+    dropped = np.array(sorted(p for p in loaded.repairs if p not in id_of), dtype=np.int64)
+    rows = _rows_of(loaded, dropped) if len(dropped) else []  # a repaired feature dropped: named by its row
+    name_of = {**dict(zip(dropped.tolist(), map(str, rows))), **id_of}
     in_layer = set(positions.tolist())
     repairs = [
-        {**r, "feature_id": id_of.get(pos) or row_of.get(pos, str(pos + 1)), "kept": pos in id_of}
+        {**r, "feature_id": name_of[pos], "kept": pos in id_of}
         for pos, r in sorted(loaded.repairs.items())
         if pos in in_layer
     ]

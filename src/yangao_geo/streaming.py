@@ -35,6 +35,7 @@ from .features import arable_mask, dlbm_column, format_id, id_columns, is_dltb, 
 from .geometry import is_polygonal, nonfinite_positions
 from .i18n import t
 from .io.geoparquet import PART_SHIFT
+from .io.geoparquet import file_rows as parquet_rows
 from .io.vector import SourceInfo, file_rows
 from .overlap import Overlaps, interior_overlaps
 from .threads import prefetched
@@ -57,8 +58,6 @@ STREAMABLE_LAYERS = ("basic_farmland", "arable_land")
 STREAM_MIN_FEATURES = 100_000
 #: features read, reprojected and intersected at a time
 BATCH_FEATURES = 5_000
-#: keys of GeoParquet features: part number << _PART_SHIFT | row in part (file order)
-_PART_SHIFT = PART_SHIFT
 
 
 @dataclass
@@ -116,8 +115,6 @@ class LayerStream:
     def rows(self, keys) -> np.ndarray:
         """The 1-based rows in the whole layer of the features with these batch keys (row-number ids)."""
         if self.parts is not None:
-            from .io.geoparquet import file_rows as parquet_rows
-
             return parquet_rows(self.parts, keys)
         return file_rows(self.path, self.layer, keys)
 
@@ -134,7 +131,7 @@ class LayerStream:
             bounds=self.part_bounds[k],
             batch_size=batch_size,
         ):
-            yield gdf, (np.int64(k) << _PART_SHIFT) | rows
+            yield gdf, (np.int64(k) << PART_SHIFT) | rows
 
 
 def _ogr_batches(path, layer, encoding, columns, mask, batch_size, fids=None, features=0):

@@ -37,6 +37,7 @@ import io
 import os
 import string
 from importlib import resources
+from pathlib import Path
 
 __all__ = ["LANGS", "N_", "current_lang", "normalise_lang", "t", "use_lang"]
 
@@ -115,9 +116,7 @@ def _translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(mo)
 
 
-def _cache_dir():
-    from pathlib import Path
-
+def _cache_dir() -> Path:
     root = os.environ.get("YANGAO_GEO_CACHE")
     if root:
         return Path(root)

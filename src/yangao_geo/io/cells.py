@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["csv_text", "keep_text"]
+import re
+
+__all__ = ["FORMULA_START_PATTERN", "csv_text", "keep_text"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: a regular expression matching text that :func:`csv_text` guards (for column-wise writers)
+FORMULA_START_PATTERN = "^[" + re.escape("".join(_FORMULA_START)) + "]"
 
 
 def csv_text(value):

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..findings import FINDING_COLUMNS
-from ..io.cells import csv_text
+from ..io.cells import FORMULA_START_PATTERN, csv_text
 
 __all__ = ["CSV_COLUMNS", "findings_csv_table", "write_csv", "write_csv_rows"]
 
@@ -25,10 +25,8 @@ def findings_csv_table(report, start: int = 0, stop: int | None = None) -> pd.Da
     """Findings ``start:stop`` without geometry, areas in m² (2 dp) and km² (4 dp)."""
     part = report._finding_slice(FINDING_COLUMNS[:13], start, stop)
     table = pd.DataFrame({k: part[k] for k in FINDING_COLUMNS[:13]})
-    overlap = table["overlap_m2"].astype(float)
-    table["overlap_km2"] = (overlap / 1e6).round(4)
-    table["overlap_m2"] = overlap.round(2)
-    table["overlap_ratio"] = table["overlap_ratio"].astype(float).round(6)
+    for name, values in _rounded(part).items():
+        table[name] = values
     for col in _USER_TEXT:
         table[col] = [csv_text(v) for v in table[col]]
     return table[list(CSV_COLUMNS)]
@@ -58,12 +56,7 @@ def write_csv_rows(report, fh, chunk: int = 50_000) -> None:
     with pacsv.CSVWriter(fh, schema, write_options=options) as writer:
         for start in range(0, report.n_findings, chunk):
             part = report._finding_slice(FINDING_COLUMNS[:13], start, start + chunk)
-            overlap = np.asarray(part["overlap_m2"], dtype=float)
-            numbers = {
-                "overlap_m2": np.round(overlap, 2),
-                "overlap_km2": np.round(overlap / 1e6, 4),
-                "overlap_ratio": np.round(np.asarray(part["overlap_ratio"], dtype=float), 6),
-            }
+            numbers = _rounded(part)
             columns = []
             for name in CSV_COLUMNS:
                 if name in numbers:
@@ -79,10 +72,20 @@ def write_csv_rows(report, fh, chunk: int = 50_000) -> None:
 _FLOATS = ("overlap_m2", "overlap_km2", "overlap_ratio")
 
 
+def _rounded(part) -> dict:
+    """The numeric columns of findings ``part`` as the CSV states them: m² to 2, km² to 4, the ratio to 6 dp."""
+    overlap = np.asarray(part["overlap_m2"], dtype=float)
+    return {
+        "overlap_m2": np.round(overlap, 2),
+        "overlap_km2": np.round(overlap / 1e6, 4),
+        "overlap_ratio": np.round(np.asarray(part["overlap_ratio"], dtype=float), 6),
+    }
+
+
 def _guarded(text):
     """:func:`~yangao_geo.io.cells.csv_text` on an Arrow string array: a leading ``= + - @`` tab or CR gets ``'``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    risky = pc.fill_null(pc.match_substring_regex(text, r"^[=+\-@\t\r]"), False)
+    risky = pc.fill_null(pc.match_substring_regex(text, FORMULA_START_PATTERN), False)
     return pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'"), text, pa.scalar("")), text)
