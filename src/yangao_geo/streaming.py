@@ -36,7 +36,7 @@ from .geometry import is_polygonal, nonfinite_positions
 from .i18n import t
 from .io.geoparquet import PART_SHIFT
 from .io.geoparquet import file_rows as parquet_rows
-from .io.vector import SourceInfo, file_rows
+from .io.vector import SourceInfo, file_rows, read_by_fid
 from .overlap import Overlaps, interior_overlaps
 from .threads import prefetched
 
@@ -139,7 +139,7 @@ def _ogr_batches(path, layer, encoding, columns, mask, batch_size, fids=None, fe
     import geopandas as gpd
     from pyogrio.raw import open_arrow
 
-    by_fid = fids is not None and 2 * len(fids) <= features  # a read by FID costs ~2× a plain read per feature
+    by_fid = fids is not None and read_by_fid(len(fids), features)
     try:
         with open_arrow(
             str(path),
