@@ -199,3 +199,88 @@ def test_the_csv_written_by_arrow_holds_the_table_cells(tmp_path):
     assert got["block_name"].str.startswith("'=HYPERLINK").any()
     # Report.to_csv() without a path gives the file's text (without its BOM), not another serialisation
     assert report.to_csv() == raw.decode("utf-8-sig")
+
+
+_HOSTILE_TEXT = [
+    'quote " and backslash \\ and slash /',
+    "line\nbreak\r\ttab",
+    "\x00\x01\x1f control, \x7f DEL, \u2028 line separator",
+    "阳高县 采矿权 KC03-旧",
+    "=HYPERLINK(1)",
+    "",
+    "🙂 astral",
+]
+
+
+def test_json_findings_written_by_arrow_equal_the_report_dict_on_hostile_text():
+    """The JSON writer's findings (Arrow string kernels) are what ``report_dict`` builds in Python, value for
+    value: every escape, missing values, rounding, non-finite numbers, ids that are numbers."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from yangao_geo.findings import FINDING_FIELDS, FindingColumns, FindingStore
+    from yangao_geo.report import Report
+    from yangao_geo.reports.json_document import report_dict
+
+    texts = st.one_of(st.none(), st.sampled_from(_HOSTILE_TEXT), st.text(max_size=12))
+    numbers = st.one_of(
+        st.none(), st.floats(allow_nan=True, allow_infinity=True), st.floats(0, 1e9), st.sampled_from([100.0, -0.0])
+    )
+    finding = st.tuples(st.integers(-1, 2), texts, texts, texts, numbers, numbers, texts)
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(finding, min_size=1, max_size=40), st.integers(1, 7))
+    def check(rows, chunk):
+        store = FindingStore(keep_geometry=False)
+        half = len(rows) // 2
+        for pos, layer, fid, msg, m2, ratio, cite in rows[:half]:  # one at a time, then as one chunk
+            store.add_row(
+                dict(
+                    block_pos=pos,
+                    rule_id="O203",
+                    rule_name="n",
+                    severity="fail",
+                    layer=layer,
+                    feature_id=fid,
+                    overlap_m2=m2,
+                    overlap_ratio=ratio,
+                    message=msg,
+                    citation=cite,
+                )
+            )
+        if rows[half:]:
+            cols = list(zip(*rows[half:]))
+            store.add_chunk(
+                dict(
+                    block_pos=np.array(cols[0]),
+                    rule_id="B301",
+                    rule_name="n",
+                    severity="warn",
+                    layer=list(cols[1]),
+                    feature_id=list(cols[2]),
+                    overlap_m2=list(cols[4]),
+                    overlap_ratio=list(cols[5]),
+                    message=list(cols[3]),
+                    citation=list(cols[6]),
+                )
+            )
+        found = {f: store.column(f) for f in FINDING_FIELDS}
+        order = np.arange(len(rows))[::-1]
+        block_fields = {
+            "block_id": np.array(["K1", 7, '"q"\n'], dtype=object),
+            **{k: np.array([None] * 3, dtype=object) for k in ("block_name", "kind", "mineral")},
+        }
+        blocks = gpd.GeoDataFrame({"block_id": []}, geometry=[], crs=4547)
+        lazy = Report(FindingColumns(found, order, block_fields, 4547), blocks)
+        table = Report(FindingColumns(dict(found), order, block_fields, 4547).frame(), blocks)  # a GeoDataFrame
+        expected = report_dict(table)["findings"]
+        import io
+
+        for report in (lazy, table):
+            buffer = io.StringIO()
+            from yangao_geo.reports.json_document import write_json
+
+            write_json(report, buffer, chunk=chunk)
+            assert json.loads(buffer.getvalue())["findings"] == expected
+
+    check()

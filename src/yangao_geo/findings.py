@@ -173,9 +173,13 @@ class FindingColumns:
     def __len__(self) -> int:
         return len(self._order)
 
-    def slice(self, names, start: int = 0, stop: int | None = None) -> dict:
+    def slice(self, names, start: int = 0, stop: int | None = None, *, arrow: bool = False) -> dict:
         """Columns ``names`` (finding-table names) for report rows ``start:stop``: numpy arrays,
-        texts as object arrays (None where missing), numbers as float (NaN where missing)."""
+        texts as object arrays (None where missing), numbers as float (NaN where missing).
+
+        ``arrow``: the texts unique to each finding (message, feature id) as the Arrow string arrays they are
+        stored in, not converted to Python strings (what the JSON writer reads).
+        """
         rows = self._order[start:stop]
         pos = self._columns["block_pos"][rows]
         on_block = pos >= 0
@@ -188,7 +192,8 @@ class FindingColumns:
                 continue
             column = self._columns[name]
             if isinstance(column, pa.Array):
-                out[name] = np.asarray(column.take(pa.array(rows)).to_numpy(zero_copy_only=False), dtype=object)
+                taken = column.take(pa.array(rows))
+                out[name] = taken if arrow else np.asarray(taken.to_numpy(zero_copy_only=False), dtype=object)
             else:
                 out[name] = column[rows]
         return out

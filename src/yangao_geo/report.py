@@ -66,10 +66,13 @@ class Report:
             self._findings = self._findings.frame()
         return self._findings
 
-    def _finding_slice(self, names, start: int = 0, stop: int | None = None) -> dict:
-        """Columns of report rows ``start:stop`` as object/float arrays, from whichever form is at hand."""
+    def _finding_slice(self, names, start: int = 0, stop: int | None = None, *, arrow: bool = False) -> dict:
+        """Columns of report rows ``start:stop`` as object/float arrays, from whichever form is at hand.
+
+        ``arrow``: texts stored as Arrow arrays are returned as such (see :meth:`FindingColumns.slice`).
+        """
         if isinstance(self._findings, FindingColumns):
-            return self._findings.slice(names, start, stop)
+            return self._findings.slice(names, start, stop, arrow=arrow)
         part = self._findings.iloc[start:stop]
         return {k: part[k].to_numpy(dtype=float if k in ("overlap_m2", "overlap_ratio") else object) for k in names}
 

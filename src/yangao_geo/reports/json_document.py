@@ -42,6 +42,28 @@ def _round(value, digits):
     return None if value is None else round(float(value), digits)
 
 
+def _finding_round(value, digits):
+    """A finding's number rounded as the JSON writer rounds it (numpy's rounding); None where not finite."""
+    value = _none(value)
+    if value is None:
+        return None
+    value = float(_rounded(np.float64(value), digits))
+    return value if math.isfinite(value) else None
+
+
+def _rounded(values, digits: int):
+    """numpy's rounding to ``digits`` decimals (what the CSV writes too: the number scaled, then rounded half
+    to even), except where a double has no decimals left to round (beyond 1e15), which it would overflow.
+
+    Examples
+    --------
+    >>> float(_rounded(np.float64(2.675), 2)), float(_rounded(np.float64(1.5e308), 2))
+    (2.68, 1.5e+308)
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(np.abs(values) < 1e15, np.round(values, digits), values)
+
+
 def report_dict(report, *, findings: bool = True) -> dict:
     """The JSON report as a dict (schema documented in README, "JSON report")."""
     blocks = [
@@ -62,8 +84,8 @@ def report_dict(report, *, findings: bool = True) -> dict:
         row = {k: _none(getattr(r, k)) for k in _JSON_FINDING}
         row["block_id"] = None if row["block_id"] is None else str(row["block_id"])
         row["feature_id"] = None if row["feature_id"] is None else str(row["feature_id"])
-        row["overlap_m2"] = _round(row["overlap_m2"], 2)
-        row["overlap_ratio"] = _round(row["overlap_ratio"], 6)
+        row["overlap_m2"] = _finding_round(row["overlap_m2"], 2)
+        row["overlap_ratio"] = _finding_round(row["overlap_ratio"], 6)
         rows.append(row)
     return {
         "tool": dict(report.tool),
@@ -75,8 +97,14 @@ def report_dict(report, *, findings: bool = True) -> dict:
     }
 
 
-def write_json(report, fh, indent: int = 2, chunk: int = 10_000) -> None:
-    """Write the JSON report to the open text file ``fh``; the findings (there may be millions) column-wise."""
+def write_json(report, fh, indent: int = 2, chunk: int = 50_000) -> None:
+    """Write the JSON report to the open text file ``fh``; the findings (there may be millions) column-wise.
+
+    The findings are written by Arrow's string kernels, a chunk at a time: each cell becomes its JSON literal
+    (texts escaped as :func:`json.dumps` escapes them, Chinese as is; numbers rounded as :func:`report_dict`
+    rounds them; missing values ``null``), and the cells of a row are joined with their keys. The document
+    is the one :func:`report_dict` gives (tested on hostile text).
+    """
     head = report_dict(report, findings=False)
     marker = "\u0000findings\u0000"
     head["findings"] = marker
@@ -88,17 +116,99 @@ def write_json(report, fh, indent: int = 2, chunk: int = 10_000) -> None:
     n = report.n_findings
     fh.write("[" if n else "[]")
     for start in range(0, n, chunk):
-        part = report._finding_slice(_JSON_FINDING, start, start + chunk)
-        table = pd.DataFrame({k: part[k].astype(object) for k in _JSON_FINDING}, dtype=object)
-        for col in ("block_id", "feature_id"):
-            table[col] = [None if v is None or v != v else str(v) for v in table[col]]
-        table["overlap_m2"] = part["overlap_m2"].astype(float).round(2)
-        table["overlap_ratio"] = part["overlap_ratio"].astype(float).round(6)
-        text = table.to_json(orient="records", force_ascii=False, double_precision=10)
-        fh.write(("," if start else "") + text[1:-1])
+        text = _finding_rows(report._finding_slice(_JSON_FINDING, start, start + chunk, arrow=True))
+        fh.write(text[1:] if start == 0 else text)  # each row starts with its comma
     if n:
         fh.write("]")
     fh.write(after)
+
+
+#: numeric finding fields and the decimals they are written to
+_DIGITS = {"overlap_m2": 2, "overlap_ratio": 6}
+
+
+def _finding_rows(part: dict) -> str:
+    """The findings ``part`` (columns of :data:`_JSON_FINDING`) as JSON objects, each preceded by a comma."""
+    import pyarrow.compute as pc
+
+    pieces = []
+    for i, key in enumerate(_JSON_FINDING):
+        pieces.append((",{" if i == 0 else ",") + json.dumps(key) + ":")
+        values = part[key]
+        pieces.append(_number_literals(values, _DIGITS[key]) if key in _DIGITS else _text_literals(values))
+    pieces.append("}")
+    rows = pc.binary_join_element_wise(*pieces, "")
+    return _concatenated(rows)
+
+
+def _concatenated(strings) -> str:
+    """The values of an Arrow string array (no nulls) one after another: its data buffer, no Python objects."""
+    strings = strings.combine_chunks() if hasattr(strings, "combine_chunks") else strings
+    if len(strings) == 0:
+        return ""
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[strings.offset : strings.offset + len(strings) + 1]
+    return memoryview(strings.buffers()[2])[offsets[0] : offsets[-1]].tobytes().decode("utf-8")
+
+
+#: characters JSON requires escaped that have no short escape here: written by :func:`json.dumps` (\uXXXX)
+_RARE_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+#: the short escapes, in this order (the backslash first, so that no escape is escaped again)
+_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
+
+
+def _text_literals(values):
+    r"""Each text as its JSON string literal (``null`` where missing): what ``json.dumps(v, ensure_ascii=False)``
+    writes.
+
+    Examples
+    --------
+    >>> _text_literals(["a\"b", None, "阳高\n", "\x01"]).to_pylist()
+    ['"a\\"b"', 'null', '"阳高\\n"', '"\\u0001"']
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = _text_array(values)
+    escaped = text
+    for char, escape in _ESCAPES:
+        escaped = pc.replace_substring(escaped, char, escape)
+    literal = pc.binary_join_element_wise('"', escaped, '"', "")
+    rare = pc.fill_null(pc.match_substring_regex(text, _RARE_CONTROL), False)
+    if pc.any(rare).as_py():
+        where = np.flatnonzero(rare.to_numpy(zero_copy_only=False))
+        dumped = [json.dumps(text[int(i)].as_py(), ensure_ascii=False) for i in where]
+        literal = pc.replace_with_mask(literal, rare, pa.array(dumped, pa.string()))
+    return pc.fill_null(literal, "null")
+
+
+def _text_array(values):
+    """Texts as an Arrow string array: None, NaN and NA missing, anything else as ``str(v)``."""
+    import pyarrow as pa
+
+    if isinstance(values, pa.Array):
+        return values if values.type == pa.string() else values.cast(pa.string())
+    try:
+        return pa.array(values, type=pa.string(), from_pandas=True)  # strings and missing values, in C
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pa.array([None if _none(v) is None else str(v) for v in values], pa.string())
+
+
+def _number_literals(values, digits: int):
+    """Numbers rounded to ``digits`` as JSON literals (shortest round-trip form, ``null`` where not finite).
+
+    Examples
+    --------
+    >>> _number_literals([1.005, 100.0, float("nan"), 1e-7, -0.0], 2).to_pylist()
+    ['1.0', '100.0', 'null', '0.0', '-0.0']
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rounded = _rounded(np.asarray(values, dtype=float), digits)
+    literal = pc.cast(pa.array(rounded), pa.string())
+    whole = pc.match_substring_regex(literal, r"^-?[0-9]+$")  # a float stays a float: 100 is written 100.0
+    literal = pc.if_else(whole, pc.binary_join_element_wise(literal, ".0", ""), literal)
+    return pc.if_else(pa.array(np.isfinite(rounded)), literal, pa.scalar("null"))
 
 
 def _finite(value):
