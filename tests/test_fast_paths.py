@@ -1,6 +1,9 @@
 """The shortcuts that make large checks fast give the same answers as the slow exact path."""
 
+import io
 import json
+import tempfile
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -220,7 +223,7 @@ def test_json_findings_written_by_arrow_equal_the_report_dict_on_hostile_text():
 
     from yangao_geo.findings import FINDING_FIELDS, FindingColumns, FindingStore
     from yangao_geo.report import Report
-    from yangao_geo.reports.json_document import report_dict
+    from yangao_geo.reports.json_document import report_dict, write_json
 
     texts = st.one_of(st.none(), st.sampled_from(_HOSTILE_TEXT), st.text(max_size=12))
     numbers = st.one_of(
@@ -274,13 +277,15 @@ def test_json_findings_written_by_arrow_equal_the_report_dict_on_hostile_text():
         lazy = Report(FindingColumns(found, order, block_fields, 4547), blocks)
         table = Report(FindingColumns(dict(found), order, block_fields, 4547).frame(), blocks)  # a GeoDataFrame
         expected = report_dict(table)["findings"]
-        import io
 
         for report in (lazy, table):
             buffer = io.StringIO()
-            from yangao_geo.reports.json_document import write_json
-
             write_json(report, buffer, chunk=chunk)
             assert json.loads(buffer.getvalue())["findings"] == expected
+            with tempfile.TemporaryDirectory() as tmp:  # a UTF-8 file takes the rows' bytes: the same text
+                path = Path(tmp) / "r.json"
+                with open(path, "w", encoding="utf-8") as fh:
+                    write_json(report, fh, chunk=chunk)
+                assert path.read_text(encoding="utf-8") == buffer.getvalue()
 
     check()

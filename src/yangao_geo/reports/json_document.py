@@ -115,9 +115,16 @@ def write_json(report, fh, indent: int = 2, chunk: int = 50_000) -> None:
     fh.write(before)
     n = report.n_findings
     fh.write("[" if n else "[]")
+    # a UTF-8 file takes the rows' bytes as they are, not decoded to text and encoded again
+    raw = getattr(fh, "buffer", None) if str(getattr(fh, "encoding", "")).lower().replace("-", "") == "utf8" else None
     for start in range(0, n, chunk):
-        text = _finding_rows(report._finding_slice(_JSON_FINDING, start, start + chunk, arrow=True))
-        fh.write(text[1:] if start == 0 else text)  # each row starts with its comma
+        data = _finding_rows(report._finding_slice(_JSON_FINDING, start, start + chunk, arrow=True))
+        data = data[1:] if start == 0 else data  # each row starts with its comma
+        if raw is not None:
+            fh.flush()
+            raw.write(data)
+        else:
+            fh.write(data.decode("utf-8"))
     if n:
         fh.write("]")
     fh.write(after)
@@ -127,8 +134,8 @@ def write_json(report, fh, indent: int = 2, chunk: int = 50_000) -> None:
 _DIGITS = {"overlap_m2": 2, "overlap_ratio": 6}
 
 
-def _finding_rows(part: dict) -> str:
-    """The findings ``part`` (columns of :data:`_JSON_FINDING`) as JSON objects, each preceded by a comma."""
+def _finding_rows(part: dict) -> bytes:
+    """The findings ``part`` (columns of :data:`_JSON_FINDING`) as JSON objects, each preceded by a comma (UTF-8)."""
     import pyarrow.compute as pc
 
     pieces = []
@@ -141,43 +148,40 @@ def _finding_rows(part: dict) -> str:
     return _concatenated(rows)
 
 
-def _concatenated(strings) -> str:
-    """The values of an Arrow string array (no nulls) one after another: its data buffer, no Python objects."""
+def _concatenated(strings) -> bytes:
+    """The values of an Arrow string array (no nulls) one after another, UTF-8: its data buffer, no Python objects."""
     strings = strings.combine_chunks() if hasattr(strings, "combine_chunks") else strings
     if len(strings) == 0:
-        return ""
+        return b""
     offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[strings.offset : strings.offset + len(strings) + 1]
-    return memoryview(strings.buffers()[2])[offsets[0] : offsets[-1]].tobytes().decode("utf-8")
+    return memoryview(strings.buffers()[2])[offsets[0] : offsets[-1]].tobytes()
 
 
-#: characters JSON requires escaped that have no short escape here: written by :func:`json.dumps` (\uXXXX)
-_RARE_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
-#: the short escapes, in this order (the backslash first, so that no escape is escaped again)
-_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
+#: the characters JSON requires escaped (RFC 8259 §7): the quote, the backslash and the controls
+_NEEDS_ESCAPE = r'["\\\x00-\x1f]'
 
 
 def _text_literals(values):
     r"""Each text as its JSON string literal (``null`` where missing): what ``json.dumps(v, ensure_ascii=False)``
     writes.
 
+    One pass finds the texts that need an escape (a quote, a backslash, a control character: rare in ids
+    and messages); those alone go through :func:`json.dumps`, the others are quoted as they are.
+
     Examples
     --------
-    >>> _text_literals(["a\"b", None, "阳高\n", "\x01"]).to_pylist()
-    ['"a\\"b"', 'null', '"阳高\\n"', '"\\u0001"']
+    >>> _text_literals(["a\"b", None, "阳高\n", "\x01", "plain"]).to_pylist()
+    ['"a\\"b"', 'null', '"阳高\\n"', '"\\u0001"', '"plain"']
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     text = _text_array(values)
-    escaped = text
-    for char, escape in _ESCAPES:
-        escaped = pc.replace_substring(escaped, char, escape)
-    literal = pc.binary_join_element_wise('"', escaped, '"', "")
-    rare = pc.fill_null(pc.match_substring_regex(text, _RARE_CONTROL), False)
-    if pc.any(rare).as_py():
-        where = np.flatnonzero(rare.to_numpy(zero_copy_only=False))
-        dumped = [json.dumps(text[int(i)].as_py(), ensure_ascii=False) for i in where]
-        literal = pc.replace_with_mask(literal, rare, pa.array(dumped, pa.string()))
+    literal = pc.binary_join_element_wise('"', text, '"', "")
+    special = pc.fill_null(pc.match_substring_regex(text, _NEEDS_ESCAPE), False)
+    if pc.any(special).as_py():
+        dumped = [json.dumps(v, ensure_ascii=False) for v in text.filter(special).to_pylist()]
+        literal = pc.replace_with_mask(literal, special, pa.array(dumped, pa.string()))
     return pc.fill_null(literal, "null")
 
 
