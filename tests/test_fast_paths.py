@@ -229,7 +229,7 @@ def test_json_findings_written_by_arrow_equal_the_report_dict_on_hostile_text():
     numbers = st.one_of(
         st.none(), st.floats(allow_nan=True, allow_infinity=True), st.floats(0, 1e9), st.sampled_from([100.0, -0.0])
     )
-    finding = st.tuples(st.integers(-1, 2), texts, texts, texts, numbers, numbers, texts)
+    finding = st.tuples(st.integers(-1, 4), texts, texts, texts, numbers, numbers, texts)
 
     @settings(max_examples=60, deadline=None)
     @given(st.lists(finding, min_size=1, max_size=40), st.integers(1, 7))
@@ -270,8 +270,8 @@ def test_json_findings_written_by_arrow_equal_the_report_dict_on_hostile_text():
         found = {f: store.column(f) for f in FINDING_FIELDS}
         order = np.arange(len(rows))[::-1]
         block_fields = {
-            "block_id": np.array(["K1", 7, '"q"\n'], dtype=object),
-            **{k: np.array([None] * 3, dtype=object) for k in ("block_name", "kind", "mineral")},
+            "block_id": np.array(["K1", 1, True, 1.0, '"q"\n'], dtype=object),  # 1, True, 1.0: three texts
+            **{k: np.array([None] * 5, dtype=object) for k in ("block_name", "kind", "mineral")},
         }
         blocks = gpd.GeoDataFrame({"block_id": []}, geometry=[], crs=4547)
         lazy = Report(FindingColumns(found, order, block_fields, 4547), blocks)

@@ -157,7 +157,7 @@ def _concatenated(strings) -> bytes:
     return memoryview(strings.buffers()[2])[offsets[0] : offsets[-1]].tobytes()
 
 
-#: the characters JSON requires escaped (RFC 8259 §7): the quote, the backslash and the controls
+#: the characters JSON requires escaped (RFC 8259 §7): the quote, the backslash and the controls (U+0000–U+001F)
 _NEEDS_ESCAPE = r'["\\\x00-\x1f]'
 
 
@@ -165,36 +165,60 @@ def _text_literals(values):
     r"""Each text as its JSON string literal (``null`` where missing): what ``json.dumps(v, ensure_ascii=False)``
     writes.
 
-    One pass finds the texts that need an escape (a quote, a backslash, a control character: rare in ids
-    and messages); those alone go through :func:`json.dumps`, the others are quoted as they are.
+    Texts stored once per finding (an Arrow array: messages, feature ids) are scanned for the bytes that need
+    an escape (a quote, a backslash, a control character: rare in ids and messages); those texts alone go
+    through :func:`json.dumps`, the others are quoted as they are. Repeated texts (rule, severity, layer,
+    citation, block id: an object array) are written once per distinct value and repeated.
 
     Examples
     --------
-    >>> _text_literals(["a\"b", None, "阳高\n", "\x01", "plain"]).to_pylist()
+    >>> import pyarrow as pa
+    >>> texts = ["a\"b", None, "阳高\n", "\x01", "plain"]
+    >>> _text_literals(pa.array(texts)).to_pylist()
     ['"a\\"b"', 'null', '"阳高\\n"', '"\\u0001"', '"plain"']
+    >>> _text_literals(np.array(texts + ["plain", 3, float("nan")], dtype=object)).to_pylist()[-4:]
+    ['"plain"', '"plain"', '"3"', 'null']
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = _text_array(values)
+    if not isinstance(values, pa.Array):
+        codes, distinct = _factorized(values)
+        if codes is not None:
+            dumped = pa.array([json.dumps(v, ensure_ascii=False) for v in distinct] + ["null"], pa.string())
+            return dumped.take(pa.array(np.where(codes < 0, len(distinct), codes)))
+        values = pa.array([None if _none(v) is None else str(v) for v in values], pa.string())
+    text = values if values.type == pa.string() else values.cast(pa.string())
     literal = pc.binary_join_element_wise('"', text, '"', "")
-    special = pc.fill_null(pc.match_substring_regex(text, _NEEDS_ESCAPE), False)
-    if pc.any(special).as_py():
+    if _may_need_escape(text):
+        special = pc.fill_null(pc.match_substring_regex(text, _NEEDS_ESCAPE), False)
         dumped = [json.dumps(v, ensure_ascii=False) for v in text.filter(special).to_pylist()]
         literal = pc.replace_with_mask(literal, special, pa.array(dumped, pa.string()))
     return pc.fill_null(literal, "null")
 
 
-def _text_array(values):
-    """Texts as an Arrow string array: None, NaN and NA missing, anything else as ``str(v)``."""
-    import pyarrow as pa
+def _may_need_escape(text) -> bool:
+    """False when no byte of the texts is a quote, a backslash or a control character (one numpy pass).
 
-    if isinstance(values, pa.Array):
-        return values if values.type == pa.string() else values.cast(pa.string())
+    In UTF-8 these bytes are never part of a multi-byte character, so a byte scan finds exactly them.
+    """
+    if len(text) == 0 or text.buffers()[2] is None:
+        return False
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset : text.offset + len(text) + 1]
+    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return bool(((data < 0x20) | (data == 0x22) | (data == 0x5C)).any())
+
+
+def _factorized(values):
+    """(codes, distinct texts) of an array of texts, -1 where missing (None, NaN, NA); (None, None) when a value
+    is not a string (1 and True, or 1 and 1.0, would be one value to a hash table, and are not one text)."""
+    import pandas as pd
+
     try:
-        return pa.array(values, type=pa.string(), from_pandas=True)  # strings and missing values, in C
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
-        return pa.array([None if _none(v) is None else str(v) for v in values], pa.string())
+        codes, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    except TypeError:  # an unhashable value
+        return None, None
+    return (codes, distinct) if all(isinstance(v, str) for v in distinct) else (None, None)
 
 
 def _number_literals(values, digits: int):
