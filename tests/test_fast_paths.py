@@ -289,3 +289,26 @@ def test_json_findings_written_by_arrow_equal_the_report_dict_on_hostile_text():
                 assert path.read_text(encoding="utf-8") == buffer.getvalue()
 
     check()
+
+
+def test_fixed_texts_are_python_formatting_digit_for_digit():
+    """The messages' numbers, formatted in numpy by the million, are what f"{v:.Nf}" writes: halves (2.675,
+    0.125), numbers a hair from a half, zeros, negatives, huge and non-finite numbers."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from yangao_geo.rules.messages import fixed_texts
+
+    rng = np.random.default_rng(7)
+    halves = (rng.integers(0, 10**7, 2000) + 0.5) / 100  # x.xx5: the exact half as near as a double gets
+    nudged = np.concatenate([np.nextafter(halves, np.inf), np.nextafter(halves, -np.inf)])
+    fixed = np.concatenate([halves, nudged, rng.uniform(0, 1e9, 5000), rng.exponential(1, 5000), [0.0, -0.0, 2**52]])
+    for decimals in (2, 4):
+        assert fixed_texts(fixed, decimals).to_pylist() == [f"{v:.{decimals}f}" for v in fixed]
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=30), st.integers(1, 6))
+    def check(values, decimals):
+        assert fixed_texts(values, decimals).to_pylist() == [f"{v:.{decimals}f}" for v in values]
+
+    check()

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["FINDING_COLUMNS", "FINDING_FIELDS", "FindingColumns", "FindingStore"]
+__all__ = ["FINDING_COLUMNS", "FINDING_FIELDS", "FindingColumns", "FindingStore", "text_array"]
 
 #: the columns of the findings table, in this order (the report's contract)
 FINDING_COLUMNS = (
@@ -102,12 +103,50 @@ class FindingStore:
         return np.concatenate(parts) if parts else np.empty(0, dtype=object)
 
 
-def _texts(values) -> pa.Array:
-    """Texts (None: missing) as one Arrow string array; anything not a string is written as ``str(v)``."""
+def text_array(values, *, nan_missing: bool = False) -> pa.Array:
+    """Texts as one Arrow string array: None missing (NaN and NA too with ``nan_missing``), anything else as
+    ``str(v)``. Repeated texts (an object array of a few labels, citations) are encoded once per distinct
+    text, not once per row: a CJK text's UTF-8 encoding is the cost.
+
+    Examples
+    --------
+    >>> text_array(np.array(["阳高", None, "阳高", 3, float("nan")], dtype=object)).to_pylist()
+    ['阳高', None, '阳高', '3', 'nan']
+    >>> text_array(["a", float("nan")], nan_missing=True).to_pylist()
+    ['a', None]
+    """
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        return values if values.type == pa.string() else values.cast(pa.string())
+    import pandas as pd
+
+    values = np.asarray(values, dtype=object)
+    if values.ndim != 1:
+        values = values.reshape(-1)
     try:
-        return pa.array(values, type=pa.string())  # strings and None: converted in C, no Python loop
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
-        return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+        codes, distinct = pd.factorize(values, use_na_sentinel=True)  # None, NaN and NA: -1
+    except TypeError:  # an unhashable value
+        codes = None
+    # 1, True and 1.0 are one key to a hash table and three texts: only texts are looked up
+    if codes is None or not all(isinstance(v, str) for v in distinct):
+        return pa.array([None if v is None or (nan_missing and _is_na(v)) else str(v) for v in values], pa.string())
+    missing = codes < 0
+    out = pa.array(list(distinct), pa.string()).take(pa.array(np.where(missing, 0, codes), mask=missing))
+    if missing.any() and not nan_missing:  # NaN and NA are texts here ("nan", "<NA>"); None alone is missing
+        where = np.flatnonzero(missing)
+        texts = [None if v is None else str(v) for v in values[where]]
+        if any(v is not None for v in texts):
+            mask = np.zeros(len(values), dtype=bool)
+            mask[where] = True
+            out = pc.replace_with_mask(out, pa.array(mask), pa.array(texts, pa.string()))
+    return out
+
+
+def _is_na(value) -> bool:
+    try:
+        return bool(value != value) or type(value).__name__ in ("NAType", "NaTType")
+    except (TypeError, ValueError):
+        return False
 
 
 def _compact(columns: dict, n: int, keep_geometry: bool) -> dict:
@@ -128,7 +167,7 @@ def _compact(columns: dict, n: int, keep_geometry: bool) -> dict:
             else:
                 out[f] = np.array([np.nan if v is None else v for v in value], dtype=float)
         elif f in _UNIQUE_TEXT:
-            out[f] = _texts(value) if many else pa.array([value] * n, type=pa.string())
+            out[f] = text_array(value) if many else pa.array([value] * n, type=pa.string())
         elif f == "geometry":
             out[f] = np.asarray(value, dtype=object) if keep_geometry and many else None
         else:  # repeated texts: references to shared strings

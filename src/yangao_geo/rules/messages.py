@@ -8,7 +8,19 @@ Examples
 '3.22%'
 """
 
-__all__ = ["LAYER_LABELS", "area_text", "km2", "layer_label", "percent"]
+__all__ = [
+    "LAYER_LABELS",
+    "area_text",
+    "area_texts",
+    "filled",
+    "fixed_texts",
+    "km2",
+    "layer_label",
+    "percent",
+    "percent_texts",
+]
+
+import numpy as np
 
 from ..i18n import N_, t
 
@@ -32,11 +44,41 @@ def km2(m2: float) -> str:
 
 
 def area_text(m2: float) -> str:
+    """An area as messages state it: m² to 2 decimals, km² to 4 (:func:`area_texts` for many)."""
     return f"{m2:.2f} m² ({km2(m2)})"
 
 
 def percent(ratio: float | None) -> str:
+    """A share as messages state it: percent to 2 decimals, ``n/a`` when unknown (:func:`percent_texts`)."""
     return "n/a" if ratio is None else f"{100 * ratio:.2f}%"
+
+
+def area_texts(m2):
+    """:func:`area_text` of every area, as an Arrow string array.
+
+    Examples
+    --------
+    >>> area_texts([1234.5678]).to_pylist() == [area_text(1234.5678)]
+    True
+    """
+    m2 = np.asarray(m2, dtype=float)
+    return filled("{m2} m² ({km2} km²)", m2=fixed_texts(m2, 2), km2=fixed_texts(m2 / 1e6, 4))
+
+
+def percent_texts(ratios):
+    """:func:`percent` of every ratio (NaN: unknown, ``n/a``), as an Arrow string array.
+
+    Examples
+    --------
+    >>> percent_texts([0.03216, float("nan")]).to_pylist() == [percent(0.03216), percent(None)]
+    True
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ratios = np.asarray(ratios, dtype=float)
+    text = pc.binary_join_element_wise(fixed_texts(100 * ratios, 2), "%", "")
+    return pc.if_else(pa.array(np.isnan(ratios)), percent(None), text)
 
 
 def layer_label(name: str | None) -> str:
@@ -44,3 +86,69 @@ def layer_label(name: str | None) -> str:
     if name is None:
         return ""
     return t(LAYER_LABELS[name]) if name in LAYER_LABELS else str(name)
+
+
+def fixed_texts(values, decimals: int):
+    """``f"{v:.{decimals}f}"`` of every number, as an Arrow string array: the messages' numbers by the million.
+
+    The digits are worked out in numpy: the number scaled by ``10**decimals`` and rounded to the nearest
+    integer. That is exactly Python's formatting wherever the scaled product is farther than one unit in
+    the last place from a half (then its rounding error cannot have crossed the half); the few numbers
+    nearer a half, negative, non-finite or too large for it are formatted by Python itself.
+
+    Examples
+    --------
+    >>> fixed_texts([1234.5678, 0.125, 2.675, 0.0, float("nan"), 1e300, -0.0], 2).to_pylist()[:4]
+    ['1234.57', '0.12', '2.67', '0.00']
+    >>> [f"{v:.2f}" for v in (2.675, -0.0)], fixed_texts([2.675, -0.0], 2).to_pylist()
+    (['2.67', '-0.00'], ['2.67', '-0.00'])
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if decimals < 1:
+        raise ValueError(f"decimals must be at least 1, got {decimals}")
+    v = np.asarray(values, dtype=float)
+    scale = 10**decimals
+    with np.errstate(all="ignore"):
+        y = v * scale
+        half_gap = np.abs(np.abs(y - np.trunc(y)) - 0.5)
+        exact = np.isfinite(y) & (v >= 0) & ~np.signbit(v) & (y < 2.0**52) & (half_gap > np.spacing(y))
+    scaled = np.where(exact, np.rint(np.where(exact, y, 0.0)), 0.0).astype(np.int64)
+    whole = pc.cast(pa.array(scaled // scale), pa.string())
+    fraction = pc.utf8_lpad(pc.cast(pa.array(scaled % scale), pa.string()), decimals, "0")
+    text = pc.binary_join_element_wise(whole, fraction, ".")
+    if not exact.all():
+        others = [f"{x:.{decimals}f}" for x in v[~exact].tolist()]
+        text = pc.replace_with_mask(text, pa.array(~exact), pa.array(others, pa.string()))
+    return text
+
+
+def filled(template: str, **fields):
+    """``template.format(**row)`` for every row: each field an Arrow string array (nulls written ``None``, as
+    :meth:`str.format` writes them) or one text for every row; the pieces joined in C.
+
+    Fields take no format spec here: format the numbers first (:func:`fixed_texts`).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> filled("{a} 与 {b}，{{c}}", a=pa.array(["x", None]), b="y").to_pylist()
+    ['x 与 y，{c}', 'None 与 y，{c}']
+    """
+    import string
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pieces = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        if literal:
+            pieces.append(literal)
+        if name is None:
+            continue
+        if spec or conversion:
+            raise ValueError(f"field {{{name}}} of {template!r} takes no format spec here")
+        value = fields[name]
+        pieces.append(pc.fill_null(value, "None") if isinstance(value, pa.Array) else str(value))
+    return pc.binary_join_element_wise(*pieces, "")

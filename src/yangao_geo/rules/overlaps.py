@@ -9,9 +9,12 @@ layers), never a fail; a shared edge or point is no overlap at all.
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from ..findings import text_array
 from ..i18n import N_, t
-from .messages import layer_label, percent
+from .messages import area_texts, filled, layer_label, percent_texts
 from .registry import rule
 
 _EXPLORATION_RIGHTS = "第三章第三节 二(二)1(1) 勘查规划区块不得与现有矿业权重叠"
@@ -74,27 +77,30 @@ def _overlap_findings(ctx, layer: str, what, *, decide=None, citation=None) -> N
         note,
     )
     feature_ids = ov.feature_id
-    labels = np.broadcast_to(np.asarray(what, dtype=object), (n,))
-    # the template translated once, with the numbers' formats put in: each message then is one format call
-    # (there may be millions); the same text as area_text() and percent() give
-    base = t("overlaps {what} {feature} by {area}, {ratio} of the block")
-    fill = base.format(what="{0}", feature="{1}", area="{2:.2f} m² ({3:.4f} km²)", ratio="{4}")
+    # the template translated once, filled column-wise in C (there may be millions): the same text as
+    # area_text() and percent() give, digit for digit (fixed_texts)
+    template = t("overlaps {what} {feature} by {area}, {ratio} of the block")
     joined = t("{message}; {note}")
     block_area = ctx.block_areas[ov.block]
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratios = np.where(block_area > 0, 100 * (ov.area_m2 / block_area), np.nan)  # as percent() rounds it
+        ratios = np.where(block_area > 0, ov.area_m2 / block_area, np.nan)
+    labels = np.asarray(what, dtype=object)
     kept = np.flatnonzero(keep)
     for start in range(0, len(kept), _MESSAGE_CHUNK):  # messages built a slice at a time: bounded memory
         k = kept[start : start + _MESSAGE_CHUNK]
         area = ov.area_m2[k]
-        ratio_text = [percent(None) if r != r else f"{r:.2f}%" for r in ratios[k].tolist()]
-        messages = [
-            fill.format(w, f, a, a / 1e6, r)
-            for w, f, a, r in zip(labels[k].tolist(), feature_ids[k].tolist(), area.tolist(), ratio_text)
-        ]
+        messages = filled(
+            template,
+            what=labels if labels.ndim == 0 else text_array(labels[k]),
+            feature=text_array(feature_ids[k]),
+            area=area_texts(area),
+            ratio=percent_texts(ratios[k]),
+        )
         notes = note[k]
-        for j in np.flatnonzero(notes != ""):
-            messages[j] = joined.format(message=messages[j], note=notes[j])
+        noted = notes != ""
+        if noted.any():
+            with_note = filled(joined, message=messages.filter(pa.array(noted)), note=text_array(notes[noted]))
+            messages = pc.replace_with_mask(messages, pa.array(noted), with_note)
         ctx.add_many(
             ov.block[k],
             severity[k],
