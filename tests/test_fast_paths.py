@@ -312,3 +312,40 @@ def test_fixed_texts_are_python_formatting_digit_for_digit():
         assert fixed_texts(values, decimals).to_pylist() == [f"{v:.{decimals}f}" for v in values]
 
     check()
+
+
+def test_narrow_pieces_equal_eroding_every_part_of_every_piece():
+    """The whole-piece pre-test (a piece whose parts are all thin is thin as a whole) drops no narrow piece:
+    the result is the erosion of every part, on strips, rings, bodies and their multi-part mixtures."""
+    from yangao_geo.overlap import narrow_pieces
+
+    rng = np.random.default_rng(5)
+    width = 0.05
+
+    def part():
+        x, y = rng.uniform(0, 1_000, 2)
+        kind = rng.integers(0, 4)
+        if kind == 0:  # a hair-line strip
+            return shapely.box(x, y, x + rng.uniform(1, 500), y + rng.uniform(1e-4, 0.2))
+        if kind == 1:  # a thin ring
+            r = rng.uniform(1, 50)
+            return shapely.Point(x, y).buffer(r).difference(shapely.Point(x, y).buffer(r - rng.uniform(1e-3, 0.1)))
+        if kind == 2:  # a body
+            return shapely.box(x, y, x + rng.uniform(0.06, 30), y + rng.uniform(0.06, 30))
+        return shapely.Polygon()  # nothing
+
+    pieces = []
+    for _ in range(600):
+        parts = [p for p in (part() for _ in range(rng.integers(1, 4))) if not p.is_empty]
+        pieces.append(shapely.MultiPolygon(parts) if len(parts) > 1 else (parts[0] if parts else shapely.Polygon()))
+    pieces = np.array([*pieces, None], dtype=object)
+
+    def reference(piece):
+        if piece is None or piece.is_empty:
+            return False
+        eroded = [p.area <= 0 or p.buffer(-width / 2, quad_segs=2).area <= 0 for p in shapely.get_parts(piece)]
+        return all(eroded)
+
+    expected = [reference(p) for p in pieces]
+    assert 50 < sum(expected) < 550  # both kinds, many of each
+    assert narrow_pieces(pieces, width).tolist() == expected

@@ -98,6 +98,10 @@ def narrow_pieces(pieces: np.ndarray, width_m: float) -> np.ndarray:
     if width_m <= 0 or len(pieces) == 0:
         return out
     present = ~shapely.is_missing(pieces) & ~shapely.is_empty(pieces)
+    # a piece whose parts are all thin is thin as a whole (sum the parts' inequalities): only pieces thin as
+    # a whole, or without area, are split into their parts (splitting copies every part)
+    area, length = shapely.area(pieces), shapely.length(pieces)
+    present &= (area <= 0) | (2.0 * area <= width_m * np.maximum(length, 1e-300))
     idx = np.flatnonzero(present)
     if len(idx) == 0:
         return out
