@@ -31,6 +31,7 @@ import pyproj
 import shapely
 
 from .i18n import t
+from .threads import map_ordered, thread_count
 
 __all__ = [
     "DENSIFY_M",
@@ -52,6 +53,8 @@ GEOD = pyproj.Geod(a=SEMI_MAJOR_M, rf=INVERSE_FLATTENING)
 DENSIFY_M = 10.0
 #: geometries are measured in groups of about this many vertices (bounded memory; same results)
 _CHUNK_COORDS = 100_000
+#: the fewest vertices a thread is given to measure (below it, one thread)
+_MIN_GROUP_COORDS = 10_000
 
 _TO_LONLAT: dict[tuple, pyproj.Transformer] = {}
 
@@ -151,12 +154,12 @@ def ellipsoidal_area(geometries, crs, *, densify_m: float = DENSIFY_M) -> np.nda
     """
     geoms = np.asarray(geometries, dtype=object)
     counts = shapely.get_num_coordinates(geoms)
-    if len(geoms) > 1 and counts.sum() > _CHUNK_COORDS:
-        # geometries a group at a time (bounded memory), the groups on every core (numpy, PROJ and GEOS
-        # release the GIL); each geometry's area is its own, so the result is one pass's
-        from .threads import map_ordered
-
-        group = np.cumsum(counts) // _CHUNK_COORDS
+    # geometries a group at a time (bounded memory), the groups on every core (numpy, PROJ and GEOS release
+    # the GIL): a share of each thread's work, of at least _MIN_GROUP_COORDS; each geometry's area is its
+    # own, so the result is one pass's
+    size = min(_CHUNK_COORDS, max(_MIN_GROUP_COORDS, int(counts.sum()) // (2 * thread_count()) + 1))
+    if len(geoms) > 1 and counts.sum() > size:
+        group = np.cumsum(counts) // size
         cuts = [0, *(np.flatnonzero(np.diff(group)) + 1).tolist(), len(geoms)]
         ranges = [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
         parts = map_ordered(lambda r: _ellipsoidal_area(geoms[r[0] : r[1]], crs, densify_m), ranges)
