@@ -349,3 +349,27 @@ def test_narrow_pieces_equal_eroding_every_part_of_every_piece():
     expected = [reference(p) for p in pieces]
     assert 50 < sum(expected) < 550  # both kinds, many of each
     assert narrow_pieces(pieces, width).tolist() == expected
+
+
+def test_text_array_is_str_of_every_value_on_both_paths():
+    """Texts converted for the findings store are ``str(v)`` (None missing; NaN and NA too on request),
+    whether they are repeated (looked up once per distinct text) or distinct (converted directly)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from yangao_geo.findings import text_array
+
+    odd = st.sampled_from([None, float("nan"), pd.NA, 3, True, 1.0, 1, "1", "阳高", '"', ""])
+    value = st.one_of(odd, st.text(max_size=5))
+
+    @settings(max_examples=100, deadline=None)
+    @given(st.lists(value, max_size=50), st.integers(0, 3), st.booleans())
+    def check(values, repeat, nan_missing):
+        values = values * (10**repeat // max(1, len(values)) + 1) if repeat % 2 else values  # repeated, or not
+        got = text_array(np.array(values, dtype=object), nan_missing=nan_missing).to_pylist()
+        missing = [v is None or (nan_missing and (v is pd.NA or (isinstance(v, float) and v != v))) for v in values]
+        assert got == [None if m else str(v) for v, m in zip(values, missing)]
+
+    check()
+    ids = np.array([f"F{i}" for i in range(3000)] + [None], dtype=object)  # distinct: the direct path
+    assert text_array(ids).to_pylist() == ids.tolist()

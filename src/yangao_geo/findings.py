@@ -103,6 +103,10 @@ class FindingStore:
         return np.concatenate(parts) if parts else np.empty(0, dtype=object)
 
 
+#: values looked at to tell repeated texts from distinct ones (only the speed of text_array depends on it)
+_SAMPLE = 512
+
+
 def text_array(values, *, nan_missing: bool = False) -> pa.Array:
     """Texts as one Arrow string array: None missing (NaN and NA too with ``nan_missing``), anything else as
     ``str(v)``. Repeated texts (an object array of a few labels, citations) are encoded once per distinct
@@ -123,10 +127,18 @@ def text_array(values, *, nan_missing: bool = False) -> pa.Array:
     values = np.asarray(values, dtype=object)
     if values.ndim != 1:
         values = values.reshape(-1)
+    codes = None
     try:
-        codes, distinct = pd.factorize(values, use_na_sentinel=True)  # None, NaN and NA: -1
+        sample = values[:: max(1, len(values) // _SAMPLE)]  # mostly distinct texts (ids): converted directly
+        if len(pd.unique(sample)) <= len(sample) // 2:
+            codes, distinct = pd.factorize(values, use_na_sentinel=True)  # None, NaN and NA: -1
     except TypeError:  # an unhashable value
         codes = None
+    if codes is None:
+        try:  # texts and None (and NaN, NA with nan_missing): converted in C
+            return pa.array(values, type=pa.string(), from_pandas=nan_missing)
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            pass
     # 1, True and 1.0 are one key to a hash table and three texts: only texts are looked up
     if codes is None or not all(isinstance(v, str) for v in distinct):
         return pa.array([None if v is None or (nan_missing and _is_na(v)) else str(v) for v in values], pa.string())
@@ -143,8 +155,11 @@ def text_array(values, *, nan_missing: bool = False) -> pa.Array:
 
 
 def _is_na(value) -> bool:
+    """NaN, pandas' NA or NaT (a value that is not equal to itself, or pandas' markers)."""
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return True
     try:
-        return bool(value != value) or type(value).__name__ in ("NAType", "NaTType")
+        return bool(value != value)
     except (TypeError, ValueError):
         return False
 
