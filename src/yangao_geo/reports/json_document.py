@@ -140,11 +140,11 @@ def _finding_rows(part: dict) -> bytes:
 
     pieces = []
     for i, key in enumerate(_JSON_FINDING):
-        pieces.append((",{" if i == 0 else ",") + json.dumps(key) + ":")
+        pieces.append(_large((",{" if i == 0 else ",") + json.dumps(key) + ":"))
         values = part[key]
         pieces.append(_number_literals(values, _DIGITS[key]) if key in _DIGITS else _text_literals(values))
-    pieces.append("}")
-    rows = pc.binary_join_element_wise(*pieces, "")
+    pieces.append(_large("}"))
+    rows = pc.binary_join_element_wise(*pieces, _large(""))
     return _concatenated(rows)
 
 
@@ -153,7 +153,7 @@ def _concatenated(strings) -> bytes:
     strings = strings.combine_chunks() if hasattr(strings, "combine_chunks") else strings
     if len(strings) == 0:
         return b""
-    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[strings.offset : strings.offset + len(strings) + 1]
+    offsets = _offsets(strings)
     return memoryview(strings.buffers()[2])[offsets[0] : offsets[-1]].tobytes()
 
 
@@ -167,8 +167,8 @@ def _text_literals(values):
 
     Texts stored once per finding (an Arrow array: messages, feature ids) are scanned for the bytes that need
     an escape (a quote, a backslash, a control character: rare in ids and messages); those texts alone go
-    through :func:`json.dumps`, the others are quoted as they are. Repeated texts (rule, severity, layer,
-    citation, block id: an object array) are written once per distinct value and repeated.
+    through :func:`json.dumps`, the others are quoted as they are. Other texts (an object array: rule,
+    severity, layer, citation, block id) are converted first (:func:`~yangao_geo.findings.text_array`).
 
     Examples
     --------
@@ -182,19 +182,32 @@ def _text_literals(values):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not isinstance(values, pa.Array):
-        codes, distinct = _factorized(values)
-        if codes is not None:
-            dumped = pa.array([json.dumps(v, ensure_ascii=False) for v in distinct] + ["null"], pa.string())
-            return dumped.take(pa.array(np.where(codes < 0, len(distinct), codes)))
-        values = pa.array([None if _none(v) is None else str(v) for v in values], pa.string())
-    text = values if values.type == pa.string() else values.cast(pa.string())
-    literal = pc.binary_join_element_wise('"', text, '"', "")
+    from ..findings import text_array
+
+    # 64-bit offsets: a chunk of very long texts may hold more than 2 GiB
+    text = text_array(values, nan_missing=True).cast(pa.large_string())
+    quote = _large('"')
+    literal = pc.binary_join_element_wise(quote, text, quote, _large(""))
     if _may_need_escape(text):
         special = pc.fill_null(pc.match_substring_regex(text, _NEEDS_ESCAPE), False)
         dumped = [json.dumps(v, ensure_ascii=False) for v in text.filter(special).to_pylist()]
-        literal = pc.replace_with_mask(literal, special, pa.array(dumped, pa.string()))
-    return pc.fill_null(literal, "null")
+        literal = pc.replace_with_mask(literal, special, pa.array(dumped, pa.large_string()))
+    return pc.fill_null(literal, _large("null"))
+
+
+def _large(text: str):
+    """A text as an Arrow large-string scalar (to join with large-string columns)."""
+    import pyarrow as pa
+
+    return pa.scalar(text, pa.large_string())
+
+
+def _offsets(strings) -> np.ndarray:
+    """The offsets of an Arrow (large) string array's values into its data buffer."""
+    import pyarrow as pa
+
+    dtype = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    return np.frombuffer(strings.buffers()[1], dtype=dtype)[strings.offset : strings.offset + len(strings) + 1]
 
 
 def _may_need_escape(text) -> bool:
@@ -204,21 +217,9 @@ def _may_need_escape(text) -> bool:
     """
     if len(text) == 0 or text.buffers()[2] is None:
         return False
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset : text.offset + len(text) + 1]
+    offsets = _offsets(text)
     data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     return bool(((data < 0x20) | (data == 0x22) | (data == 0x5C)).any())
-
-
-def _factorized(values):
-    """(codes, distinct texts) of an array of texts, -1 where missing (None, NaN, NA); (None, None) when a value
-    is not a string (1 and True, or 1 and 1.0, would be one value to a hash table, and are not one text)."""
-    import pandas as pd
-
-    try:
-        codes, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-    except TypeError:  # an unhashable value
-        return None, None
-    return (codes, distinct) if all(isinstance(v, str) for v in distinct) else (None, None)
 
 
 def _number_literals(values, digits: int):
@@ -233,10 +234,10 @@ def _number_literals(values, digits: int):
     import pyarrow.compute as pc
 
     rounded = _rounded(np.asarray(values, dtype=float), digits)
-    literal = pc.cast(pa.array(rounded), pa.string())
+    literal = pc.cast(pa.array(rounded), pa.large_string())
     whole = pc.match_substring_regex(literal, r"^-?[0-9]+$")  # a float stays a float: 100 is written 100.0
-    literal = pc.if_else(whole, pc.binary_join_element_wise(literal, ".0", ""), literal)
-    return pc.if_else(pa.array(np.isfinite(rounded)), literal, pa.scalar("null"))
+    literal = pc.if_else(whole, pc.binary_join_element_wise(literal, _large(".0"), _large("")), literal)
+    return pc.if_else(pa.array(np.isfinite(rounded)), literal, _large("null"))
 
 
 def _finite(value):

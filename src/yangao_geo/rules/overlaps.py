@@ -91,7 +91,7 @@ def _overlap_findings(ctx, layer: str, what, *, decide=None, citation=None) -> N
         area = ov.area_m2[k]
         messages = filled(
             template,
-            what=labels if labels.ndim == 0 else text_array(labels[k]),
+            what=labels.item() if labels.ndim == 0 else text_array(labels[k]),
             feature=text_array(feature_ids[k]),
             area=area_texts(area),
             ratio=percent_texts(ratios[k]),
