@@ -149,3 +149,26 @@ def test_file_digest_is_remembered_only_while_the_file_is_unchanged(tmp_path):
     assert file_sha256(path) == file_sha256(path) == hashlib.sha256(b"first").hexdigest()
     path.write_bytes(b"second, longer")
     assert file_sha256(path) == hashlib.sha256(b"second, longer").hexdigest()
+
+
+def test_digests_computed_ahead_are_the_files_digests(tmp_path):
+    """A digest started on its own thread is the file's SHA-256; a file changed since (another size or time)
+    is hashed again; a file that vanished fails where the digest is asked for, as it would have."""
+    import hashlib
+    import os
+
+    from yangao_geo.io.vector import file_sha256, hash_ahead
+
+    a, b = tmp_path / "a.gpkg", tmp_path / "b.gpkg"
+    a.write_bytes(os.urandom(3 << 20))
+    b.write_bytes(b"first")
+    hash_ahead([a, b, tmp_path / "missing.gpkg", tmp_path, "postgresql://x/y"])
+    assert file_sha256(a) == hashlib.sha256(a.read_bytes()).hexdigest()
+    b.write_bytes(b"second, longer")  # another size: not the digest started ahead
+    assert file_sha256(b) == hashlib.sha256(b"second, longer").hexdigest()
+    c = tmp_path / "c.gpkg"
+    c.write_bytes(b"x" * 100)
+    hash_ahead([c])
+    c.unlink()
+    with pytest.raises(OSError):
+        file_sha256(c)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -20,7 +22,15 @@ from .findings import FINDING_FIELDS, FindingColumns
 from .frames import geoframe
 from .geometry import is_polygonal
 from .i18n import t, use_lang
-from .layers import REQUIRED_LAYERS, ConstraintSet, bundled_blocks_path, load_constraints, load_layer
+from .io.vector import hash_ahead
+from .layers import (
+    REQUIRED_LAYERS,
+    ConstraintSet,
+    bundled_blocks_path,
+    bundled_constraint_paths,
+    load_constraints,
+    load_layer,
+)
 from .provenance import environment, now_iso
 from .regulations import regulations
 from .report import BLOCK_COLUMNS, SEVERITY_ORDER, Report
@@ -244,6 +254,7 @@ def _check(
     selected_only,
     attributes,
 ) -> Report:
+    hash_ahead(_input_files(blocks, constraints))
     table, loaded = read_blocks(
         blocks,
         kind=kind,
@@ -424,6 +435,20 @@ def _declared_area_units(table: gpd.GeoDataFrame, loaded) -> None:
                 choices=", ".join(AREA_UNITS),
             )
         )
+
+
+def _input_files(blocks, constraints) -> list:
+    """The input files named by path (their digests can be computed while they are read)."""
+    if constraints is None:
+        constraints = bundled_constraint_paths()
+    if isinstance(constraints, Mapping):
+        constraints = list(constraints.values())
+    elif isinstance(constraints, (str, Path)):
+        constraints = [constraints]
+    elif not isinstance(constraints, (list, tuple)):
+        constraints = []
+    blocks = bundled_blocks_path() if blocks is None else blocks
+    return [p for p in [blocks, *constraints] if isinstance(p, (str, Path))]
 
 
 def _area_of_interest(table: gpd.GeoDataFrame, margin_m: float = 10.0):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,8 +88,56 @@ def file_sha256(path: str | Path) -> str:
         parts = parquet_parts(p)
     else:
         parts = [p.with_suffix(s) for s in _SIDECARS] if p.suffix.lower() == ".shp" else [p]
-    stamp = tuple((str(q.resolve()), q.stat().st_size, q.stat().st_mtime_ns) for q in parts if q.is_file())
-    return _sha256_of(stamp)
+    stamp = _stamp(parts)
+    if not stamp:  # nothing to hash: never the digest of no bytes
+        raise FileNotFoundError(t("cannot hash {path}: no such file", path=str(p)))
+    pending = _AHEAD.pop(stamp, None)
+    return pending.result() if pending is not None else _sha256_of(stamp)
+
+
+def _stamp(parts) -> tuple:
+    return tuple((str(q.resolve()), q.stat().st_size, q.stat().st_mtime_ns) for q in parts if q.is_file())
+
+
+#: digests being computed ahead, by file stamp (see :func:`hash_ahead`)
+_AHEAD: dict = {}
+
+
+def hash_ahead(paths) -> None:
+    """Start hashing these files (single files, not folders) on a thread of their own.
+
+    Reading and hashing release Python's lock, so a large constraint file is hashed while its layers are
+    read and validated; :func:`file_sha256` then waits for the digest. A file that cannot be hashed is left
+    to :func:`file_sha256` (which reports it as it would have).
+    """
+    from concurrent.futures import Future
+
+    from ..threads import thread_count
+
+    if thread_count() == 1:  # YANGAO_GEO_THREADS=1: no thread of any kind
+        return
+    for stale in [k for k, f in _AHEAD.items() if f.done()][: max(0, len(_AHEAD) - 32)]:
+        del _AHEAD[stale]  # digests never asked for (a run that stopped early): kept to a few
+    for path in paths:
+        try:
+            p = Path(path)
+            if not p.is_file() or p.suffix.lower() == ".shp":
+                continue
+            stamp = _stamp([p])
+        except (OSError, TypeError, ValueError):
+            continue
+        if stamp in _AHEAD or not stamp:
+            continue
+        future: Future = Future()
+        _AHEAD[stamp] = future
+
+        def run(stamp=stamp, future=future):
+            try:
+                future.set_result(_sha256_of(stamp))
+            except BaseException as exc:  # raised where the digest is asked for
+                future.set_exception(exc)
+
+        threading.Thread(target=run, name="yangao-sha256", daemon=True).start()
 
 
 @functools.lru_cache(maxsize=64)

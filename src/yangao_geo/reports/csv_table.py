@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..findings import FINDING_COLUMNS
+from ..findings import FINDING_COLUMNS, text_array
 from ..io.cells import FORMULA_START_PATTERN, csv_text
 
 __all__ = ["CSV_COLUMNS", "findings_csv_table", "write_csv", "write_csv_rows"]
@@ -55,15 +55,14 @@ def write_csv_rows(report, fh, chunk: int = 50_000) -> None:
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     with pacsv.CSVWriter(fh, schema, write_options=options) as writer:
         for start in range(0, report.n_findings, chunk):
-            part = report._finding_slice(FINDING_COLUMNS[:13], start, start + chunk)
+            part = report._finding_slice(FINDING_COLUMNS[:13], start, start + chunk, arrow=True)
             numbers = _rounded(part)
             columns = []
             for name in CSV_COLUMNS:
                 if name in numbers:
                     columns.append(pa.array(numbers[name], from_pandas=True))  # NaN: an empty cell
                 else:
-                    values = part[name].tolist()  # None or NaN: missing, an empty cell
-                    text = pa.array([None if v is None or v != v else str(v) for v in values], pa.string())
+                    text = text_array(part[name], nan_missing=True)  # None, NaN, NA: missing, an empty cell
                     columns.append(_guarded(text) if name in _USER_TEXT else text)
             writer.write_table(pa.table(columns, schema=schema))
 
