@@ -85,8 +85,9 @@ class FindingStore:
     def column(self, f: str, *, release: bool = False):
         """One field over all findings; ``release`` drops it from the store.
 
-        ``block_pos`` int64 (-1: about an input, no block), numbers float64 (NaN: none), unique texts as one
-        pyarrow string Array, other texts and geometry as object arrays.
+        ``block_pos`` int64 (-1: about an input, no block), numbers float64 (NaN: none), unique texts as a
+        pyarrow ChunkedArray of strings (the chunks recorded, not copied into one), other texts and geometry
+        as object arrays.
         """
         self._flush()
         parts = [_expand(chunk[f], n) for n, chunk in self._chunks]
@@ -94,8 +95,8 @@ class FindingStore:
             for _, chunk in self._chunks:
                 chunk[f] = None
         if f in _UNIQUE_TEXT:
-            # one contiguous array: taking rows from a ChunkedArray would join its chunks on every call
-            return pa.concat_arrays(parts) if parts else pa.array([], type=pa.string())
+            # the chunks as they are, not joined: joining would hold every message twice at the peak of a run
+            return pa.chunked_array(parts, type=pa.string())
         if f == "block_pos":
             return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, np.int64)
         if f in _NUMBERS:
@@ -199,6 +200,39 @@ def _expand(value, n: int):
     return out
 
 
+def _taken(column, rows) -> pa.Array:
+    """Rows ``rows`` of an Arrow (chunked) array, as one array.
+
+    A chunked array is taken from chunk by chunk, and the rows put back in the order asked: Arrow's own
+    ``take`` on a chunked array may join all its chunks first, holding every message twice.
+
+    Examples
+    --------
+    >>> column = pa.chunked_array([["a", "b"], ["c"], ["d", "e"]])
+    >>> _taken(column, np.array([4, 0, 2, 2, 1])).to_pylist()
+    ['e', 'a', 'c', 'c', 'b']
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    if isinstance(column, pa.Array):
+        return column.take(pa.array(rows))
+    if column.num_chunks == 1:
+        return column.chunk(0).take(pa.array(rows))
+    starts = np.cumsum([0] + [len(c) for c in column.chunks])
+    chunk_of = np.searchsorted(starts, rows, side="right") - 1
+    by_chunk = np.argsort(chunk_of, kind="stable")
+    parts = []
+    sorted_chunks = chunk_of[by_chunk]
+    bounds = np.searchsorted(sorted_chunks, np.arange(column.num_chunks + 1))
+    for c in range(column.num_chunks):
+        lo, hi = bounds[c], bounds[c + 1]
+        if hi > lo:
+            parts.append(column.chunk(c).take(pa.array(rows[by_chunk[lo:hi]] - starts[c])))
+    if not parts:
+        return pa.array([], type=column.type)
+    grouped = pa.concat_arrays(parts)  # the rows grouped by chunk; back to the order asked
+    return grouped.take(pa.array(np.argsort(by_chunk, kind="stable")))
+
+
 class FindingColumns:
     """A run's findings in report order, as columns: the findings table without building it.
 
@@ -245,8 +279,8 @@ class FindingColumns:
                 out[name] = values
                 continue
             column = self._columns[name]
-            if isinstance(column, pa.Array):
-                taken = column.take(pa.array(rows))
+            if isinstance(column, (pa.Array, pa.ChunkedArray)):
+                taken = _taken(column, rows)
                 out[name] = taken if arrow else np.asarray(taken.to_numpy(zero_copy_only=False), dtype=object)
             else:
                 out[name] = column[rows]
@@ -266,8 +300,8 @@ class FindingColumns:
         rows = self._order
         for name in FINDING_COLUMNS[4:]:
             column = self._columns.pop(name)
-            if isinstance(column, pa.Array):
-                data[name] = pd.Series(column.take(pa.array(rows)), dtype="str")
+            if isinstance(column, (pa.Array, pa.ChunkedArray)):
+                data[name] = pd.Series(_taken(column, rows), dtype="str")
             elif column.dtype == object and name != "geometry":
                 data[name] = pd.Series(column[rows], dtype=object)
             else:

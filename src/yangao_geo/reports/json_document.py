@@ -97,7 +97,7 @@ def report_dict(report, *, findings: bool = True) -> dict:
     }
 
 
-def write_json(report, fh, indent: int = 2, chunk: int = 50_000) -> None:
+def write_json(report, fh, indent: int = 2, chunk: int = 20_000) -> None:
     """Write the JSON report to the open text file ``fh``; the findings (there may be millions) column-wise.
 
     The findings are written by Arrow's string kernels, a chunk at a time: each cell becomes its JSON literal
