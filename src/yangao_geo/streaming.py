@@ -267,12 +267,33 @@ def combine_batches(batches: list[BatchOverlaps], stream: LayerStream) -> Overla
     order = np.lexsort((position, block))
     column = next((c for c in id_columns(stream.fields) if all(b.complete[c] for b in batches)), None)
     if column is None:
-        ids = np.array([str(r) for r in stream.rows(key[order])], dtype=object)
+        ids = _formatted(np.asarray(stream.rows(key[order])))
     else:
-        values = np.concatenate([b.ids[column] for b in batches])[order]
-        ids = np.array([format_id(v) for v in values], dtype=object)
+        ids = _formatted(np.concatenate([b.ids[column] for b in batches])[order])
     pieces = np.full(len(order), None, dtype=object)
     return Overlaps(block[order], position[order], pieces, area[order], ids, narrow=narrow[order])
+
+
+def _formatted(values: np.ndarray) -> np.ndarray:
+    """:func:`~yangao_geo.features.format_id` of every value (an object array), each distinct id formatted once
+    (a parcel meets several blocks).
+
+    Examples
+    --------
+    >>> _formatted(np.array([12.0, 3.5, 12.0])).tolist(), _formatted(np.array(["a", 1, 1.0], dtype=object)).tolist()
+    (['12', '3.5', '12'], ['a', '1', '1'])
+    """
+    import pandas as pd
+
+    if values.dtype.kind in "iuf" or (len(values) and all(isinstance(v, str) for v in values[:1])):
+        try:
+            codes, distinct = pd.factorize(values, use_na_sentinel=False)
+        except TypeError:  # an unhashable value
+            codes = None
+        # 1, True and 1.0 are one key to a hash table: looked up only when the distinct values are all of one type
+        if codes is not None and len({type(v) for v in distinct}) <= 1:
+            return np.array([format_id(v) for v in distinct], dtype=object)[codes]
+    return np.array([format_id(v) for v in values], dtype=object)
 
 
 def local_batches(blocks, spatial, stream: LayerStream) -> list[BatchOverlaps]:

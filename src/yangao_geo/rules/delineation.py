@@ -219,8 +219,9 @@ def grid_alignment(ctx, params):
         lambda r: [cells_touched_and_covered(g) for g in lonlat[r[0] : r[1]]], chunks(len(positions), minimum=32)
     )
     counts = [c for part in counts for c in part]
+    vertices = ctx.block_column("lonlat_vertices")
     for pos, (touched, covered) in zip(positions, counts):
-        corners = corner_points(ctx.blocks["lonlat_vertices"].iloc[pos])
+        corners = corner_points(vertices[pos])
         on_minute, on_half = on_grid(corners, 60.0, tol), on_grid(corners, 30.0, tol)
         aligned = on_minute.all()
         ctx.add(
