@@ -184,3 +184,20 @@ def test_prefetched_keeps_order_raises_where_it_failed_and_stops_its_reader(monk
             break
     assert closed.wait(5)  # the reader stopped and closed its source
     assert not any(t.name == "yangao-prefetch" for t in threading.enumerate())
+
+
+def test_work_on_other_threads_speaks_the_callers_language(monkeypatch):
+    from yangao_geo.i18n import t, use_lang
+
+    monkeypatch.setenv("YANGAO_GEO_THREADS", "2")
+    monkeypatch.delenv("YANGAO_GEO_LANG", raising=False)
+    assert t("feature {n}", n=1) != "feature 1"  # zh by default: a language to lose
+
+    def words():
+        yield t("feature {n}", n=1)
+
+    for lang, expected in (("en", "feature 1"), ("zh", "要素 1")):
+        with use_lang(lang):
+            assert threads.map_ordered(lambda n: t("feature {n}", n=n), [1, 1]) == [expected] * 2
+            assert list(threads.prefetched(words())) == [expected]
+

@@ -150,11 +150,12 @@ def segmentize_exact(geoms, max_segment_length: float) -> np.ndarray:
 def distance_between(a, b) -> float:
     """``shapely.distance(a, b)``, exactly, with each geometry first clipped to where the nearest points can be.
 
-    An upper bound ``u`` comes from one vertex of ``a`` (its distance to ``b``); the nearest points of the two
-    lie within ``u`` of the other geometry, hence inside the other's bounding box widened by ``u``. Clipping
-    each geometry to that box keeps the nearest points and adds only edges on the box, which lie ``u`` or
-    more from the other geometry: the distance is unchanged, and GEOS compares a few edges instead of all
-    (a block of thousands of vertices against a densified layer extent).
+    An upper bound ``u`` comes from one vertex of ``a`` (its distance to ``b``): the vertex nearest ``b``'s
+    bounding box, so that ``u`` is close to the distance itself. The nearest points of the two lie within
+    ``u`` of the other geometry, hence inside the other's bounding box widened by ``u``. Clipping each
+    geometry to that box keeps the nearest points and adds only edges on the box, which lie ``u`` or more
+    from the other geometry: the distance is unchanged, and GEOS compares a few edges instead of all (a
+    block of thousands of vertices against a densified layer extent).
 
     Examples
     --------
@@ -164,13 +165,16 @@ def distance_between(a, b) -> float:
     """
     if a is None or b is None or shapely.is_empty(a) or shapely.is_empty(b):
         return float(shapely.distance(a, b))
-    first = shapely.points(shapely.get_coordinates(a)[:1])[0]
-    u = float(shapely.distance(first, b))
+    xy = shapely.get_coordinates(a)
+    bx0, by0, bx1, by1 = shapely.bounds(b)
+    gap_x = np.maximum(np.maximum(bx0 - xy[:, 0], xy[:, 0] - bx1), 0.0)
+    gap_y = np.maximum(np.maximum(by0 - xy[:, 1], xy[:, 1] - by1), 0.0)
+    nearest = shapely.points(xy[int(np.argmin(gap_x * gap_x + gap_y * gap_y))])
+    u = float(shapely.distance(nearest, b))
     if u == 0.0 or not np.isfinite(u):
         return float(shapely.distance(a, b))
     u = u * 1.01 + 1.0  # wider than needed: a nearest point exactly on the box edge must not be clipped away
     ax0, ay0, ax1, ay1 = shapely.bounds(a)
-    bx0, by0, bx1, by1 = shapely.bounds(b)
     near_a = shapely.clip_by_rect(a, bx0 - u, by0 - u, bx1 + u, by1 + u)
     near_b = shapely.clip_by_rect(b, ax0 - u, ay0 - u, ax1 + u, ay1 + u)
     return float(shapely.distance(near_a, near_b))

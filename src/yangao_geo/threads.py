@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import contextvars
 import math
 import os
 import threading
@@ -71,13 +72,15 @@ def map_ordered(fn, items) -> list:
     """``[fn(item) for item in items]``, the items run on the pool's threads; results in the items' order.
 
     Runs on the calling thread when there is one item, one thread, or when called from a pool thread.
-    The first exception raised by ``fn`` is raised here.
+    Each item runs in a copy of the caller's context (a text made there is in the caller's language). The
+    first exception raised by ``fn`` is raised here.
     """
     items = list(items)
     n = thread_count()
     if len(items) <= 1 or n == 1 or getattr(_state, "inside", False):
         return [fn(item) for item in items]
-    return list(_executor(n).map(fn, items))
+    context = contextvars.copy_context()  # each item runs in a copy: the caller's language speaks there too
+    return list(_executor(n).map(lambda item: context.copy().run(fn, item), items))
 
 
 def chunks(total: int, *, minimum: int, maximum: int | None = None) -> list[tuple[int, int]]:
@@ -165,7 +168,8 @@ def prefetched(iterable, depth: int = 1):
             if close is not None:  # a generator left early: its files closed now, on this thread
                 close()
 
-    reader = threading.Thread(target=read, name="yangao-prefetch", daemon=True)
+    # in a copy of the consumer's context: an error worded while reading is in the consumer's language
+    reader = threading.Thread(target=contextvars.copy_context().run, args=(read,), name="yangao-prefetch", daemon=True)
     reader.start()
     try:
         while True:
