@@ -200,4 +200,3 @@ def test_work_on_other_threads_speaks_the_callers_language(monkeypatch):
         with use_lang(lang):
             assert threads.map_ordered(lambda n: t("feature {n}", n=n), [1, 1]) == [expected] * 2
             assert list(threads.prefetched(words())) == [expected]
-
