@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .allocators import release_free_memory
 from .area import ellipsoidal_area
 from .attributes import normalise_blocks
 from .config import build_settings
@@ -333,6 +334,7 @@ def _check(
     if progress is not None:
         progress(0, len(runnable), "rules")
     run_rules(ctx, runnable, settings.params, on_rule=progress)
+    release_free_memory()  # the overlaps' temporaries are gone: the report is built in the memory they held
 
     store = ctx.findings
     del ctx  # the overlap caches: not needed by the report

@@ -8,6 +8,7 @@ traceback only with ``-v``.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import traceback
 import warnings
@@ -15,6 +16,7 @@ import warnings
 import click
 
 from .. import __version__
+from ..allocators import tune_for_a_run
 from ..errors import YangaoError, use_interface
 from ..i18n import N_, t, use_lang
 from .check import check_command
@@ -66,6 +68,7 @@ def _warnings_as_notes():
 
 def main(argv=None) -> None:
     """Run the CLI; map errors onto exit code 2 with a one-line message (in the run's language)."""
+    tune_for_a_run(arenas=max(2, os.cpu_count() or 1))  # before pyarrow loads and threads start (peak memory)
     args = sys.argv[1:] if argv is None else list(argv)
     with use_lang(lang_of_args(args)):
         _main(args)
