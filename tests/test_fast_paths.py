@@ -373,3 +373,38 @@ def test_text_array_is_str_of_every_value_on_both_paths():
     check()
     ids = np.array([f"F{i}" for i in range(3000)] + [None], dtype=object)  # distinct: the direct path
     assert text_array(ids).to_pylist() == ids.tolist()
+
+
+def test_grid_cells_from_rectangle_clipping_are_the_overlays_counts():
+    """B305's cells touched and covered: clipping the block to each cell counts what intersecting them counts."""
+    from yangao_geo.rules.delineation import cells_touched_and_covered
+
+    def by_overlay(geom, step=1 / 60):
+        minx, miny, maxx, maxy = geom.bounds
+        xs = np.arange(np.floor(minx / step + 1e-9), np.ceil(maxx / step - 1e-9)) * step
+        ys = np.arange(np.floor(miny / step + 1e-9), np.ceil(maxy / step - 1e-9)) * step
+        gx, gy = np.meshgrid(xs, ys)
+        shared = shapely.area(
+            shapely.intersection(shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + step, gy.ravel() + step), geom)
+        )
+        return int((shared > step * step * 1e-9).sum()), int((shared >= step * step * (1 - 1e-9)).sum())
+
+    rng = np.random.default_rng(5)
+    minute = 1 / 60
+    shapes = [
+        shapely.box(113 + 3 * minute, 40 + 2 * minute, 113 + 7 * minute, 40 + 5 * minute),  # on the grid: 12 covered
+        shapely.box(113 + 3 * minute, 40, 113 + 4 * minute, 40 + minute).buffer(-1e-9),  # a hair inside one cell
+    ]
+    for _ in range(150):
+        cx, cy = 113.5 + rng.uniform(0, 0.5), 40.0 + rng.uniform(0, 0.4)
+        radius = rng.uniform(0.3, 6) * minute
+        blob = shapely.Point(cx, cy).buffer(radius, quad_segs=int(rng.integers(2, 40)))
+        if rng.uniform() < 0.4:  # a hole, sometimes across cell edges
+            blob = blob.difference(shapely.Point(cx, cy).buffer(rng.uniform(0.1, 0.6) * radius))
+        if rng.uniform() < 0.3:  # two parts
+            blob = shapely.union_all([blob, shapely.box(cx + 0.2, cy, cx + 0.2 + 2 * minute, cy + minute)])
+        shapes.append(blob)
+    counts = [cells_touched_and_covered(g) for g in shapes]
+    assert counts == [by_overlay(g) for g in shapes]
+    assert counts[0] == (12, 12) and counts[1] == (1, 0)
+    assert sum(c for _, c in counts) > 200  # blocks that cover whole cells, not only touch them
