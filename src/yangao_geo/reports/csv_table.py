@@ -32,7 +32,7 @@ def findings_csv_table(report, start: int = 0, stop: int | None = None) -> pd.Da
     return table[list(CSV_COLUMNS)]
 
 
-def write_csv(report, path, chunk: int = 50_000) -> None:
+def write_csv(report, path, chunk: int = 10_000) -> None:
     """Write the findings to ``path`` a chunk at a time (the caller makes it atomic).
 
     Written by Arrow's CSV writer, column-wise (there may be millions of findings): every text quoted, user
@@ -44,7 +44,7 @@ def write_csv(report, path, chunk: int = 50_000) -> None:
         write_csv_rows(report, fh, chunk)
 
 
-def write_csv_rows(report, fh, chunk: int = 50_000) -> None:
+def write_csv_rows(report, fh, chunk: int = 10_000) -> None:
     """The header and the findings' rows, UTF-8, to the binary file ``fh`` (no BOM: see :func:`write_csv`)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
