@@ -20,7 +20,8 @@ peak memory (max RSS) of each run. Before any time is printed, every method's se
 ``yangao``   ``yangao-geo check BLOCKS -c CONSTRAINTS -o report.json``: end to end, every rule, JSON written
 ``overlay``  geopandas: read, ``to_crs``, ``overlay(how="intersection")``, ellipsoidal area
 ``sjoin``    geopandas: read, ``to_crs``, ``sjoin(predicate="intersects")``, shapely intersection, area
-``duckdb``   DuckDB with its spatial extension (from PyPI, offline): ST_Read, ST_Transform, spatial join
+``duckdb``   DuckDB with its spatial extension (PyPI's ``duckdb-ext-spatial`` wheel: ``pip install ".[bench]"``;
+             nothing is downloaded at run time): ST_Read, ST_Transform, spatial join
 ``postgis``  PostgreSQL 15 + PostGIS 3 (Debian), started here on 127.0.0.1; load and query timed apart
 ``floor``    read + reproject + STRtree + intersection and area of exactly the true pairs (known in advance)
 ``floor_inside`` the floor with yangao_geo's own shortcut: a parcel wholly inside its block (``contains_properly``)
