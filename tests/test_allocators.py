@@ -39,6 +39,7 @@ def _pool_in_a_fresh_process(env) -> str:
     return run.stdout.strip()
 
 
+@glibc
 def test_a_run_puts_arrow_on_the_system_allocator_unless_the_user_chose():
     assert _pool_in_a_fresh_process({"ARROW_DEFAULT_MEMORY_POOL": None}) == "system"
     import pyarrow
@@ -48,6 +49,7 @@ def test_a_run_puts_arrow_on_the_system_allocator_unless_the_user_chose():
         assert _pool_in_a_fresh_process({"ARROW_DEFAULT_MEMORY_POOL": others[0]}) == others[0]
 
 
+@glibc
 def test_the_command_line_tunes_the_allocators_before_pyarrow_loads():
     """``yangao-geo`` runs with Arrow on the system allocator; a library caller's process is left alone."""
     code = (

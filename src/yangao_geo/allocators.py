@@ -2,7 +2,7 @@
 
 The geometries of a run live in GEOS (glibc's ``malloc``), the findings' texts in Arrow (its own pool:
 jemalloc in the PyPI wheels). Both keep freed memory for reuse: after the farmland of a county has been
-streamed through GEOS batch by batch, hundreds of MiB are free but still held by the process, and the
+streamed through GEOS batch by batch, over a hundred MiB is free but still held by the process, and the
 report is then built on top of them (measured: ``benchmarks/RESULTS.md``, "Peak memory").
 
 * :func:`tune_for_a_run` — for a process that runs one check (the command line): Arrow allocates with the
@@ -54,10 +54,12 @@ def tune_for_a_run(arenas: int) -> None:
 
     Call first thing in a process that runs one check, before pyarrow is imported and threads start.
     """
+    libc = _glibc()
+    if libc is None:  # measured on glibc alone: elsewhere the allocators keep their own policy
+        return
     if "pyarrow" not in sys.modules:  # read once, when pyarrow loads
         os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-    libc = _glibc()
-    if libc is not None and "MALLOC_ARENA_MAX" not in os.environ:  # the user's own setting wins
+    if "MALLOC_ARENA_MAX" not in os.environ:  # the user's own setting wins
         libc.mallopt(_M_ARENA_MAX, max(1, int(arenas)))
 
 
