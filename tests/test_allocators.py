@@ -25,7 +25,7 @@ def test_free_pages_held_by_malloc_are_given_back():
     held = _rss_mib()
     assert allocators.release_free_memory() is True
     assert _rss_mib() < held - 100  # most of the freed 290 MiB left the process
-    assert len(kept) == 2344
+    del kept  # alive until here: what kept the heap from shrinking on its own
 
 
 def _pool_in_a_fresh_process(env) -> str:

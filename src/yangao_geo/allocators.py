@@ -7,7 +7,7 @@ report is then built on top of them (measured: ``benchmarks/RESULTS.md``, "Peak 
 
 * :func:`tune_for_a_run` — for a process that runs one check (the command line): Arrow allocates with the
   system's ``malloc`` (``ARROW_DEFAULT_MEMORY_POOL=system``, unless the user set it), and glibc keeps
-  one arena per core rather than eight (``M_ARENA_MAX``), so memory freed by one thread is reused by
+  one arena per core rather than eight per core (``M_ARENA_MAX``), so memory freed by one thread is reused by
   another. It must run before pyarrow is imported and before any thread starts; a library caller's
   process is left as its owner set it up.
 * :func:`release_free_memory` — after a step that freed much (the rules), glibc's ``malloc_trim(0)``
