@@ -39,6 +39,23 @@ def test_scale_factor_area_far_from_the_central_meridian_and_with_holes():
     assert shapely.area(poly) != pytest.approx(exact, rel=1e-5)  # the plane alone is 1e-4 off here
 
 
+def test_scale_factor_area_is_the_polygons_wherever_its_rings_start_and_whatever_is_measured_with_it():
+    # an overlay returns a polygon lying inside another with its rings started elsewhere: the same area
+    rng = np.random.default_rng(5)
+    poly = shapely.Point(520_000, 4_450_000).buffer(2_500, quad_segs=100).difference(
+        shapely.Point(521_000, 4_450_500).buffer(300)
+    )
+    shell = np.asarray(poly.exterior.coords)[:-1]
+    hole = np.asarray(poly.interiors[0].coords)[:-1]
+    alone = scale_factor_area([poly])[0]
+    others = shapely.buffer(shapely.points(rng.uniform(400_000, 600_000, (3000, 2))), 900.0)
+    for k in rng.integers(1, len(shell), 20):
+        turned = np.roll(shell, -k, axis=0)[:: (-1) ** int(k)]
+        again = shapely.Polygon(np.vstack([turned, turned[:1]]), [np.vstack([hole, hole[:1]])])
+        batch = np.concatenate([others[:k], [again], others[k:]])
+        assert abs(scale_factor_area(batch)[k] - alone) < 1e-6  # m², of 19 km²
+
+
 def test_engine_overlaps_equal_the_naive_exact_computation(bundled):
     """Every block × farmland parcel intersected in full and measured with TD/T 1055: same pairs, same areas
     (the bundled blocks widened by 800 m so that they cross hundreds of parcels, some wholly inside)."""
@@ -408,3 +425,24 @@ def test_grid_cells_from_rectangle_clipping_are_the_overlays_counts():
     assert counts == [by_overlay(g) for g in shapes]
     assert counts[0] == (12, 12) and counts[1] == (1, 0)
     assert sum(c for _, c in counts) > 200  # blocks that cover whole cells, not only touch them
+
+
+def test_block_pairs_with_one_block_inside_the_other_equal_their_intersections():
+    from yangao_geo.overlap import interior_overlaps
+
+    rng = np.random.default_rng(20)
+    centres = rng.uniform(0, 3000, (120, 2)) + [500_000.0, 4_450_000.0]
+    radii = rng.uniform(30, 600, 120)
+    blocks = shapely.buffer(shapely.points(centres), radii, quad_segs=rng.integers(2, 40))
+    blocks[:10] = shapely.difference(blocks[:10], shapely.buffer(shapely.points(centres[:10]), radii[:10] / 3))
+    shapely.prepare(blocks)
+    got = interior_overlaps(blocks, np.ones(len(blocks), dtype=bool), blocks, self_join=True)
+    i, j = np.triu_indices(len(blocks), 1)
+    exact = scale_factor_area(polygonal(shapely.intersection(blocks[i], blocks[j])))
+    hit = exact > 1e-4
+    assert [*zip(got.block, got.feature)] == [*zip(i[hit], j[hit])]
+    np.testing.assert_allclose(got.area_m2, exact[hit], rtol=1e-9, atol=1e-6)
+    nested = shapely.contains_properly(blocks[i], blocks[j]) | shapely.contains_properly(blocks[j], blocks[i])
+    assert nested[hit].sum() > 20  # the shortcut was taken, often
+    holes = (i[hit] < 10) | (j[hit] < 10)
+    assert holes.sum() > 3

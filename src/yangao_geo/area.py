@@ -276,11 +276,10 @@ def scale_factor_area(geometries, crs=4547) -> np.ndarray:
     m0[jumps] = 0.0
     m2[jumps] = 0.0
     m4[jumps] = 0.0
-    c0 = np.concatenate([[0.0], np.cumsum(m0)])
-    c2 = np.concatenate([[0.0], np.cumsum(m2)])
-    c4 = np.concatenate([[0.0], np.cumsum(m4)])
-    first, last = ring_off[:-1], ring_off[1:] - 1
-    ring_m0, ring_m2, ring_m4 = c0[last] - c0[first], c2[last] - c2[first], c4[last] - c4[first]
+    # each ring's own sum (not differences of one running sum over every ring, which would carry the
+    # rounding of all the rings before it into each)
+    first = ring_off[:-1]
+    ring_m0, ring_m2, ring_m4 = (np.add.reduceat(m, first) for m in (m0, m2, m4))
     sign = np.where(ring_m0 < 0, -1.0, 1.0)  # each ring by its own orientation
     ring_of_poly = np.repeat(np.arange(len(parts)), np.diff(poly_off))
     exterior = np.zeros(len(first), dtype=bool)
@@ -289,9 +288,14 @@ def scale_factor_area(geometries, crs=4547) -> np.ndarray:
     poly_m0 = np.bincount(ring_of_poly, weights=weight * ring_m0, minlength=len(parts))
     poly_m2 = np.bincount(ring_of_poly, weights=weight * ring_m2, minlength=len(parts))
     poly_m4 = np.bincount(ring_of_poly, weights=weight * ring_m4, minlength=len(parts))
-    # latitude of each polygon from the first vertex of its exterior ring (ρν varies by 1e-7 per km)
-    start = ring_off[poly_off[:-1]]
-    _, lat = _to_lonlat(crs).transform(coords[start, 0], coords[start, 1])
+    # latitude of each polygon at the centre of its exterior ring's box (ρν varies by 1e-7 per km): the same
+    # wherever the ring starts and whichever way it runs, so a polygon and an overlay's copy of it (its
+    # vertices from another start) measure the same
+    start = ring_off[:-1]
+    centre_x = (np.minimum.reduceat(coords[:, 0], start) + np.maximum.reduceat(coords[:, 0], start)) / 2.0
+    centre_y = (np.minimum.reduceat(coords[:, 1], start) + np.maximum.reduceat(coords[:, 1], start)) / 2.0
+    shells = poly_off[:-1]
+    _, lat = _to_lonlat(crs).transform(centre_x[shells], centre_y[shells])
     f = 1 / INVERSE_FLATTENING
     e2 = f * (2 - f)
     s2 = np.sin(np.radians(np.asarray(lat))) ** 2

@@ -95,13 +95,16 @@ def nonfinite_positions(geoms) -> np.ndarray:
     geoms = np.asarray(geoms, dtype=object)
     if len(geoms) == 0:
         return np.array([], dtype=int)
-    coords, owner = shapely.get_coordinates(geoms, include_z=True, return_index=True)
-    if len(coords) == 0:
+    # the common case first, without an owner per coordinate: every x and y finite, no Z
+    with_z = np.flatnonzero(shapely.has_z(geoms))
+    if np.isfinite(shapely.get_coordinates(geoms)).all() and len(with_z) == 0:
         return np.array([], dtype=int)
+    coords, owner = shapely.get_coordinates(geoms, include_z=True, return_index=True)
     finite = np.isfinite(coords)
     # a missing Z is NaN in the third column: only x and y, and a Z the geometry really has, count
-    has_z = np.asarray(shapely.has_z(geoms))[owner]
-    bad = ~finite[:, 0] | ~finite[:, 1] | (has_z & ~finite[:, 2])
+    has_z = np.zeros(len(geoms), dtype=bool)
+    has_z[with_z] = True
+    bad = ~finite[:, 0] | ~finite[:, 1] | (has_z[owner] & ~finite[:, 2])
     return np.unique(owner[bad])
 
 
@@ -180,14 +183,20 @@ def distance_between(a, b) -> float:
     return float(shapely.distance(near_a, near_b))
 
 
-def covering_boxes(geom, fill: float = 0.8, max_depth: int = 6) -> np.ndarray:
+def covering_boxes(geom, fill: float = 0.95, max_depth: int = 6, slack: float = 0.0005) -> np.ndarray:
     """Boxes whose union covers ``geom``: ``(k, 4)`` rows of ``minx, miny, maxx, maxy``.
 
     Each polygonal part is cut into quarters of its bounding box until the part fills at least ``fill`` of
-    a piece's box (or ``max_depth`` cuts were made); every piece contributes its own bounding box, so the
-    boxes cover the geometry exactly, with some area to spare. An index asked with these boxes (one query
-    per box) misses no feature meeting ``geom``, and returns far fewer than one query with ``geom``'s
-    envelope when ``geom`` is, say, the blocks' envelopes spread over a county.
+    a piece's box, or the box's spare area is at most ``slack`` of ``geom``'s whole area (or ``max_depth``
+    cuts were made); every piece contributes its own bounding box, so the boxes cover the geometry exactly,
+    with some area to spare. An index asked with these boxes (one query per box) misses no feature meeting
+    ``geom``, and returns far fewer than one query with ``geom``'s envelope when ``geom`` is, say, the
+    blocks' envelopes spread over a county.
+
+    The spare area is bounded both ways because features are not spread evenly: blocks ringing a basin of
+    farmland make one part that fills 80 % of its box, the basin being the other 20 % and holding most of
+    the parcels (hills 2 000 blocks × 200 000 parcels: with ``fill=0.8`` alone every parcel was read, with
+    these defaults 88 175, against 86 106 whose boxes meet a block's).
 
     Examples
     --------
@@ -202,11 +211,12 @@ def covering_boxes(geom, fill: float = 0.8, max_depth: int = 6) -> np.ndarray:
     out = []
     todo = [(part, 0) for part in shapely.get_parts(np.atleast_1d(np.asarray(geom, dtype=object)))]
     todo = [(p, d) for p, d in todo if p is not None and not p.is_empty]
+    spare = slack * sum(p.area for p, _ in todo)
     while todo:
         piece, depth = todo.pop()
         minx, miny, maxx, maxy = piece.bounds
         box_area = (maxx - minx) * (maxy - miny)
-        if depth >= max_depth or box_area == 0 or piece.area >= fill * box_area:
+        if depth >= max_depth or box_area == 0 or piece.area >= fill * box_area or box_area - piece.area <= spare:
             out.append((minx, miny, maxx, maxy))
             continue
         midx, midy = (minx + maxx) / 2, (miny + maxy) / 2

@@ -160,8 +160,29 @@ def _query(tree, blocks: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np
     return usable[qi], fi
 
 
-def _pair_areas(blocks, feats, bi, fi, feature_areas, self_join, keep_pieces, width_m):
-    """Areas, narrowness and (with ``keep_pieces``) pieces of the pairs ``(bi[k], fi[k])``: the exact work."""
+def _nested(blocks, feats, bi, fi) -> np.ndarray:
+    """For block pairs: the block wholly inside the other one (``contains_properly``), else None.
+
+    That block *is* the pair's overlap. Both directions are asked here, on the calling thread, before the
+    pairs are shared out: the second asks the *other* block's prepared geometry, which a thread working on
+    another range of blocks may be using (see :func:`_block_aligned`).
+    """
+    inner = np.full(len(bi), None, dtype=object)
+    if len(bi) == 0:
+        return inner
+    first = shapely.contains_properly(blocks[bi], feats[fi])
+    inner[first] = feats[fi[first]]
+    rest = np.flatnonzero(~first)
+    second = shapely.contains_properly(feats[fi[rest]], blocks[bi[rest]])
+    inner[rest[second]] = blocks[bi[rest[second]]]
+    return inner
+
+
+def _pair_areas(blocks, feats, bi, fi, feature_areas, self_join, keep_pieces, width_m, nested=None):
+    """Areas, narrowness and (with ``keep_pieces``) pieces of the pairs ``(bi[k], fi[k])``: the exact work.
+
+    ``nested``: for block pairs, the block lying wholly inside the other one, per pair (see :func:`_nested`).
+    """
     n = len(bi)
     pieces = np.empty(n, dtype=object)
     areas = np.empty(n, dtype=float)
@@ -171,6 +192,11 @@ def _pair_areas(blocks, feats, bi, fi, feature_areas, self_join, keep_pieces, wi
         inside = shapely.contains_properly(blocks[bi], feats[fi])
         pieces[inside] = feats[fi[inside]]
         areas[inside] = feature_areas[fi[inside]]
+        narrow[inside] = narrow_pieces(pieces[inside], width_m)
+    elif nested is not None:
+        inside = ~shapely.is_missing(nested)
+        pieces[inside] = nested[inside]
+        areas[inside] = scale_factor_area(nested[inside], ANALYSIS_CRS)
         narrow[inside] = narrow_pieces(pieces[inside], width_m)
     rest = np.flatnonzero(~inside)
     heavy = shapely.get_num_coordinates(feats[fi[rest]]) > _CLIP_VERTICES
@@ -209,7 +235,8 @@ def interior_overlaps(
     """Interior overlaps of the usable blocks with ``feats``, exact, with three shortcuts.
 
     * a feature that lies wholly inside a block (``contains_properly``) *is* the overlap: no
-      intersection is computed, its area is the feature's own (computed once per layer);
+      intersection is computed, its area is the feature's own (computed once per layer); so is, for
+      pairs of blocks (``self_join``), the block that lies wholly inside the other;
     * a feature with many vertices (a red line) is first clipped to the block's bounding box, so
       GEOS intersects a small piece instead of the whole polygon;
     * overlap areas come from :func:`~yangao_geo.area.scale_factor_area` (exact Gauss-Krüger scale
@@ -238,9 +265,18 @@ def interior_overlaps(
         return empty
     weight = shapely.get_num_coordinates(blocks[bi]) + shapely.get_num_coordinates(feats[fi])
     ranges = _block_aligned(bi, weight, 4 * thread_count(), minimum=_MIN_VERTICES_PER_TASK)
+    nested = _nested(blocks, feats, bi, fi) if self_join else None
     results = map_ordered(
         lambda r: _pair_areas(
-            blocks, feats, bi[r[0] : r[1]], fi[r[0] : r[1]], feature_areas, self_join, keep_pieces, width_m
+            blocks,
+            feats,
+            bi[r[0] : r[1]],
+            fi[r[0] : r[1]],
+            feature_areas,
+            self_join,
+            keep_pieces,
+            width_m,
+            None if nested is None else nested[r[0] : r[1]],
         ),
         ranges,
     )
