@@ -431,7 +431,7 @@ def test_block_pairs_with_one_block_inside_the_other_equal_their_intersections()
     from yangao_geo.overlap import interior_overlaps
 
     rng = np.random.default_rng(20)
-    centres = rng.uniform(0, 3000, (120, 2)) + [500_000.0, 4_450_000.0]
+    centres = rng.uniform(0, 3000, (120, 2)) + np.array([500_000.0, 4_450_000.0])
     radii = rng.uniform(30, 600, 120)
     blocks = shapely.buffer(shapely.points(centres), radii, quad_segs=rng.integers(2, 40))
     blocks[:10] = shapely.difference(blocks[:10], shapely.buffer(shapely.points(centres[:10]), radii[:10] / 3))
