@@ -42,8 +42,10 @@ def test_scale_factor_area_far_from_the_central_meridian_and_with_holes():
 def test_scale_factor_area_is_the_polygons_wherever_its_rings_start_and_whatever_is_measured_with_it():
     # an overlay returns a polygon lying inside another with its rings started elsewhere: the same area
     rng = np.random.default_rng(5)
-    poly = shapely.Point(520_000, 4_450_000).buffer(2_500, quad_segs=100).difference(
-        shapely.Point(521_000, 4_450_500).buffer(300)
+    poly = (
+        shapely.Point(520_000, 4_450_000)
+        .buffer(2_500, quad_segs=100)
+        .difference(shapely.Point(521_000, 4_450_500).buffer(300))
     )
     shell = np.asarray(poly.exterior.coords)[:-1]
     hole = np.asarray(poly.interiors[0].coords)[:-1]
