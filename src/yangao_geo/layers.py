@@ -402,8 +402,20 @@ def boxes_in_file_crs(near, crs) -> np.ndarray:
 
     For asking a file's spatial index box by box (:func:`yangao_geo.io.gpkg_index.rtree_fids`): each box
     of :func:`~yangao_geo.geometry.covering_boxes`, widened by the mask's 50 m, has its edges densified
-    every 500 m before it is transformed, and the bounds of the result are taken.
+    every 500 m before it is transformed, and the bounds of the result are taken. Every layer of a check
+    asks with the same area: the boxes are worked out once per area and CRS (read-only array).
     """
+    return _boxes_in_file_crs(near, pyproj.CRS.from_user_input(crs))
+
+
+@functools.lru_cache(maxsize=16)
+def _boxes_in_file_crs(near, crs) -> np.ndarray:
+    boxes = _file_boxes(near, crs)
+    boxes.flags.writeable = False
+    return boxes
+
+
+def _file_boxes(near, crs) -> np.ndarray:
     boxes = covering_boxes(near)
     if crs.equals(ANALYSIS_CRS):
         return boxes
