@@ -448,3 +448,48 @@ def test_block_pairs_with_one_block_inside_the_other_equal_their_intersections()
     assert nested[hit].sum() > 20  # the shortcut was taken, often
     holes = (i[hit] < 10) | (j[hit] < 10)
     assert holes.sum() > 3
+
+
+def test_messages_worded_later_are_the_messages_worded_at_once():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from yangao_geo.findings import text_array
+    from yangao_geo.rules.messages import WordedLater, area_texts, filled, percent_texts
+
+    rng = np.random.default_rng(8)
+    n = 3000
+    area = rng.choice([0.005, 2.675, 1234.5678, 1e9 / 3, 0.0], n) * rng.uniform(0.5, 2, n)
+    ratio = np.where(rng.random(n) < 0.1, np.nan, rng.random(n))
+    ids = text_array(np.array([f"F{i}" if i % 7 else f'"{i}"' for i in range(n)], dtype=object))
+    labels = rng.choice(np.array(["现有探矿权", "existing mining right", "x{y}"], dtype=object), n)
+    notes = rng.choice(np.array(["", "", "sliver", "有条件"], dtype=object), n)
+    template, joined = "与{what} {feature} 重叠 {area}，占 {ratio}", "{message}；{note}"
+    later = WordedLater(
+        template,
+        {"what": labels, "feature": ids, "area": ("area", area), "ratio": ("percent", ratio)},
+        notes=notes,
+        joined=joined,
+    )
+    whole = filled(template, what=text_array(labels), feature=ids, area=area_texts(area), ratio=percent_texts(ratio))
+    noted = pa.array(notes != "")
+    whole = pc.replace_with_mask(
+        whole, noted, filled(joined, message=whole.filter(noted), note=text_array(notes[notes != ""]))
+    )
+    rows = rng.integers(0, n, 5000)  # any order, with repeats
+    assert later.take(rows).to_pylist() == whole.take(pa.array(rows)).to_pylist()
+    assert later.to_arrow().equals(whole)
+
+
+def test_a_report_words_its_overlaps_in_the_language_of_its_check_and_pickles(tmp_path):
+    import pickle
+
+    from yangao_geo.i18n import use_lang
+
+    with use_lang("zh"):
+        report = yangao_geo.check(_widened_blocks(), rules=["O203"], keep_geometry=False)
+    with use_lang("en"):
+        messages = report.findings.message.tolist()
+        again = pickle.loads(pickle.dumps(report))  # a batch's reports cross processes
+        assert again.to_dict()["findings"] == report.to_dict()["findings"]
+    assert len(messages) > 100 and all(m.startswith("与") for m in messages), messages[:3]

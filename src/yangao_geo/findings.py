@@ -6,8 +6,11 @@ do). A chunk keeps numbers in numpy arrays, the few repeated texts (rule,
 severity, layer, citation) as references to shared strings, and the texts
 unique to each finding (message, feature id) as Arrow UTF-8 arrays — about a
 third of the memory of Python strings, which for CJK text take two bytes a
-character plus their object header. :meth:`FindingStore.column` joins the
-chunks, in the order they were recorded.
+character plus their object header. A chunk's messages may also be a
+:class:`DeferredTexts`: what the texts are made of (a template, the numbers),
+worded only when a report reads them — millions of overlap messages are then
+never all held at once. :meth:`FindingStore.column` joins the chunks, in the
+order they were recorded.
 
 Examples
 --------
@@ -27,7 +30,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["FINDING_COLUMNS", "FINDING_FIELDS", "FindingColumns", "FindingStore", "text_array"]
+__all__ = [
+    "FINDING_COLUMNS",
+    "FINDING_FIELDS",
+    "DeferredTexts",
+    "FindingColumns",
+    "FindingStore",
+    "TextChunks",
+    "text_array",
+]
 
 #: the columns of the findings table, in this order (the report's contract)
 FINDING_COLUMNS = (
@@ -51,6 +62,56 @@ FINDING_FIELDS = ("block_pos", *FINDING_COLUMNS[4:])
 _NUMBERS = ("overlap_m2", "overlap_ratio")
 #: texts unique to each finding: stored as Arrow strings
 _UNIQUE_TEXT = ("feature_id", "message")
+
+
+class DeferredTexts:
+    """A chunk of texts (one per finding) worded when read, not when recorded.
+
+    A subclass holds what the texts are made of and words any of them on demand: :meth:`take` gives the
+    texts at some positions of the chunk, as an Arrow string array, exactly the texts that wording the
+    whole chunk and picking those positions would give. It must pickle (a batch's reports cross processes)
+    and must not depend on anything that changes after recording (the language: translate when recording).
+    """
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def take(self, rows: np.ndarray) -> pa.Array:
+        """The texts at positions ``rows`` of this chunk (any order, repeats allowed)."""
+        raise NotImplementedError
+
+    def to_arrow(self) -> pa.Array:
+        """Every text of the chunk."""
+        return self.take(np.arange(len(self), dtype=np.int64))
+
+
+class TextChunks:
+    """A column of texts in the chunks recorded, some of them :class:`DeferredTexts` (see :func:`_taken`).
+
+    Examples
+    --------
+    >>> TextChunks([pa.array(["a", "b"]), pa.array(["c"])]).to_pylist()
+    ['a', 'b', 'c']
+    """
+
+    def __init__(self, chunks):
+        self.chunks = list(chunks)
+        self.num_chunks = len(self.chunks)
+        self.type = pa.string()
+
+    def __len__(self) -> int:
+        return sum(len(c) for c in self.chunks)
+
+    def chunk(self, c: int):
+        return self.chunks[c]
+
+    def to_pylist(self) -> list:
+        return [v for c in self.chunks for v in _arrow(c).to_pylist()]
+
+
+def _arrow(chunk) -> pa.Array:
+    """A stored chunk of texts as an Arrow array (a deferred one worded)."""
+    return chunk.to_arrow() if isinstance(chunk, DeferredTexts) else chunk
 
 
 class FindingStore:
@@ -96,6 +157,8 @@ class FindingStore:
                 chunk[f] = None
         if f in _UNIQUE_TEXT:
             # the chunks as they are, not joined: joining would hold every message twice at the peak of a run
+            if any(isinstance(p, DeferredTexts) for p in parts):
+                return TextChunks(parts)
             return pa.chunked_array(parts, type=pa.string())
         if f == "block_pos":
             return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, np.int64)
@@ -182,6 +245,8 @@ def _compact(columns: dict, n: int, keep_geometry: bool) -> dict:
                 out[f] = value
             else:
                 out[f] = np.array([np.nan if v is None else v for v in value], dtype=float)
+        elif f in _UNIQUE_TEXT and isinstance(value, DeferredTexts):
+            out[f] = value
         elif f in _UNIQUE_TEXT:
             out[f] = text_array(value) if many else pa.array([value] * n, type=pa.string())
         elif f == "geometry":
@@ -193,7 +258,7 @@ def _compact(columns: dict, n: int, keep_geometry: bool) -> dict:
 
 def _expand(value, n: int):
     """A stored field as an array of length ``n`` (a single value is repeated)."""
-    if isinstance(value, (np.ndarray, pa.Array)):
+    if isinstance(value, (np.ndarray, pa.Array, DeferredTexts)):
         return value
     out = np.empty(n, dtype=object)
     out[:] = value
@@ -203,8 +268,9 @@ def _expand(value, n: int):
 def _taken(column, rows) -> pa.Array:
     """Rows ``rows`` of an Arrow (chunked) array, as one array.
 
-    A chunked array is taken from chunk by chunk, and the rows put back in the order asked: Arrow's own
-    ``take`` on a chunked array may join all its chunks first, holding every message twice.
+    A chunked array (or :class:`TextChunks`) is taken from chunk by chunk, and the rows put back in the
+    order asked: Arrow's own ``take`` on a chunked array may join all its chunks first, holding every
+    message twice; a :class:`DeferredTexts` chunk words the rows asked of it, and only those.
 
     Examples
     --------
@@ -213,10 +279,10 @@ def _taken(column, rows) -> pa.Array:
     ['e', 'a', 'c', 'c', 'b']
     """
     rows = np.asarray(rows, dtype=np.int64)
-    if isinstance(column, pa.Array):
-        return column.take(pa.array(rows))
+    if isinstance(column, (pa.Array, DeferredTexts)):
+        return _take_chunk(column, rows)
     if column.num_chunks == 1:
-        return column.chunk(0).take(pa.array(rows))
+        return _take_chunk(column.chunk(0), rows)
     starts = np.cumsum([0] + [len(c) for c in column.chunks])
     chunk_of = np.searchsorted(starts, rows, side="right") - 1
     by_chunk = np.argsort(chunk_of, kind="stable")
@@ -226,11 +292,16 @@ def _taken(column, rows) -> pa.Array:
     for c in range(column.num_chunks):
         lo, hi = bounds[c], bounds[c + 1]
         if hi > lo:
-            parts.append(column.chunk(c).take(pa.array(rows[by_chunk[lo:hi]] - starts[c])))
+            parts.append(_take_chunk(column.chunk(c), rows[by_chunk[lo:hi]] - starts[c]))
     if not parts:
         return pa.array([], type=column.type)
     grouped = pa.concat_arrays(parts)  # the rows grouped by chunk; back to the order asked
     return grouped.take(pa.array(np.argsort(by_chunk, kind="stable")))
+
+
+def _take_chunk(chunk, rows: np.ndarray) -> pa.Array:
+    """Rows ``rows`` of one chunk: an Arrow array, or a :class:`DeferredTexts` worded for those rows alone."""
+    return chunk.take(rows) if isinstance(chunk, DeferredTexts) else chunk.take(pa.array(rows))
 
 
 class FindingColumns:
@@ -279,7 +350,7 @@ class FindingColumns:
                 out[name] = values
                 continue
             column = self._columns[name]
-            if isinstance(column, (pa.Array, pa.ChunkedArray)):
+            if isinstance(column, (pa.Array, pa.ChunkedArray, TextChunks)):
                 taken = _taken(column, rows)
                 out[name] = taken if arrow else np.asarray(taken.to_numpy(zero_copy_only=False), dtype=object)
             else:
@@ -300,7 +371,7 @@ class FindingColumns:
         rows = self._order
         for name in FINDING_COLUMNS[4:]:
             column = self._columns.pop(name)
-            if isinstance(column, (pa.Array, pa.ChunkedArray)):
+            if isinstance(column, (pa.Array, pa.ChunkedArray, TextChunks)):
                 data[name] = pd.Series(_taken(column, rows), dtype="str")
             elif column.dtype == object and name != "geometry":
                 data[name] = pd.Series(column[rows], dtype=object)

@@ -10,6 +10,7 @@ Examples
 
 __all__ = [
     "LAYER_LABELS",
+    "WordedLater",
     "area_text",
     "area_texts",
     "filled",
@@ -22,6 +23,7 @@ __all__ = [
 
 import numpy as np
 
+from ..findings import DeferredTexts, text_array
 from ..i18n import N_, t
 
 #: constraint layers as the plan names them
@@ -152,3 +154,76 @@ def filled(template: str, **fields):
         value = fields[name]
         pieces.append(pc.fill_null(value, "None") if isinstance(value, pa.Array) else str(value))
     return pc.binary_join_element_wise(*pieces, "")
+
+
+class WordedLater(DeferredTexts):
+    """Messages ``template.format(**fields)`` of a chunk of findings, worded only when a report reads them.
+
+    What a message is made of is held — a few bytes a finding: its numbers, references to shared texts —
+    instead of the message itself (a hundred bytes and more of UTF-8): a check with millions of overlaps
+    keeps its findings in a fraction of the memory, and each report written words the findings it writes,
+    a chunk at a time. The texts are those :func:`filled` gives for the whole chunk, digit for digit
+    (every step works row by row).
+
+    Parameters
+    ----------
+    template : str
+        Translated already (the language of the run, not of the moment the report is written).
+    fields : dict
+        Per field of ``template``: one text for every row; an Arrow string array or an object array of
+        texts, one per row; or ``("area", m2)`` / ``("percent", ratios)`` (float arrays) for
+        :func:`area_texts` and :func:`percent_texts`.
+    notes, joined : object array of str, str, optional
+        A note per row (``""``: none), joined to the message by ``joined`` (translated, with fields
+        ``{message}`` and ``{note}``).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> later = WordedLater("{id}: {area}, {ratio}", {"id": pa.array(["a", "b"]),
+    ...                     "area": ("area", np.array([1.5, 2.0])), "ratio": ("percent", np.array([0.5, np.nan]))},
+    ...                     notes=np.array(["", "small"], dtype=object), joined="{message}; {note}")
+    >>> later.take(np.array([1, 0])).to_pylist()
+    ['b: 2.00 m² (0.0000 km²), n/a; small', 'a: 1.50 m² (0.0000 km²), 50.00%']
+    """
+
+    def __init__(self, template: str, fields: dict, *, notes=None, joined: str | None = None):
+        self.template = template
+        self.fields = fields
+        self.notes = notes
+        self.joined = joined
+        sizes = {len(v[1]) if isinstance(v, tuple) else len(v) for v in fields.values() if not isinstance(v, str)}
+        if notes is not None:
+            sizes.add(len(notes))
+        if len(sizes) != 1:
+            raise ValueError(f"fields of one chunk must have one length each, got {sorted(sizes)}")
+        self._n = sizes.pop()
+
+    def __len__(self) -> int:
+        return self._n
+
+    def take(self, rows):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        rows = np.asarray(rows, dtype=np.int64)
+        values = {}
+        for name, value in self.fields.items():
+            if isinstance(value, str):
+                values[name] = value
+            elif isinstance(value, tuple):
+                kind, numbers = value
+                values[name] = (area_texts if kind == "area" else percent_texts)(numbers[rows])
+            elif isinstance(value, pa.Array):
+                values[name] = value.take(pa.array(rows))
+            else:
+                values[name] = text_array(value[rows])
+        messages = filled(self.template, **values)
+        if self.notes is not None:
+            notes = self.notes[rows]
+            noted = notes != ""
+            if noted.any():
+                mask = pa.array(noted)
+                with_note = filled(self.joined, message=messages.filter(mask), note=text_array(notes[noted]))
+                messages = pc.replace_with_mask(messages, mask, with_note)
+        return messages

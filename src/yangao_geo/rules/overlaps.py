@@ -9,12 +9,10 @@ layers), never a fail; a shared edge or point is no overlap at all.
 from __future__ import annotations
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..findings import text_array
 from ..i18n import N_, t
-from .messages import area_texts, filled, layer_label, percent_texts
+from .messages import WordedLater, layer_label
 from .registry import rule
 
 _EXPLORATION_RIGHTS = "第三章第三节 二(二)1(1) 勘查规划区块不得与现有矿业权重叠"
@@ -29,7 +27,7 @@ _PRIORITY_NOTE = N_(
     "exploration rights have priority to become mining blocks; name the right in source_right if this block converts it"
 )
 _PROFILE_WORDS = {"current": N_("the regulations in force"), "plan-2022": N_("the regulations of the plan (2022)")}
-#: overlap findings whose messages are built at a time
+#: overlap findings whose messages are worded at a time (a chunk of the store)
 _MESSAGE_CHUNK = 20_000
 _RIGHT_NAMES = {
     "exploration": N_("existing exploration right"),
@@ -77,8 +75,9 @@ def _overlap_findings(ctx, layer: str, what, *, decide=None, citation=None) -> N
         note,
     )
     feature_ids = ov.feature_id
-    # the template translated once, filled column-wise in C (there may be millions): the same text as
-    # area_text() and percent() give, digit for digit (fixed_texts)
+    # the template translated once; each chunk's messages worded when a report reads them (there may be
+    # millions: held as their numbers, not as texts), column-wise in C, the same text as area_text() and
+    # percent() give, digit for digit (fixed_texts)
     template = t("overlaps {what} {feature} by {area}, {ratio} of the block")
     joined = t("{message}; {note}")
     block_area = ctx.block_areas[ov.block]
@@ -86,27 +85,28 @@ def _overlap_findings(ctx, layer: str, what, *, decide=None, citation=None) -> N
         ratios = np.where(block_area > 0, ov.area_m2 / block_area, np.nan)
     labels = np.asarray(what, dtype=object)
     kept = np.flatnonzero(keep)
-    for start in range(0, len(kept), _MESSAGE_CHUNK):  # messages built a slice at a time: bounded memory
+    for start in range(0, len(kept), _MESSAGE_CHUNK):
         k = kept[start : start + _MESSAGE_CHUNK]
         area = ov.area_m2[k]
-        messages = filled(
-            template,
-            what=labels.item() if labels.ndim == 0 else text_array(labels[k]),
-            feature=text_array(feature_ids[k]),
-            area=area_texts(area),
-            ratio=percent_texts(ratios[k]),
-        )
+        ids = text_array(feature_ids[k])  # one copy, for the feature_id column and the messages
         notes = note[k]
-        noted = notes != ""
-        if noted.any():
-            with_note = filled(joined, message=messages.filter(pa.array(noted)), note=text_array(notes[noted]))
-            messages = pc.replace_with_mask(messages, pa.array(noted), with_note)
+        messages = WordedLater(
+            template,
+            {
+                "what": labels.item() if labels.ndim == 0 else labels[k],
+                "feature": ids,
+                "area": ("area", area),
+                "ratio": ("percent", ratios[k]),
+            },
+            notes=notes if (notes != "").any() else None,
+            joined=joined,
+        )
         ctx.add_many(
             ov.block[k],
             severity[k],
             messages,
             layer=layer,
-            feature_ids=feature_ids[k],
+            feature_ids=ids,
             overlap_m2=area,
             geometries=ov.geometry[k],
             citation=cites[k],
