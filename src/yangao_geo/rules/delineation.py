@@ -49,10 +49,13 @@ def block_min_unit(ctx, params):
     ``cell_minutes`` (default 1.0).
     """
     minutes = float(params["cell_minutes"])
-    for pos in ctx.block_positions({"exploration"}, spatial=True):
-        area = float(ctx.blocks["area_m2"].iloc[pos])
-        _, south, _, north = ctx.lonlat_geometry(pos).bounds
-        lat = (south + north) / 2
+    positions = ctx.block_positions({"exploration"}, spatial=True)
+    if len(positions) == 0:
+        return
+    areas = ctx.blocks["area_m2"].to_numpy(dtype=float)[positions]
+    extent = shapely.bounds(ctx.lonlat_geometry(positions))  # the blocks brought to lon/lat in one call
+    for pos, area, south, north in zip(positions.tolist(), areas.tolist(), extent[:, 1], extent[:, 3]):
+        lat = float(south + north) / 2
         unit = basic_unit_block_area(lat, minutes)
         if area < unit - ctx.tolerance_m2:
             ctx.add(
