@@ -493,3 +493,23 @@ def test_a_report_words_its_overlaps_in_the_language_of_its_check_and_pickles(tm
         again = pickle.loads(pickle.dumps(report))  # a batch's reports cross processes
         assert again.to_dict()["findings"] == report.to_dict()["findings"]
     assert len(messages) > 100 and all(m.startswith("与") for m in messages), messages[:3]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["F1", "阳高-2", " 3 "],
+        [1, 2, -30],
+        np.array([2**64 - 1, 7, 0], dtype=np.uint64),
+        [1.0, 2.5, 1e20],
+        pd.array([4, 5, 6], dtype="Int64"),
+        pd.array(["x", "y", "z"], dtype="string"),
+        np.array(["a", 3, 4.0], dtype=object),
+    ],
+)
+def test_feature_ids_read_by_column_type_are_the_ids_formatted_one_by_one(values):
+    from yangao_geo.features import format_id
+    from yangao_geo.layers import _feature_ids
+
+    gdf = gpd.GeoDataFrame({"feature_id": values}, geometry=[shapely.box(0, 0, 1, 1)] * 3)
+    assert _feature_ids(gdf, ("feature_id",), None) == [format_id(v) for v in gdf["feature_id"]]

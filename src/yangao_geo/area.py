@@ -157,7 +157,10 @@ def ellipsoidal_area(geometries, crs, *, densify_m: float = DENSIFY_M) -> np.nda
     # geometries a group at a time (bounded memory), the groups on every core (numpy, PROJ and GEOS release
     # the GIL): a share of each thread's work, of at least _MIN_GROUP_COORDS; each geometry's area is its
     # own, so the result is one pass's
-    size = min(_CHUNK_COORDS, max(_MIN_GROUP_COORDS, int(counts.sum()) // (2 * thread_count()) + 1))
+    # groups in a whole number of rounds of the threads (7 groups on 2 threads would leave one alone at the end)
+    total, threads = int(counts.sum()), thread_count()
+    rounds = max(2, -(-total // (threads * _CHUNK_COORDS)))
+    size = max(_MIN_GROUP_COORDS, total // (rounds * threads) + 1)
     if len(geoms) > 1 and counts.sum() > size:
         group = np.cumsum(counts) // size
         cuts = [0, *(np.flatnonzero(np.diff(group)) + 1).tolist(), len(geoms)]

@@ -499,6 +499,10 @@ def _feature_ids(gdf: gpd.GeoDataFrame, fields, rows) -> list[str]:
     for column in id_columns(gdf.columns, fields):
         col = gdf[column]
         if col.notna().all():
+            if pd.api.types.is_string_dtype(col.dtype) and not pd.api.types.is_object_dtype(col.dtype):
+                return col.to_numpy(dtype=object).tolist()  # a text column (pandas' str): the texts as they are
+            if isinstance(col.dtype, np.dtype) and col.dtype.kind in "iu":
+                return col.to_numpy().astype(str).tolist()
             return [format_id(v) for v in col]
     return [str(r) for r in rows()]
 
