@@ -200,3 +200,28 @@ def test_work_on_other_threads_speaks_the_callers_language(monkeypatch):
         with use_lang(lang):
             assert threads.map_ordered(lambda n: t("feature {n}", n=n), [1, 1]) == [expected] * 2
             assert list(threads.prefetched(words())) == [expected]
+
+
+def test_map_ordered_later_runs_while_the_caller_goes_on_and_gives_the_same_list(monkeypatch):
+    from yangao_geo.i18n import t, use_lang
+
+    monkeypatch.setenv("YANGAO_GEO_THREADS", "2")
+    release = threading.Event()
+
+    def slow(x):
+        return x * x if release.wait(5) else None  # None: the caller never went on
+
+    later = threads.map_ordered_later(slow, range(8))
+    release.set()  # only the caller, going on, can set it
+    assert later() == [x * x for x in range(8)] == threads.map_ordered(lambda x: x * x, range(8))
+
+    def fails(x):
+        if x == 3:
+            raise ValueError("item 3")
+        return x
+
+    with pytest.raises(ValueError, match="item 3"):
+        threads.map_ordered_later(fails, range(6))()
+    with use_lang("en"):
+        later = threads.map_ordered_later(lambda n: t("feature {n}", n=n), [1, 2])
+    assert later() == ["feature 1", "feature 2"]

@@ -31,7 +31,7 @@ import pyproj
 import shapely
 
 from .i18n import t
-from .threads import map_ordered, thread_count
+from .threads import map_ordered_later, thread_count
 
 __all__ = [
     "DENSIFY_M",
@@ -41,6 +41,7 @@ __all__ = [
     "FeatureAreas",
     "basic_unit_block_area",
     "ellipsoidal_area",
+    "ellipsoidal_area_later",
     "geodesic_area",
     "graticule_cell_area",
     "scale_factor_area",
@@ -152,6 +153,21 @@ def ellipsoidal_area(geometries, crs, *, densify_m: float = DENSIFY_M) -> np.nda
     >>> float(ellipsoidal_area([square], 4547)[0].round(1))
     1000000.0
     """
+    return ellipsoidal_area_later(geometries, crs, densify_m=densify_m)()
+
+
+def ellipsoidal_area_later(geometries, crs, *, densify_m: float = DENSIFY_M):
+    """:func:`ellipsoidal_area` started on the pool's threads; call the result for the areas.
+
+    The caller goes on meanwhile (the blocks are measured while the constraint layers are read).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> later = ellipsoidal_area_later([shapely.box(500_000, 4_400_000, 501_000, 4_401_000)], 4547)
+    >>> float(later()[0].round(1))
+    1000000.0
+    """
     geoms = np.asarray(geometries, dtype=object)
     counts = shapely.get_num_coordinates(geoms)
     # geometries a group at a time (bounded memory), the groups on every core (numpy, PROJ and GEOS release
@@ -165,9 +181,10 @@ def ellipsoidal_area(geometries, crs, *, densify_m: float = DENSIFY_M) -> np.nda
         group = np.cumsum(counts) // size
         cuts = [0, *(np.flatnonzero(np.diff(group)) + 1).tolist(), len(geoms)]
         ranges = [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
-        parts = map_ordered(lambda r: _ellipsoidal_area(geoms[r[0] : r[1]], crs, densify_m), ranges)
-        return np.concatenate(parts)
-    return _ellipsoidal_area(geoms, crs, densify_m)
+        parts = map_ordered_later(lambda r: _ellipsoidal_area(geoms[r[0] : r[1]], crs, densify_m), ranges)
+        return lambda: np.concatenate(parts())
+    areas = _ellipsoidal_area(geoms, crs, densify_m)
+    return lambda: areas
 
 
 def _ellipsoidal_area(geometries, crs, densify_m: float) -> np.ndarray:

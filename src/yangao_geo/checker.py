@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 
 from .allocators import release_free_memory
-from .area import ellipsoidal_area
+from .area import ellipsoidal_area_later
 from .attributes import normalise_blocks
 from .config import build_settings
 from .crs import ANALYSIS_CRS
@@ -272,10 +272,9 @@ def _check(
     spatial = np.array([i not in issues["empty"] for i in range(len(geoms))])
     usable = np.array([g if ok else None for g, ok in zip(geoms, spatial)], dtype=object)
     columns = {c: table[c] for c in table.columns if c != table.geometry.name}
-    columns["area_m2"] = ellipsoidal_area(usable, ANALYSIS_CRS)
-    columns["spatial"] = spatial
-    columns["lonlat_vertices"] = np.asarray(loaded.lonlat_vertices, dtype=object)
-    table = geoframe(columns, usable, ANALYSIS_CRS)
+    # the blocks' TD/T 1055 areas on the pool's threads while this one reads the constraint layers
+    block_areas = ellipsoidal_area_later(usable, ANALYSIS_CRS)
+    near = _area_of_interest(usable)
 
     selected = [RULES[c] for c in settings.selected]
     if isinstance(constraints, ConstraintSet):
@@ -299,10 +298,15 @@ def _check(
             engine=engine,
             layers_needed=needed,
             datum=settings.datum,
-            near=_area_of_interest(table),
+            near=near,
             stream=not keep_geometry,
             edges=settings.edges,
         )
+
+    columns["area_m2"] = block_areas()
+    columns["spatial"] = spatial
+    columns["lonlat_vertices"] = np.asarray(loaded.lonlat_vertices, dtype=object)
+    table = geoframe(columns, usable, ANALYSIS_CRS)
 
     skipped = [{"rule_id": c, "reason": "disabled in config"} for c in settings.disabled]
     skipped += [
@@ -453,9 +457,9 @@ def _input_files(blocks, constraints) -> list:
     return [p for p in [blocks, *constraints] if isinstance(p, (str, Path))]
 
 
-def _area_of_interest(table: gpd.GeoDataFrame, margin_m: float = 10.0):
+def _area_of_interest(geoms, margin_m: float = 10.0):
     """The blocks' envelopes (EPSG:4547), for reading only the constraint features near them."""
-    geoms = np.asarray(table.geometry.values, dtype=object)
+    geoms = np.asarray(geoms, dtype=object)
     boxes = shapely.envelope(geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)])
     if len(boxes) == 0:
         return None

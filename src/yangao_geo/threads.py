@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from .errors import YangaoError
 from .i18n import t
 
-__all__ = ["chunks", "map_ordered", "prefetched", "thread_count", "weighted_chunks"]
+__all__ = ["chunks", "map_ordered", "map_ordered_later", "prefetched", "thread_count", "weighted_chunks"]
 
 _state = threading.local()  # .inside: this thread is a pool worker
 _pool: ThreadPoolExecutor | None = None
@@ -81,6 +81,29 @@ def map_ordered(fn, items) -> list:
         return [fn(item) for item in items]
     context = contextvars.copy_context()  # each item runs in a copy: the caller's language speaks there too
     return list(_executor(n).map(lambda item: context.copy().run(fn, item), items))
+
+
+def map_ordered_later(fn, items):
+    """:func:`map_ordered` started now, on the pool, while the caller goes on; call the result for the list.
+
+    For a step whose result is needed only later (the blocks' areas while the constraint layers are read):
+    its chunks are queued ahead of whatever the caller runs next on the pool, and run while the caller's own
+    thread reads files. Where :func:`map_ordered` would run on the calling thread, this does too, at once.
+
+    Examples
+    --------
+    >>> later = map_ordered_later(lambda x: x + 1, [1, 2, 3])
+    >>> later()
+    [2, 3, 4]
+    """
+    items = list(items)
+    n = thread_count()
+    if len(items) <= 1 or n == 1 or getattr(_state, "inside", False):
+        done = [fn(item) for item in items]
+        return lambda: done
+    context = contextvars.copy_context()
+    futures = [_executor(n).submit(lambda item=item: context.copy().run(fn, item)) for item in items]
+    return lambda: [f.result() for f in futures]
 
 
 def chunks(total: int, *, minimum: int, maximum: int | None = None) -> list[tuple[int, int]]:
