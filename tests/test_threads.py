@@ -225,3 +225,28 @@ def test_map_ordered_later_runs_while_the_caller_goes_on_and_gives_the_same_list
     with use_lang("en"):
         later = threads.map_ordered_later(lambda n: t("feature {n}", n=n), [1, 2])
     assert later() == ["feature 1", "feature 2"]
+
+
+def test_imap_ordered_yields_in_order_looks_ahead_a_little_and_raises_at_its_item(monkeypatch):
+    monkeypatch.setenv("YANGAO_GEO_THREADS", "2")
+    started = []
+
+    def work(x):
+        started.append(x)
+        return x * x
+
+    results = threads.imap_ordered(work, range(100))
+    assert next(results) == 0
+    assert len(started) <= 4  # a writer's chunks: a few in memory at a time, not all of them
+    assert [0, *results] == [x * x for x in range(100)]
+
+    def fails(x):
+        if x == 5:
+            raise ValueError("item 5")
+        return x
+
+    got = []
+    with pytest.raises(ValueError, match="item 5"):
+        for value in threads.imap_ordered(fails, range(10)):
+            got.append(value)
+    assert got == [0, 1, 2, 3, 4]

@@ -31,7 +31,15 @@ from concurrent.futures import ThreadPoolExecutor
 from .errors import YangaoError
 from .i18n import t
 
-__all__ = ["chunks", "map_ordered", "map_ordered_later", "prefetched", "thread_count", "weighted_chunks"]
+__all__ = [
+    "chunks",
+    "imap_ordered",
+    "map_ordered",
+    "map_ordered_later",
+    "prefetched",
+    "thread_count",
+    "weighted_chunks",
+]
 
 _state = threading.local()  # .inside: this thread is a pool worker
 _pool: ThreadPoolExecutor | None = None
@@ -104,6 +112,42 @@ def map_ordered_later(fn, items):
     context = contextvars.copy_context()
     futures = [_executor(n).submit(lambda item=item: context.copy().run(fn, item)) for item in items]
     return lambda: [f.result() for f in futures]
+
+
+def imap_ordered(fn, items):
+    """``fn(item)`` for each item, yielded in the items' order, with at most one item per thread computed ahead.
+
+    For a writer: the pool's threads build the next chunks of a report (Arrow kernels release the GIL) while
+    the caller writes the current one, and no more than a few chunks are held at a time (memory). Runs on the
+    calling thread, one item at a time, where :func:`map_ordered` would. An exception raised by ``fn`` is
+    raised at its item; stopping early leaves the items not yet started unstarted.
+
+    Examples
+    --------
+    >>> list(imap_ordered(lambda x: 2 * x, range(5)))
+    [0, 2, 4, 6, 8]
+    """
+    n = thread_count()
+    if n == 1 or getattr(_state, "inside", False):
+        for item in items:
+            yield fn(item)
+        return
+    import collections
+
+    context = contextvars.copy_context()
+    pool = _executor(n)
+    pending: collections.deque = collections.deque()
+    source = iter(items)
+    try:
+        for item in source:
+            pending.append(pool.submit(lambda item=item: context.copy().run(fn, item)))
+            if len(pending) > n:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
 
 
 def chunks(total: int, *, minimum: int, maximum: int | None = None) -> list[tuple[int, int]]:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..findings import FINDING_COLUMNS, text_array
 from ..io.cells import FORMULA_START_PATTERN, csv_text
+from ..threads import imap_ordered
 
 __all__ = ["CSV_COLUMNS", "findings_csv_table", "write_csv", "write_csv_rows"]
 
@@ -53,18 +54,23 @@ def write_csv_rows(report, fh, chunk: int = 10_000) -> None:
     # the header as the column names are (plain words, no quotes: what readers and our tests expect)
     fh.write((",".join(CSV_COLUMNS) + "\n").encode())
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+
+    def table(start: int):
+        part = report._finding_slice(FINDING_COLUMNS[:13], start, start + chunk, arrow=True)
+        numbers = _rounded(part)
+        columns = []
+        for name in CSV_COLUMNS:
+            if name in numbers:
+                columns.append(pa.array(numbers[name], from_pandas=True))  # NaN: an empty cell
+            else:
+                text = text_array(part[name], nan_missing=True)  # None, NaN, NA: missing, an empty cell
+                columns.append(_guarded(text) if name in _USER_TEXT else text)
+        return pa.table(columns, schema=schema)
+
     with pacsv.CSVWriter(fh, schema, write_options=options) as writer:
-        for start in range(0, report.n_findings, chunk):
-            part = report._finding_slice(FINDING_COLUMNS[:13], start, start + chunk, arrow=True)
-            numbers = _rounded(part)
-            columns = []
-            for name in CSV_COLUMNS:
-                if name in numbers:
-                    columns.append(pa.array(numbers[name], from_pandas=True))  # NaN: an empty cell
-                else:
-                    text = text_array(part[name], nan_missing=True)  # None, NaN, NA: missing, an empty cell
-                    columns.append(_guarded(text) if name in _USER_TEXT else text)
-            writer.write_table(pa.table(columns, schema=schema))
+        # the next chunks are built on the pool's threads while this one is written (in order)
+        for part in imap_ordered(table, range(0, report.n_findings, chunk)):
+            writer.write_table(part)
 
 
 #: numeric CSV columns

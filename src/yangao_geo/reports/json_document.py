@@ -11,6 +11,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..threads import imap_ordered
+
 __all__ = ["report_dict", "write_json"]
 
 _JSON_FINDING = (
@@ -118,8 +120,12 @@ def write_json(report, fh, indent: int = 2, chunk: int = 5_000) -> None:
     fh.write("[" if n else "[]")
     # a UTF-8 file takes the rows' bytes as they are, not decoded to text and encoded again
     raw = getattr(fh, "buffer", None) if str(getattr(fh, "encoding", "")).lower().replace("-", "") == "utf8" else None
-    for start in range(0, n, chunk):
-        data = _finding_rows(report._finding_slice(_JSON_FINDING, start, start + chunk, arrow=True))
+    # the next chunks are built on the pool's threads while this one is written (the same bytes, in order)
+    rows = imap_ordered(
+        lambda start: _finding_rows(report._finding_slice(_JSON_FINDING, start, start + chunk, arrow=True)),
+        range(0, n, chunk),
+    )
+    for start, data in zip(range(0, n, chunk), rows):
         data = data[1:] if start == 0 else data  # each row starts with its comma
         if raw is not None:
             fh.flush()
