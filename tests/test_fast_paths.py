@@ -513,3 +513,28 @@ def test_feature_ids_read_by_column_type_are_the_ids_formatted_one_by_one(values
 
     gdf = gpd.GeoDataFrame({"feature_id": values}, geometry=[shapely.box(0, 0, 1, 1)] * 3)
     assert _feature_ids(gdf, ("feature_id",), None) == [format_id(v) for v in gdf["feature_id"]]
+
+
+def test_nonfinite_screen_names_the_features_a_coordinate_by_coordinate_look_names():
+    from yangao_geo.geometry import nonfinite_positions
+
+    nan, inf = float("nan"), float("inf")
+    geoms = np.array(
+        [
+            shapely.box(0, 0, 1, 1),
+            shapely.Polygon([(0, 0, 1), (1, 0, 2), (1, 1, 3)]),  # 3D, finite: not named
+            shapely.Polygon([(0, 0, 1), (1, 0, nan), (1, 1, 3)]),  # a Z it has is NaN
+            shapely.Polygon([(0, 0), (1, inf), (1, 1)]),
+            None,
+            shapely.Polygon(),
+            shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.Polygon([(5, 5), (nan, 6), (6, 6)])]),
+        ],
+        dtype=object,
+    )
+    naive = [
+        i
+        for i, g in enumerate(geoms)
+        if g is not None and not np.isfinite(shapely.get_coordinates(g, include_z=bool(shapely.has_z(g)))).all()
+    ]
+    assert nonfinite_positions(geoms).tolist() == naive == [2, 3, 6]
+    assert nonfinite_positions(geoms[[0, 1, 4, 5]]).tolist() == []  # the quick path: nothing to name

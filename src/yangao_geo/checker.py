@@ -274,7 +274,6 @@ def _check(
     columns = {c: table[c] for c in table.columns if c != table.geometry.name}
     # the blocks' TD/T 1055 areas on the pool's threads while this one reads the constraint layers
     block_areas = ellipsoidal_area_later(usable, ANALYSIS_CRS)
-    near = _area_of_interest(usable)
 
     selected = [RULES[c] for c in settings.selected]
     if isinstance(constraints, ConstraintSet):
@@ -298,7 +297,7 @@ def _check(
             engine=engine,
             layers_needed=needed,
             datum=settings.datum,
-            near=near,
+            near=_area_of_interest(usable),
             stream=not keep_geometry,
             edges=settings.edges,
         )

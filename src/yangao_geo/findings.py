@@ -94,10 +94,14 @@ class TextChunks:
     ['a', 'b', 'c']
     """
 
+    type = pa.string()
+
     def __init__(self, chunks):
         self.chunks = list(chunks)
-        self.num_chunks = len(self.chunks)
-        self.type = pa.string()
+
+    @property
+    def num_chunks(self) -> int:
+        return len(self.chunks)
 
     def __len__(self) -> int:
         return sum(len(c) for c in self.chunks)

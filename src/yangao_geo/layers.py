@@ -410,20 +410,15 @@ def boxes_in_file_crs(near, crs) -> np.ndarray:
 
 @functools.lru_cache(maxsize=16)
 def _boxes_in_file_crs(near, crs) -> np.ndarray:
-    boxes = _file_boxes(near, crs)
-    boxes.flags.writeable = False
-    return boxes
-
-
-def _file_boxes(near, crs) -> np.ndarray:
     boxes = covering_boxes(near)
-    if crs.equals(ANALYSIS_CRS):
-        return boxes
-    to_file = pyproj.Transformer.from_crs(ANALYSIS_CRS, crs, always_xy=True)
-    widened = shapely.segmentize(shapely.box(*(boxes + np.array([-50.0, -50.0, 50.0, 50.0])).T), 500.0)
-    return shapely.bounds(
-        shapely.transform(widened, lambda xy: np.column_stack(to_file.transform(xy[:, 0], xy[:, 1])))
-    ).reshape(-1, 4)
+    if not crs.equals(ANALYSIS_CRS):
+        to_file = pyproj.Transformer.from_crs(ANALYSIS_CRS, crs, always_xy=True)
+        widened = shapely.segmentize(shapely.box(*(boxes + np.array([-50.0, -50.0, 50.0, 50.0])).T), 500.0)
+        boxes = shapely.bounds(
+            shapely.transform(widened, lambda xy: np.column_stack(to_file.transform(xy[:, 0], xy[:, 1])))
+        ).reshape(-1, 4)
+    boxes.flags.writeable = False  # shared by every caller asking with the same area
+    return boxes
 
 
 def _canonical_layer_name(name: str) -> str | None:

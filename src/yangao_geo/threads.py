@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import collections
 import contextvars
 import math
 import os
@@ -76,6 +77,19 @@ def _mark_worker() -> None:
     _state.inside = True
 
 
+def _on_this_thread(items: int | None = None) -> bool:
+    """True where work runs on the calling thread: one thread, a pool thread calling (no nested fan-out),
+    or a single item."""
+    return thread_count() == 1 or getattr(_state, "inside", False) or (items is not None and items <= 1)
+
+
+def _submitter():
+    """``submit(fn, item)`` on the pool, each item in a copy of the caller's context (its language)."""
+    context = contextvars.copy_context()
+    pool = _executor(thread_count())
+    return lambda fn, item: pool.submit(context.copy().run, fn, item)
+
+
 def map_ordered(fn, items) -> list:
     """``[fn(item) for item in items]``, the items run on the pool's threads; results in the items' order.
 
@@ -83,12 +97,7 @@ def map_ordered(fn, items) -> list:
     Each item runs in a copy of the caller's context (a text made there is in the caller's language). The
     first exception raised by ``fn`` is raised here.
     """
-    items = list(items)
-    n = thread_count()
-    if len(items) <= 1 or n == 1 or getattr(_state, "inside", False):
-        return [fn(item) for item in items]
-    context = contextvars.copy_context()  # each item runs in a copy: the caller's language speaks there too
-    return list(_executor(n).map(lambda item: context.copy().run(fn, item), items))
+    return map_ordered_later(fn, items)()
 
 
 def map_ordered_later(fn, items):
@@ -97,6 +106,7 @@ def map_ordered_later(fn, items):
     For a step whose result is needed only later (the blocks' areas while the constraint layers are read):
     its chunks are queued ahead of whatever the caller runs next on the pool, and run while the caller's own
     thread reads files. Where :func:`map_ordered` would run on the calling thread, this does too, at once.
+    When an item fails, the items not yet started are not started.
 
     Examples
     --------
@@ -105,13 +115,20 @@ def map_ordered_later(fn, items):
     [2, 3, 4]
     """
     items = list(items)
-    n = thread_count()
-    if len(items) <= 1 or n == 1 or getattr(_state, "inside", False):
+    if _on_this_thread(len(items)):
         done = [fn(item) for item in items]
         return lambda: done
-    context = contextvars.copy_context()
-    futures = [_executor(n).submit(lambda item=item: context.copy().run(fn, item)) for item in items]
-    return lambda: [f.result() for f in futures]
+    submit = _submitter()
+    futures = [submit(fn, item) for item in items]
+
+    def results() -> list:
+        try:
+            return [f.result() for f in futures]
+        finally:
+            for f in futures:
+                f.cancel()  # after a failure: what has not started does not (a no-op on finished ones)
+
+    return results
 
 
 def imap_ordered(fn, items):
@@ -127,21 +144,15 @@ def imap_ordered(fn, items):
     >>> list(imap_ordered(lambda x: 2 * x, range(5)))
     [0, 2, 4, 6, 8]
     """
-    n = thread_count()
-    if n == 1 or getattr(_state, "inside", False):
-        for item in items:
-            yield fn(item)
+    if _on_this_thread():
+        yield from map(fn, items)
         return
-    import collections
-
-    context = contextvars.copy_context()
-    pool = _executor(n)
+    submit, ahead = _submitter(), thread_count()
     pending: collections.deque = collections.deque()
-    source = iter(items)
     try:
-        for item in source:
-            pending.append(pool.submit(lambda item=item: context.copy().run(fn, item)))
-            if len(pending) > n:
+        for item in items:
+            pending.append(submit(fn, item))
+            if len(pending) > ahead:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()

@@ -125,8 +125,8 @@ def write_json(report, fh, indent: int = 2, chunk: int = 5_000) -> None:
         lambda start: _finding_rows(report._finding_slice(_JSON_FINDING, start, start + chunk, arrow=True)),
         range(0, n, chunk),
     )
-    for start, data in zip(range(0, n, chunk), rows):
-        data = data[1:] if start == 0 else data  # each row starts with its comma
+    for k, data in enumerate(rows):
+        data = data[1:] if k == 0 else data  # each row starts with its comma
         if raw is not None:
             fh.flush()
             raw.write(data)

@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 import shapely
 
 from ..area import basic_unit_block_area
 from ..findings import text_array
 from ..i18n import N_, t
 from ..threads import chunks, map_ordered
-from .messages import area_text, area_texts, filled, km2, percent, percent_texts
+from .messages import WordedLater, area_text, km2, percent
 from .registry import rule
 
 _MIN_UNIT = "第三章第三节 二(二)1(5) 拟设勘查规划区块面积原则上不小于1个基本单位区块"
@@ -182,16 +180,14 @@ def blocks_overlap(ctx, params):
     }
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = area / block_areas[pos]
-    messages = filled(
+    others = text_array(ids[other])  # one copy, for the feature_id column and the messages
+    messages = WordedLater(  # worded when a report reads them, as the overlap rules' messages
         t("overlaps proposed block {block} by {area}, {ratio} of the block"),
-        block=text_array(ids[other]),
-        area=area_texts(area),
-        ratio=percent_texts(ratio),
+        {"block": others, "area": ("area", area), "ratio": ("percent", ratio)},
+        notes=np.array([notes.get(sev, "") for sev in severity], dtype=object),
+        joined=joined,
     )
-    for sev, note in notes.items():
-        noted = pa.array(severity == sev)
-        messages = pc.replace_with_mask(messages, noted, filled(joined, message=messages.filter(noted), note=note))
-    ctx.add_many(pos, severity, messages, layer="blocks", feature_ids=ids[other], overlap_m2=area, geometries=geoms)
+    ctx.add_many(pos, severity, messages, layer="blocks", feature_ids=others, overlap_m2=area, geometries=geoms)
 
 
 @rule(
