@@ -118,3 +118,16 @@ def test_the_bounding_box_shortcut_claims_only_what_every_edge_shows():
     assert not (fast & ~one_by_one).any()  # never short where an edge is not
     assert fast.sum() > 500 and (~fast).sum() > 500  # both answers were exercised
     assert (short_edged(np.array([None, shapely.Polygon()], dtype=object)) == [True, True]).all()
+
+
+def test_the_settings_say_how_areas_are_measured_in_the_runs_language():
+    """Both area methods named (blocks: the TD/T 1055 series; overlaps: the scale-factor integral), not a method
+    the numbers do not come from, in zh by default and in en on request."""
+    import yangao_geo
+
+    zh = yangao_geo.check(keep_geometry=False, lang="zh").settings
+    en = yangao_geo.check(keep_geometry=False, lang="en").settings
+    assert "梯形级数" in zh["area_method"] and "长度比积分" in zh["area_method"] and "直线" in zh["edge_convention"]
+    assert "trapezoid series" in en["area_method"] and "scale-factor integral" in en["area_method"]
+    assert "Geod" not in en["area_method"] + zh["area_method"]  # the cross-check, not how reported areas are measured
+    assert "own CRS" in en["edge_convention"] and "own CRS" not in zh["edge_convention"]

@@ -203,3 +203,47 @@ def test_the_compiled_catalog_is_cached_and_a_damaged_cache_is_not_trusted(tmp_p
             assert i18n.t("needs attention") == "需关注"  # a cache that cannot be written is not used
     finally:
         i18n._translations.cache_clear()
+
+
+def test_every_error_the_package_raises_for_users_is_a_translated_text():
+    """A YangaoError (InputError, CRSError, DataSourceError, OutputError) is raised with t(...) — or with a text
+    made by t() earlier — never with a literal or an f-string: those would reach a Chinese user in English."""
+    import ast
+
+    user_errors = {"YangaoError", "InputError", "CRSError", "DataSourceError", "OutputError"}
+    untranslated = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args):
+                continue
+            func = node.exc.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name not in user_errors:
+                continue
+            translated = {
+                id(inner)
+                for call in ast.walk(node.exc.args[0])
+                if isinstance(call, ast.Call) and getattr(call.func, "id", None) in ("t", "tr", "N_")
+                for inner in ast.walk(call)
+            }
+            literal = [
+                n
+                for n in ast.walk(node.exc.args[0])
+                if (isinstance(n, ast.JoinedStr) or (isinstance(n, ast.Constant) and isinstance(n.value, str)))
+                and id(n) not in translated
+            ]
+            if literal:  # text written here, outside any t()
+                untranslated.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert not untranslated, untranslated
+
+
+def test_what_a_reader_notes_about_an_input_is_said_in_the_runs_language():
+    """The notes a report lists under its inputs (format, declared areas, columns): Chinese by default."""
+    from yangao_geo.io.vector import read_vector
+
+    sample = Path(__file__).parent / "fixtures" / "land_gbk.txt"
+    with use_lang("zh"):
+        _gdf, zh = read_vector(sample)
+    with use_lang("en"):
+        _gdf, en = read_vector(sample)
+    assert zh.notes[0] == "格式：坐标TXT" and en.notes[0] == "format: land-survey coordinate TXT"

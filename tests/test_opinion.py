@@ -97,3 +97,20 @@ def test_opinion_converts_to_pdf_pages(opinion, tmp_path):
     assert len(pngs) == 3 and all(p.stat().st_size > 10_000 for p in pngs)
     for i, png in enumerate(pngs, start=1):
         shutil.copy(png, SCREENSHOTS / f"opinion_page{i}.png")
+
+
+def test_the_appendix_states_the_area_method_and_edge_convention_in_chinese_even_for_an_english_run(tmp_path):
+    """The signed document's 面积算法 and 边界约定 are Chinese sentences, whatever the run's language; the
+    run's own settings keep its language (an English run's JSON and workbook say them in English)."""
+    import re
+
+    report = yangao_geo.check(lang="en", keep_geometry=False)
+    assert "trapezoid series" in report.settings["area_method"] and "1 mm" in report.settings["edge_convention"]
+    path = tmp_path / "opinion.docx"
+    report.to_file(path)
+    rows = {row.cells[0].text: row.cells[1].text for table in docx.Document(str(path)).tables for row in table.rows}
+    for label in ("面积算法", "边界约定"):
+        assert re.search(r"[\u4e00-\u9fff]{4}", rows[label]), rows[label]
+        assert not re.search(r"\b(edges|areas|straight|densified)\b", rows[label]), rows[label]
+    assert "附录D梯形级数" in rows["面积算法"] and "长度比积分" in rows["面积算法"]
+    assert "1 mm" in rows["边界约定"]

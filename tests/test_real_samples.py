@@ -134,7 +134,11 @@ def test_macau_utf8_dbf_lonlat_inferred_with_a_warning():
 
 @pytest.mark.parametrize("name", ["jzdb.xlsx", "jzdb_multi5.xlsx"])
 def test_cctool_templates_layout_recognised_no_corner_points(name):
-    with pytest.raises(InputError, match=r"no corner points \(界址点成果表 layout"):
+    from yangao_geo.i18n import use_lang
+
+    with pytest.raises(InputError, match=r"no corner points \(official corner-point table layout: 1 page"):
+        _read(f"cctool_jzd_templates/{name}")
+    with use_lang("zh"), pytest.raises(InputError, match=r"没有界址点（界址点成果表格式：1 页，无界址点）"):
         _read(f"cctool_jzd_templates/{name}")
 
 

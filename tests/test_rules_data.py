@@ -58,6 +58,22 @@ def test_missing_optional_layer_skips_its_rules_and_says_so():
     assert "O203" not in skipped
 
 
+def test_why_a_rule_did_not_run_is_said_in_the_runs_language_and_the_opinion_says_it_in_chinese(tmp_path):
+    pytest.importorskip("docx")
+    import docx
+
+    zh = run(blocks([SQUARE], mineral="铁"), config={"lang": "zh"})
+    skipped = {s["rule_id"]: s for s in zh.skipped_rules}
+    assert skipped["O205"]["reason"] == "未提供图层 arable_land" and skipped["O205"]["cause"] == "missing_layers"
+    assert skipped["O205"]["layers"] == ["arable_land"]
+    en = run(blocks([SQUARE], mineral="铁"), config={"lang": "en"})
+    path = tmp_path / "opinion.docx"
+    en.to_file(path)
+    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    line = next(p for p in text.splitlines() if p.startswith("未运行的规则"))
+    assert "O205（未提供图层 arable_land）" in line and "not provided" not in line
+
+
 def test_a_crashing_rule_becomes_a_finding_and_the_run_goes_on(monkeypatch):
     def boom(ctx, params):
         raise RuntimeError("kaboom")
@@ -76,7 +92,7 @@ def test_rule_selection_and_disabling():
     assert set(report.findings.rule_id) == {"B301", "O202"}
     report = run(blocks([box(0, 0, 100, 100)], mineral="铁"), config={"rule": {"B301": {"enabled": False}}})
     assert findings(report, "B301").empty
-    assert {"rule_id": "B301", "reason": "disabled in config"} in report.skipped_rules
+    assert {"rule_id": "B301", "cause": "disabled", "reason": "disabled in config"} in report.skipped_rules
 
 
 @pytest.mark.parametrize(

@@ -157,10 +157,19 @@ def _find_columns(columns) -> tuple[dict[str, str], list[str]]:
             hit = next((lower[f.lower()] for f in sorted(truncated_forms(name)) if f.lower() in lower), None)
             if hit is not None and hit not in used:
                 found[canonical] = hit
-                how[canonical] = f"truncated form of {name}"
+                how[canonical] = name  # the alias it is a truncated form of
                 used.add(hit)
                 break
-    notes = [f"column {found[c]!r} read as {c} ({how[c]})" for c in found if how[c] != "exact"]
+    notes = [
+        t(
+            "column {column} read as {canonical} (truncated form of {name})",
+            column=repr(found[c]),
+            canonical=c,
+            name=how[c],
+        )
+        for c in found
+        if how[c] != "exact"
+    ]
     for col in columns:
         key = str(col).strip().lower()
         if col in used or len(key) < 2:

@@ -28,6 +28,7 @@ from pathlib import Path
 from .checker import check
 from .config import build_settings
 from .errors import YangaoError
+from .i18n import t
 from .io.vector import VECTOR_SUFFIXES, file_sha256, list_layers
 from .layers import REQUIRED_LAYERS, ConstraintSet, load_constraints
 from .report import Report
@@ -99,23 +100,27 @@ def _layers_of(path: Path) -> list[str | None]:
 _PARTS = (".shx", ".dbf", ".prj", ".cpg", ".sbn", ".sbx", ".qix", ".xml", ".qmd", ".aux", ".lock")
 
 
+#: a shapefile's part, an index: not listed as skipped (it is read with its file)
+_PART_OF_ANOTHER = "part of another file"
+
+
 def _sniffed(path: Path) -> str | None:
     """Why a file found in a folder is not an input (None: it is one — a GDAL format or a text format)."""
     from .io.formats import sniff_text_format
 
     name = path.name.lower()
     if name.endswith(_PARTS):  # .shp.xml included
-        return "part of another file"
+        return _PART_OF_ANOTHER
     if path.suffix.lower() in VECTOR_SUFFIXES:
         return None
     if not path.is_file():
-        return "not a regular file (a FIFO, device or broken link)"
+        return t("not a regular file (a FIFO, device or broken link)")
     try:
         if sniff_text_format(path) is not None:
             return None
     except Exception as exc:  # unreadable here: say so, the run goes on
-        return f"could not be read ({type(exc).__name__})"
-    return "not a vector file, land-survey TXT, 报盘 text or corner-point table"
+        return t("could not be read ({kind})", kind=type(exc).__name__)
+    return t("not a vector file, land-survey TXT, mining-right registration text or corner-point table")
 
 
 def discover_inputs(paths: Iterable, *, exclude: Iterable = (), skipped: list | None = None) -> list[BatchInput]:
@@ -154,7 +159,7 @@ def discover_inputs(paths: Iterable, *, exclude: Iterable = (), skipped: list | 
                     why = _sniffed(candidate) if Path(n).suffix.lower() not in VECTOR_SUFFIXES else None
                     if why is None:
                         files.append((candidate, candidate))
-                    elif skipped is not None and why != "part of another file":
+                    elif skipped is not None and why is not _PART_OF_ANOTHER:
                         skipped.append((str(candidate), why))
         else:
             files.append((path, raw))
@@ -194,7 +199,7 @@ def _check_one(item: BatchInput) -> BatchResult:
     except YangaoError as exc:
         return BatchResult(item, sha, error=str(exc))
     except Exception as exc:  # an unexpected failure on one input must not stop the batch
-        return BatchResult(item, sha, error=f"internal error: {type(exc).__name__}: {exc}")
+        return BatchResult(item, sha, error=t("internal error: {kind}: {exc}", kind=type(exc).__name__, exc=exc))
     return BatchResult(item, sha, report=report)
 
 
@@ -345,6 +350,8 @@ def _alone(item: BatchInput, ctx) -> BatchResult:
         return BatchResult(
             item,
             None,
-            error="the worker process checking this input died (killed, out of memory or crashed); "
-            "check it alone to see why",
+            error=t(
+                "the worker process checking this input died (killed, out of memory or crashed); "
+                "check it alone to see why"
+            ),
         )

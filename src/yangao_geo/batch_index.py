@@ -89,7 +89,7 @@ def write_reports(result, out_dir: Path, stem: str, formats, *, overwrite: bool)
         try:
             write_report(result.report, target, overwrite=overwrite)
         except YangaoError as exc:
-            return written, f"cannot write report: {exc}"
+            return written, t("cannot write report: {exc}", exc=exc)
         written.append(target.name)
     return written, None
 

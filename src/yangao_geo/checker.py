@@ -36,6 +36,7 @@ from .provenance import environment, now_iso
 from .regulations import regulations
 from .report import BLOCK_COLUMNS, SEVERITY_ORDER, Report
 from .rules import RULES
+from .rules.titles import skipped_rule
 from .units import parse_capacity
 
 __all__ = ["Checker", "check", "read_blocks"]
@@ -307,17 +308,15 @@ def _check(
     columns["lonlat_vertices"] = np.asarray(loaded.lonlat_vertices, dtype=object)
     table = geoframe(columns, usable, ANALYSIS_CRS)
 
-    skipped = [{"rule_id": c, "reason": "disabled in config"} for c in settings.disabled]
+    skipped = [skipped_rule(c, "disabled") for c in settings.disabled]
     skipped += [
-        {"rule_id": c, "reason": "not selected"}
-        for c in RULES
-        if c not in settings.selected and c not in settings.disabled
+        skipped_rule(c, "not_selected") for c in RULES if c not in settings.selected and c not in settings.disabled
     ]
     runnable = []
     for r in selected:
         missing = [name for name in r.layers if name not in constraint_set]
         if missing:
-            skipped.append({"rule_id": r.code, "reason": f"layer {', '.join(missing)} not provided"})
+            skipped.append(skipped_rule(r.code, "missing_layers", missing))
         else:
             runnable.append(r)
 

@@ -33,10 +33,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .area import AREA_METHOD
 from .crs import EDGE_CONVENTIONS
 from .datum import DatumShift, parse_datum
 from .errors import InputError
-from .i18n import t
+from .i18n import t, use_lang
 from .minerals import MineralTable
 from .rules import RULES, get_rule
 from .vocabulary import normalise
@@ -98,6 +99,11 @@ class Settings:
     #: PostGIS: canonical layer -> table name (``[postgis.tables]``)
     postgis_tables: dict = field(default_factory=dict)
 
+    def _worded(self, template: str) -> str:
+        """A settings text in the run's language (the language of its findings), whatever the caller's."""
+        with use_lang(self.lang):
+            return t(template)
+
     def as_dict(self) -> dict:
         return {
             "tolerance_m2": self.tolerance_m2,
@@ -114,13 +120,12 @@ class Settings:
             else {"method": self.datum.method, "convention": self.datum.convention, **self.datum.params},
             "analysis_crs": "EPSG:4547",
             "edges": self.edges,
-            "edge_convention": EDGE_CONVENTIONS[self.edges],
+            "edge_convention": self._worded(EDGE_CONVENTIONS[self.edges]),
             "width_tolerance_m": self.width_tolerance_m,
             "regulations": _regulations_dict(self.regulations),
             "lang": self.lang,
             "area_unit": self.area_unit,
-            "area_method": "CGCS2000 ellipsoid (TD/T 1055-2019 附录D): edges densified to 10 m in the defining "
-            "plane, pyproj Geod(GRS80)",
+            "area_method": self._worded(AREA_METHOD),
         }
 
 
@@ -190,7 +195,11 @@ def _load(config) -> tuple[dict, str | None]:
         return config, "<dict>"
     path = Path(config)
     if not path.is_file():
-        raise InputError(f"config: {path}: no such file" if not path.exists() else f"config: {path}: not a file")
+        raise InputError(
+            t("config: {path}: no such file", path=path)
+            if not path.exists()
+            else t("config: {path}: not a file", path=path)
+        )
     try:
         data = path.read_bytes()
         if len(data) > 1_000_000:

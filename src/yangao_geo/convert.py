@@ -218,4 +218,4 @@ def _report_writer_warnings(caught, dst) -> None:
     if texts:
         import sys
 
-        print(f"yangao-geo: note: writing {dst}: " + "; ".join(texts), file=sys.stderr)
+        print(t("yangao-geo: note: writing {dst}: {texts}", dst=dst, texts="; ".join(texts)), file=sys.stderr)

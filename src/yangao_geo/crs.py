@@ -67,12 +67,15 @@ _CHUNK = 20_000
 #: how an edge between two corner points runs when data change CRS:
 #: "source" — straight in the file's own CRS (densified there before reprojection: the TD/T 1055 reading,
 #: and what 三调 area practice does); "vertices" — only the vertices are projected and the edge is straight
-#: in the analysis plane (what ArcGIS "Project" and QGIS "Reproject layer" do)
+#: in the analysis plane (what ArcGIS "Project" and QGIS "Reproject layer" do). The texts are templates:
+#: reports state them in the run's language (``t(EDGE_CONVENTIONS[edges])``)
 EDGE_CONVENTIONS = {
-    "source": "edges straight in each file's own CRS (densified there before reprojection; a lon/lat edge whose "
-    "course in EPSG:4547 provably departs less than 1 mm from its chord, bounded from its length and latitude, "
-    "is not densified)",
-    "vertices": "vertices projected only; edges straight in the analysis plane EPSG:4547 (as ArcGIS/QGIS)",
+    "source": N_(
+        "edges straight in each file's own CRS (densified there before reprojection; a lon/lat edge whose "
+        "course in EPSG:4547 provably departs less than 1 mm from its chord, bounded from its length and latitude, "
+        "is not densified)"
+    ),
+    "vertices": N_("vertices projected only; edges straight in the analysis plane EPSG:4547 (as ArcGIS/QGIS)"),
 }
 
 
@@ -282,13 +285,16 @@ def infer_crs(bounds) -> pyproj.CRS:
             return fitting[0]
         names = ", ".join(f"EPSG:{c.to_epsg()}" for c in fitting)
         raise CRSError(
-            "Gauss-Krüger coordinates without a zone prefix and no CRS: "
-            + (
-                f"several zones put them in Yanggao County ({names}); "
-                if fitting
-                else "no CGCS2000 zone (3° or 6°) puts them in Yanggao County; "
+            t(
+                "Gauss-Krüger coordinates without a zone prefix and no CRS: several zones put them in Yanggao "
+                "County ({names}); pass --crs (e.g. --crs 4547 for CGCS2000 3° zone CM 114°E)",
+                names=names,
             )
-            + "pass --crs (e.g. --crs 4547 for CGCS2000 3° zone CM 114°E)"
+            if fitting
+            else t(
+                "Gauss-Krüger coordinates without a zone prefix and no CRS: no CGCS2000 zone (3° or 6°) puts them "
+                "in Yanggao County; pass --crs (e.g. --crs 4547 for CGCS2000 3° zone CM 114°E)"
+            )
         )
     _refuse_swapped(b)
     raise CRSError(t("cannot infer a CGCS2000 CRS from coordinates with bounds {b}; pass --crs", b=b))

@@ -171,7 +171,7 @@ class MineralTable:
                 }
                 merged.update({k: v for k, v in rec.items() if k != "name"})
                 if "min_scale" in rec and "min_scale_source" not in rec:
-                    merged["min_scale_source"] = f"user config ({where})"
+                    merged["min_scale_source"] = t("user config ({where})", where=where)
                 new = replace(_mineral_from_record(merged, where))
             by_name[new.name] = new
         return MineralTable(list(by_name.values()))

@@ -11,7 +11,7 @@ from ..area_units import area_in, unit_label
 from ..i18n import t
 from ..reports.totals import block_layer_totals, summary_line
 from ..rules.messages import area_text, layer_label
-from ..rules.titles import kind_word, severity_word, status_word, title
+from ..rules.titles import kind_word, left_out, severity_word, status_word, title
 
 __all__ = ["print_report"]
 
@@ -82,5 +82,5 @@ def print_report(report, console) -> None:
         console.print(ftable)
     console.print(Text(summary_line(report)))
     for s in report.skipped_rules:
-        if s["reason"] != "not selected":
+        if not left_out(s):
             console.print(Text(t("skipped {rule}: {reason}", rule=s["rule_id"], reason=s["reason"]), style="dim"))

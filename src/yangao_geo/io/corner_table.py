@@ -133,9 +133,15 @@ def _official_layout(sheets, path: Path):
     header = ["block_id", "点号", "圈号", "x", "y", datum_text]
     pages = len(found)
     note = (
-        f"界址点成果表 layout: {pages} page(s), {len(data)} corner points read ({read[0]} … {read[-1]})"
+        t(
+            "official corner-point table layout: {pages} page(s), {n} corner points read ({first} … {last})",
+            pages=pages,
+            n=len(data),
+            first=read[0],
+            last=read[-1],
+        )
         if data
-        else f"界址点成果表 layout: {pages} page(s), no corner points"
+        else t("official corner-point table layout: {pages} page(s), no corner points", pages=pages)
     )
     return header, [[*r, None] for r in data], note
 
@@ -251,7 +257,11 @@ def read_corner_table(path: str | Path, *, crs=None):
         ring.points.append(pt)
         ring.lines.append(i)
     if not blocks:
-        raise InputError(f"{path}: no corner points" + (f" ({note})" if note else ""))
+        raise InputError(
+            t("{path}: no corner points ({note})", path=path, note=note)
+            if note
+            else t("{path}: no corner points", path=path)
+        )
     datum = _header_datum(header)
     if geographic:
         out_crs = pyproj.CRS.from_epsg(_GEOGRAPHIC[datum])

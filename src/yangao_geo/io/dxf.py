@@ -83,7 +83,14 @@ def read_dxf(path: str | Path, *, cad_layer: str | None = None) -> tuple[gpd.Geo
     if not rings and not polygons:
         raise InputError(t("{path}: no closed polyline or polygon in the drawing", path=path))
     features = _nest(rings, path) + [(g, h) for g, h in polygons]
-    notes = [f"DXF: {len(rings)} closed polyline(s) and {len(polygons)} polygon(s) read as {len(features)} block(s)"]
+    notes = [
+        t(
+            "DXF: {rings} closed polyline(s) and {polygons} polygon(s) read as {n} block(s)",
+            rings=len(rings),
+            polygons=len(polygons),
+            n=len(features),
+        )
+    ]
     if ignored:
         notes.append(t("DXF: {n} text/point/insert entities ignored (annotation)", n=ignored))
     gdf = gpd.GeoDataFrame(

@@ -19,9 +19,9 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from ..i18n import t
+from ..i18n import N_, t
 
-__all__ = ["codepage_from_ldid", "detect_shapefile_encoding"]
+__all__ = ["codepage_from_ldid", "detect_shapefile_encoding", "how_words"]
 
 # DBF language driver IDs (the common ones); 0 means "not set"
 _LDID = {
@@ -100,6 +100,30 @@ def _decodes(values: list[bytes], codec: str) -> int | None:
     return None
 
 
+#: the steps :func:`detect_shapefile_encoding` names in ``how``, as a report says them
+_HOW_WORDS = {
+    "cpg": N_("the .cpg file"),
+    "dbf-ldid": N_("the DBF's language byte"),
+    "utf-8": N_("the text decodes as UTF-8"),
+    "gb18030 fallback": N_("GB18030, the fallback"),
+    "no text": N_("no text values"),
+}
+
+
+def how_words(how: str) -> str:
+    """``how`` of :func:`detect_shapefile_encoding` as a report says it, in the current language (a sentence
+    it already made — a declared encoding not used, and why — is returned as it is).
+
+    Examples
+    --------
+    >>> from yangao_geo.i18n import use_lang
+    >>> with use_lang("zh"):
+    ...     how_words("gb18030 fallback")
+    '退而采用 GB18030'
+    """
+    return t(_HOW_WORDS[how]) if how in _HOW_WORDS else how
+
+
 def detect_shapefile_encoding(shp_path: str | Path) -> tuple[str, str]:
     """Return ``(codec, how)`` for a shapefile's DBF.
 
@@ -134,7 +158,11 @@ def detect_shapefile_encoding(shp_path: str | Path) -> tuple[str, str]:
     values = _text_values(data)
     if declared is not None:
         codec = _SUPERSET.get(declared, declared)
-        label = how if codec == declared else f"{how}: {declared} read as its superset {codec}"
+        label = (
+            how
+            if codec == declared
+            else t("{how}: {declared} read as its superset {codec}", how=how, declared=declared, codec=codec)
+        )
         if not values:
             return codec, label
         high = any(b >= 0x80 for v in values for b in v)
@@ -143,10 +171,15 @@ def detect_shapefile_encoding(shp_path: str | Path) -> tuple[str, str]:
             return codec, label
         for alternative in ("utf-8", "gb18030"):
             if _decodes(values, alternative) is None:
-                why = (
-                    "does not decode" if bad is not None else "would be mojibake (Chinese text in a Western code page)"
+                template = (
+                    N_("{how} says {declared} but the text does not decode; read as {alternative}")
+                    if bad is not None
+                    else N_(
+                        "{how} says {declared} but the text would be mojibake (Chinese text in a Western code page); "
+                        "read as {alternative}"
+                    )
                 )
-                return alternative, f"{how} says {declared} but the text {why}; read as {alternative}"
+                return alternative, t(template, how=how, declared=declared, alternative=alternative)
         if bad is None:
             return codec, label
         raise DataSourceError(

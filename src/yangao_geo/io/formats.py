@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..i18n import N_
 from .corner_table import looks_like_corner_table, read_corner_table
 from .land_txt import looks_like_land_txt, read_land_txt
 from .mining_txt import looks_like_mining_txt, read_mining_txt
@@ -37,10 +38,11 @@ _BINARY_OR_GDAL = {
     ".kml",
     ".zip",
 }
+#: the formats' names (templates: ``t(TEXT_FORMATS[kind])`` in the run's language)
 TEXT_FORMATS = {
-    "land_txt": "land-survey coordinate TXT (坐标TXT)",
-    "mining_txt": "mining-right registration text (报盘)",
-    "corner_table": "corner-point table (拐点坐标表)",
+    "land_txt": N_("land-survey coordinate TXT"),
+    "mining_txt": N_("mining-right registration text"),
+    "corner_table": N_("corner-point table"),
 }
 
 

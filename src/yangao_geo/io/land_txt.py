@@ -198,7 +198,7 @@ def read_land_txt(path: str | Path, *, encoding: str | None = None) -> tuple[gpd
 
     rows, notes, units = [], [], set()
     for parcel in parcels:
-        where = f"{path}, parcel at line {parcel['line']}"
+        where = t("{path}, parcel at line {line}", path=path, line=parcel["line"])
         rings = []
         for ring in parcel["rings"].values():
             pts = [(b, a) if not swapped else (a, b) for a, b in ring.points]  # -> (easting, northing)
@@ -328,9 +328,21 @@ def declared_area(text: str | None, plane_area_m2: float, where: str) -> tuple[f
     try:
         value = float(raw)
     except ValueError:
-        return None, None, f"{where}: declared area {text.strip()!r} is not a number; ignored"
+        return (
+            None,
+            None,
+            t("{where}: declared area {value} is not a number; ignored", where=where, value=repr(text.strip())),
+        )
     if not math.isfinite(value) or value <= 0:
-        return None, None, f"{where}: declared area {text.strip()!r} is not a positive number; ignored"
+        return (
+            None,
+            None,
+            t(
+                "{where}: declared area {value} is not a positive number; ignored",
+                where=where,
+                value=repr(text.strip()),
+            ),
+        )
     if unit is None:
         if plane_area_m2 > 0:
             unit = min(AREA_UNITS, key=lambda u: abs(math.log(value * AREA_UNITS[u] / plane_area_m2)))

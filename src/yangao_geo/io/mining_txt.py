@@ -200,7 +200,7 @@ def read_mining_txt(path: str | Path, *, encoding: str | None = None, zone_width
         pts = [(b, a) if not swapped else (a, b) for a, b in ring.points]
         check_points_in_zone(pts, ring.lines, crs, str(path))
         ring.points = pts
-        geom = build_polygon([ring], f"{path}, ring at line {g['line']}")
+        geom = build_polygon([ring], t("{path}, ring at line {line}", path=path, line=g["line"]))
         if g["flag"] == 1:
             features.append({"geom": geom, "holes": [], **g})
             continue

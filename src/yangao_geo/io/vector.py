@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..errors import DataSourceError, InputError
 from ..i18n import t
-from .encoding import detect_shapefile_encoding
+from .encoding import detect_shapefile_encoding, how_words
 from .shapefile import check_shapefile_integrity
 
 __all__ = [
@@ -260,7 +260,7 @@ def read_vector(
             features=len(gdf),
             sha256=file_sha256(p),
             role=role,
-            notes=["format: CAD DXF", *notes],
+            notes=[t("format: CAD DXF"), *notes],
         )
         return gdf, info
     text_format = sniff_text_format(p, encoding=encoding)
@@ -273,7 +273,7 @@ def read_vector(
             features=len(gdf),
             sha256=file_sha256(p),
             role=role,
-            notes=[f"format: {TEXT_FORMATS[text_format]}", *gdf.attrs.pop("notes", [])],
+            notes=[t("format: {name}", name=t(TEXT_FORMATS[text_format])), *gdf.attrs.pop("notes", [])],
         )
         return gdf, info
     layers = list_layers(p, engine=engine)
@@ -335,7 +335,7 @@ def read_vector(
             # GDAL cut a long UTF-8 field name at 10 bytes, mid-character: read the bytes as they are and
             # decode names (dropping the cut character) and values ourselves
             gdf = _read_utf8_cut_names(p, kwargs)
-            how = f"{how}; field names cut mid-character by the 10-byte DBF limit were repaired"
+            how = t("{how}; field names cut mid-character by the 10-byte DBF limit were repaired", how=how)
         else:
             raise DataSourceError(
                 t("{p}: cannot read layer {layer} as a vector layer ({exc})", p=p, layer=repr(layer), exc=_short(exc))
@@ -363,7 +363,7 @@ def read_vector(
         role=role,
     )
     if how not in ("format default", "given"):
-        info.notes.append(t("encoding {encoding} ({how})", encoding=encoding, how=how))
+        info.notes.append(t("encoding {encoding} ({how})", encoding=encoding, how=how_words(how)))
     if given_for_other_format:
         info.notes.append(t("--encoding ignored: {suffix} files are UTF-8 by definition", suffix=p.suffix.lower()))
     return gdf, info

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import io
 
+from ..area import AREA_METHOD
+from ..crs import EDGE_CONVENTIONS
 from ..errors import YangaoError
 from ..i18n import t
 from ..rules.messages import layer_label
-from ..rules.titles import kind_word
+from ..rules.titles import kind_word, left_out, skip_reason
 from .palette import LAYER_FILL, STATUS_COLOURS
 
 __all__ = ["write_docx"]
@@ -205,9 +207,9 @@ def _basis(doc, report) -> None:
         [(c, title(c), RULES[c].citation) for c in ran],
         widths=[Cm(1.6), Cm(4.4), Cm(10.0)],
     )
-    skipped = [s for s in report.skipped_rules if s["reason"] != "not selected"]
+    skipped = [s for s in report.skipped_rules if not left_out(s)]
     if skipped:
-        doc.add_paragraph("未运行的规则：" + "；".join(f"{s['rule_id']}（{s['reason']}）" for s in skipped))
+        doc.add_paragraph("未运行的规则：" + "；".join(f"{s['rule_id']}（{skip_reason(s)}）" for s in skipped))
 
 
 def _overall(doc, report) -> None:
@@ -430,11 +432,13 @@ def _corner_tables(doc, report) -> None:
 def _provenance(doc, report) -> None:
     doc.add_heading("附录  审查过程记录", level=1)
     s = report.settings
+    # the settings' texts are in the run's language: the document words them in Chinese itself
+    edges = t(EDGE_CONVENTIONS[s["edges"]]) if s.get("edges") in EDGE_CONVENTIONS else s.get("edge_convention")
     rows = [
-        ("面积算法", s.get("area_method")),
+        ("面积算法", t(AREA_METHOD)),
         ("重叠面积容差", f"{s.get('tolerance_m2')} m²"),
         ("共边宽度容差", f"{s.get('width_tolerance_m')} m"),
-        ("边界约定", s.get("edge_convention")),
+        ("边界约定", edges),
         ("分析坐标系", s.get("analysis_crs")),
         (
             "软件",

@@ -7,11 +7,15 @@ from ..i18n import N_, t
 __all__ = [
     "KIND_WORDS",
     "SEVERITY_WORDS",
+    "SKIP_REASONS",
     "STATUS_WORDS",
     "TITLES",
     "description",
     "kind_word",
+    "left_out",
     "severity_word",
+    "skip_reason",
+    "skipped_rule",
     "status_word",
     "title",
 ]
@@ -94,3 +98,46 @@ def status_word(status: str) -> str:
 def kind_word(kind: str) -> str:
     """A block kind as the plan names it (勘查规划区块, 开采规划区块, 砂石土类集中开采区)."""
     return t(KIND_WORDS[kind]) if kind in KIND_WORDS else str(kind)
+
+
+#: why a rule did not run (a report's ``skipped_rules``: ``cause`` is the key, ``reason`` the worded text)
+SKIP_REASONS = {
+    "disabled": N_("disabled in config"),
+    "not_selected": N_("not selected"),
+    "missing_layers": N_("layer {layers} not provided"),
+}
+
+
+def skipped_rule(code: str, cause: str, layers=()) -> dict:
+    """A ``skipped_rules`` entry: the rule, why (a key of :data:`SKIP_REASONS`), and why in the current language.
+
+    Examples
+    --------
+    >>> from yangao_geo.i18n import use_lang
+    >>> with use_lang("zh"):
+    ...     skipped_rule("O205", "missing_layers", ["arable_land"])
+    {'rule_id': 'O205', 'cause': 'missing_layers', 'layers': ['arable_land'], 'reason': '未提供图层 arable_land'}
+    >>> with use_lang("en"):
+    ...     skipped_rule("B301", "disabled")["reason"]
+    'disabled in config'
+    """
+    entry = {"rule_id": code, "cause": cause}
+    if layers:
+        entry["layers"] = list(layers)
+    entry["reason"] = skip_reason(entry)
+    return entry
+
+
+def left_out(entry: dict) -> bool:
+    """True for a rule the run's selection left out (reports list only the rules that could not run)."""
+    return entry.get("cause") == "not_selected" or (
+        entry.get("cause") is None and entry.get("reason") == "not selected"
+    )
+
+
+def skip_reason(entry: dict) -> str:
+    """Why a rule did not run, worded in the current language (an entry without a ``cause``: its ``reason``)."""
+    cause = entry.get("cause")
+    if cause not in SKIP_REASONS:
+        return str(entry.get("reason", ""))
+    return t(SKIP_REASONS[cause], layers=", ".join(entry.get("layers", ())))
