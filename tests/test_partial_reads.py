@@ -195,3 +195,32 @@ def _others() -> dict:
         for name, _ in pyogrio.list_layers(path)
         if name in (*REQUIRED_LAYERS, *OPTIONAL_LAYERS) and name != "basic_farmland"
     }
+
+
+def test_a_check_asks_a_file_for_its_layers_and_metadata_once_and_the_next_check_asks_again(monkeypatch, tmp_path):
+    """Five layers of one GeoPackage: its layer list and each layer's metadata read once per check (they were
+    read again for every layer) — and not kept from one check to the next: a file changed in between (a .prj
+    edited during a QGIS session) is read as it is then."""
+    import collections
+
+    import pyogrio
+
+    from yangao_geo.io import vector
+
+    asked = collections.Counter()
+    list_layers, read_info = pyogrio.list_layers, pyogrio.read_info
+    monkeypatch.setattr(
+        pyogrio, "list_layers", lambda p, *a, **k: asked.update([("layers", p)]) or list_layers(p, *a, **k)
+    )
+    monkeypatch.setattr(
+        pyogrio,
+        "read_info",
+        lambda p, layer=None, **k: asked.update([("info", p, layer)]) or read_info(p, layer=layer, **k),
+    )
+    first = yangao_geo.check(keep_geometry=False).to_dict()
+    assert asked and max(asked.values()) == 1, asked
+    once = sum(asked.values())
+    second = yangao_geo.check(keep_geometry=False).to_dict()
+    assert sum(asked.values()) == 2 * once  # asked afresh
+    assert first["findings"] == second["findings"]
+    assert vector.list_layers(bundled_constraint_paths()[0]) == vector.list_layers(bundled_constraint_paths()[0])

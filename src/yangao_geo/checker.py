@@ -23,6 +23,7 @@ from .findings import FINDING_FIELDS, FindingColumns
 from .frames import geoframe
 from .geometry import is_polygonal
 from .i18n import t, use_lang
+from .io.read_once import one_check
 from .io.vector import hash_ahead
 from .layers import (
     REQUIRED_LAYERS,
@@ -218,7 +219,7 @@ def check(
         lang=lang,
         area_unit=area_unit,
     )
-    with use_lang(settings.lang):
+    with use_lang(settings.lang), one_check():  # a file's metadata read once in a check, afresh in the next
         return _check(
             blocks,
             constraints,

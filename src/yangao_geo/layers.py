@@ -46,7 +46,8 @@ from .frames import geoframe
 from .geometry import covering_boxes, is_polygonal, nonfinite_positions
 from .i18n import t
 from .io.gpkg_index import rtree_fids
-from .io.vector import VECTOR_SUFFIXES, SourceInfo, list_layers, read_vector
+from .io.read_once import within_one_check
+from .io.vector import VECTOR_SUFFIXES, SourceInfo, layer_info, list_layers, read_vector
 
 __all__ = [
     "LAYER_ALIASES",
@@ -368,9 +369,7 @@ def declared_facts(source, layer=None, engine: str = "pyogrio") -> FileFacts | N
             meta = parquet
             crs_text, bounds, fields = meta["crs"], meta["total_bounds"], list(meta["fields"])
         elif Path(source).is_file():
-            import pyogrio
-
-            meta = pyogrio.read_info(str(source), layer=layer, force_total_bounds=True)
+            meta = layer_info(source, layer)
             crs_text, bounds, fields = meta.get("crs"), meta.get("total_bounds"), list(meta.get("fields", []))
         else:
             return None
@@ -562,6 +561,7 @@ def _rows_of(loaded: LoadedLayer, positions) -> np.ndarray:
     return positions + 1 if loaded.rows is None else np.asarray(loaded.rows(), dtype=np.int64)[positions]
 
 
+@within_one_check
 def load_constraints(
     constraints=None,
     *,

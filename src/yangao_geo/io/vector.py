@@ -23,6 +23,7 @@ import pandas as pd
 from ..errors import DataSourceError, InputError
 from ..i18n import t
 from .encoding import detect_shapefile_encoding, how_words
+from .read_once import remembered
 from .shapefile import check_shapefile_integrity
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "SourceInfo",
     "file_rows",
     "file_sha256",
+    "layer_info",
     "list_layers",
     "read_by_fid",
     "read_vector",
@@ -96,7 +98,14 @@ def file_sha256(path: str | Path) -> str:
 
 
 def _stamp(parts) -> tuple:
+    """The files as they are now: path, size and modification time of each (a changed file is another file)."""
     return tuple((str(q.resolve()), q.stat().st_size, q.stat().st_mtime_ns) for q in parts if q.is_file())
+
+
+def _as_it_is(p: Path) -> tuple:
+    """:func:`_stamp` of a data source: a shapefile with its sidecars (its .prj says its CRS), a folder by name."""
+    parts = [p.with_suffix(s) for s in _SIDECARS] if p.suffix.lower() == ".shp" else [p]
+    return _stamp(parts) or (str(p.resolve()),)
 
 
 #: digests being computed ahead, by file stamp (see :func:`hash_ahead`)
@@ -166,6 +175,10 @@ def list_layers(path: str | Path, *, engine: str = "pyogrio") -> list[str]:
 
     if is_geoparquet(p):
         return [p.name[: -len(".parquet")] if p.name.lower().endswith(".parquet") else p.name]
+    return list(remembered(("layers", engine, _as_it_is(p)), lambda: _list_layers(p, engine)))
+
+
+def _list_layers(p: Path, engine: str) -> list[str]:
     try:
         if engine == "fiona":
             import fiona
@@ -176,6 +189,16 @@ def list_layers(path: str | Path, *, engine: str = "pyogrio") -> list[str]:
         return [str(name) for name in pyogrio.list_layers(str(p))[:, 0]]
     except Exception as exc:  # GDAL/fiona raise many types; all mean "not readable"
         raise DataSourceError(t("{p}: not a readable vector data source ({exc})", p=p, exc=_short(exc))) from None
+
+
+def layer_info(path: str | Path, layer=None) -> dict:
+    """pyogrio's ``read_info`` of a layer, its total bounds included (asked once per check: read only)."""
+    import pyogrio
+
+    p = Path(path)
+    return remembered(
+        ("info", _as_it_is(p), layer), lambda: pyogrio.read_info(str(p), layer=layer, force_total_bounds=True)
+    )
 
 
 def _short(exc: Exception) -> str:
@@ -401,9 +424,7 @@ def read_by_fid(wanted: int, features: int) -> bool:
 
 
 def _feature_count(p: Path, layer) -> int:
-    import pyogrio
-
-    return int(pyogrio.read_info(str(p), layer=layer)["features"])
+    return int(layer_info(p, layer)["features"])
 
 
 def require_readable(p: Path) -> None:
