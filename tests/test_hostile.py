@@ -502,6 +502,23 @@ def test_python_callers_read_python_words(tmp_path):
     assert "overwrite=True" in str(err.value) and "--overwrite" not in str(err.value)
 
 
+def test_qgis_users_read_the_dialogs_words_in_their_language():
+    """In QGIS, an option of the command line is named as the dialog and QGIS's menus name it — in Chinese in a
+    Chinese message (it was English inside the Chinese sentence)."""
+    from yangao_geo.crs import infer_crs
+    from yangao_geo.errors import CRSError, use_interface
+    from yangao_geo.i18n import use_lang
+
+    unprefixed_nowhere = (100_000.0, 1_500_000.0, 101_000.0, 1_501_000.0)  # no zone puts these in the county
+    cases = (("zh", "图层属性 → 源", "Layer Properties"), ("en", "Layer Properties", "图层属性"))
+    for lang, expected, foreign in cases:
+        with use_lang(lang), use_interface("qgis"), pytest.raises(CRSError) as err:
+            infer_crs(unprefixed_nowhere)
+        with use_lang(lang), use_interface("qgis"):
+            text = str(err.value)
+        assert expected in text and foreign not in text and "--crs" not in text, text
+
+
 def test_writer_warnings_become_one_sentence(tmp_path, capsys):
     src = tmp_path / "land.txt"
     src.write_bytes((Path(__file__).parent / "fixtures" / "land_gbk.txt").read_bytes())

@@ -75,9 +75,10 @@ def _translate(text: str, interface: str) -> str:
     if interface == "cli":
         return text
     if interface == "qgis":
+        from .i18n import t
         from .qgis_words import QGIS_WORDS
 
-        words = QGIS_WORDS
+        words = {option: t(name) for option, name in QGIS_WORDS.items()}
     else:
         words = _PYTHON_WORDS
         text = _VALUED.sub(lambda m: f"{_PYTHON_WORDS[m.group(1)]}{m.group(2)!r}", text)

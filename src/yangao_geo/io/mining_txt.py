@@ -102,7 +102,7 @@ def _check_line_count(attrs: dict, have: int, path) -> None:
     # producers differ on whether the total counts the two header lines above the XY lines (total = XY + 2);
     # a truncated file loses a ring's closing 标高 line first (refused above) or whole rings (≥ 4 lines)
     if not (declared - 2 <= have <= declared):
-        what = "the file is truncated" if have < declared else "the count and the file disagree"
+        what = t("the file is truncated") if have < declared else t("the count and the file disagree")
         raise InputError(
             t(
                 "{path}: {key}={declared} but the file has {have} XY lines: {what}",
