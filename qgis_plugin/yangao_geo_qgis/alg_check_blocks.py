@@ -458,7 +458,11 @@ class CheckBlocksAlgorithm(QgsProcessingAlgorithm):
             FAILING_BLOCKS=int((report.blocks.status == "fail").sum()),
             EXIT_CODE=report.exit_code(fail_on),
         )
-        feedback.pushInfo(repr(report))
+        from yangao_geo.i18n import use_lang
+        from yangao_geo.reports.totals import summary_line
+
+        with use_lang(plugin_lang()):  # the log in the dialog's language (not the Report's Python repr)
+            feedback.pushInfo(summary_line(report))
         if results["EXIT_CODE"] and self.parameterAsBool(parameters, self.FAIL_EXIT, context):
             # outputs are written; the run itself fails so that qgis_process (and scripts) exit non-zero
             raise QgsProcessingException(

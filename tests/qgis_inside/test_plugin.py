@@ -71,6 +71,36 @@ def test_check_blocks_with_layer_parameters_equals_the_library(processing_ready,
     assert (tmp_path / "r.html").exists() and (tmp_path / "r.xlsx").exists()
 
 
+def test_the_log_sums_up_the_check_in_the_dialogs_language(processing_ready, monkeypatch):
+    """The Processing log's summary is the sentence the command line prints, in Chinese by default (it was
+    the Report's Python repr, in English)."""
+    import processing
+    from qgis.core import QgsProcessingFeedback
+
+    from yangao_geo.i18n import use_lang
+    from yangao_geo.reports.totals import summary_line
+
+    class Log(QgsProcessingFeedback):
+        def __init__(self):
+            super().__init__()
+            self.lines = []
+
+        def pushInfo(self, info):
+            self.lines.append(info)
+            super().pushInfo(info)
+
+    monkeypatch.setenv("YANGAO_GEO_LANG", "zh")
+    log = Log()
+    params = {"INPUT": gpkg_layer(BLOCKS, "blocks"), "FINDINGS": "memory:", "BLOCKS": "memory:"}
+    for key, (path, name) in LAYER_PARAMS.items():
+        params[key] = gpkg_layer(path, name)
+    processing.run("yangao:check_blocks", params, feedback=log)
+    with use_lang("zh"):
+        expected = summary_line(yangao_geo.check(BLOCKS))
+    assert expected in log.lines and "个区块" in expected
+    assert not any(line.startswith("<Report") for line in log.lines)
+
+
 def test_check_blocks_with_the_bundled_constraints_and_a_geopackage(processing_ready, tmp_path):
     import processing
 
