@@ -247,3 +247,4 @@ def test_what_a_reader_notes_about_an_input_is_said_in_the_runs_language():
     with use_lang("en"):
         _gdf, en = read_vector(sample)
     assert zh.notes[0] == "格式：坐标TXT" and en.notes[0] == "format: land-survey coordinate TXT"
+    assert any(n.startswith("地块面积按") for n in zh.notes) and not any("read in" in n for n in zh.notes), zh.notes

@@ -48,7 +48,7 @@ def test_shapefile_without_cpg_decodes_chinese_names(tmp_path, encoding, ldid, e
 def test_cpg_wins(tmp_path):
     path = tmp_path / "blocks.shp"
     _write_shp(_chinese_blocks(), path, "gbk", keep_cpg=True)
-    assert detect_shapefile_encoding(path) == ("gb18030", "cpg: gbk read as its superset gb18030")
+    assert detect_shapefile_encoding(path) == ("gb18030", "the .cpg file: gbk read as its superset gb18030")
     assert list(yangao_geo.check(path, rules=["B301"]).blocks.name) == NAMES
 
 

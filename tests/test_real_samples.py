@@ -53,7 +53,7 @@ def test_windr07_five_parcels_with_an_island_inside_a_hole_and_areas_in_m2():
     assert ours == pytest.approx(989.2, abs=0.1)
     producer = _area("windr07_sampledata/SampleData.shp")[3]  # the producer's own shapefile
     assert ours == pytest.approx(producer, rel=1e-6)
-    assert any("地块面积 read in m²" in n for n in info.notes)
+    assert any("declared parcel areas read in m²" in n for n in info.notes)
     assert list(gdf.declared_area_km2 * 1e6) == pytest.approx([109.43, 14969.76, 459.73, 989.25, 165.20])
 
 
@@ -114,7 +114,14 @@ def test_qw_pengbu_65_points_and_5_7089_hectares():
 def test_gispot_a_river_cp936_from_the_ldid_byte():
     _table, loaded = _read("gispot_a_river/a_river.shp")
     assert loaded.info.encoding == "gb18030"  # cp936, read as its superset
-    assert any("dbf-ldid" in n and "cp936" in n for n in loaded.info.notes)
+    assert any("the DBF's language byte" in n and "cp936" in n for n in loaded.info.notes)
+    from yangao_geo.i18n import use_lang
+
+    with use_lang("zh"):  # said in Chinese in a Chinese run, the step included
+        _table, loaded = _read("gispot_a_river/a_river.shp")
+    assert any(n.startswith("编码 gb18030（DBF 语言字节：cp936 按其超集 gb18030 读取）") for n in loaded.info.notes), (
+        loaded.info.notes
+    )
 
 
 @pytest.mark.parametrize("name", ["CJQYDM.shp", "XJQYDM.shp"])

@@ -275,7 +275,7 @@ def _tolerance(value, where: str) -> float:
 
 def _param(code: str, name: str, value, default, label: str):
     """Validate one rule parameter against its default's type and its range."""
-    what = f"{label}: rule {code} parameter {name}"
+    what = t("{label}: rule {code} parameter {name}", label=label, code=code, name=name)
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise InputError(t("{what} must be true or false, got {value}", what=what, value=repr(value)))

@@ -112,7 +112,7 @@ _HOW_WORDS = {
 
 def how_words(how: str) -> str:
     """``how`` of :func:`detect_shapefile_encoding` as a report says it, in the current language (a sentence
-    it already made — a declared encoding not used, and why — is returned as it is).
+    it already made, in words — a declared encoding read as its superset, or not used and why — as it is).
 
     Examples
     --------
@@ -161,7 +161,7 @@ def detect_shapefile_encoding(shp_path: str | Path) -> tuple[str, str]:
         label = (
             how
             if codec == declared
-            else t("{how}: {declared} read as its superset {codec}", how=how, declared=declared, codec=codec)
+            else t("{how}: {declared} read as its superset {codec}", how=how_words(how), declared=declared, codec=codec)
         )
         if not values:
             return codec, label
@@ -179,17 +179,17 @@ def detect_shapefile_encoding(shp_path: str | Path) -> tuple[str, str]:
                         "read as {alternative}"
                     )
                 )
-                return alternative, t(template, how=how, declared=declared, alternative=alternative)
+                return alternative, t(template, how=how_words(how), declared=declared, alternative=alternative)
         if bad is None:
             return codec, label
         raise DataSourceError(
             t(
-                "{dbf}: text value {value} is not valid {declared} (the {how}), nor UTF-8 nor GB18030: "
+                "{dbf}: text value {value} is not valid {declared} (as {how} says), nor UTF-8 nor GB18030: "
                 "the table mixes encodings; re-save it in one encoding",
                 dbf=dbf,
                 value=bad + 1,
                 declared=declared,
-                how=how,
+                how=how_words(how),
             )
         )
     if not values:

@@ -222,7 +222,7 @@ def read_land_txt(path: str | Path, *, encoding: str | None = None) -> tuple[gpd
             }
         )
     if units:
-        notes.insert(0, f"地块面积 read in {', '.join(sorted(units))}")
+        notes.insert(0, t("declared parcel areas read in {units}", units=", ".join(sorted(units))))
     gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
     gdf.attrs["notes"] = notes
     first_parcel = min(p["line"] for p in parcels)
