@@ -136,6 +136,25 @@ def test_plot_draws_every_block(default_report):
     ax.figure.savefig(SCREENSHOTS / "plot.png")
 
 
+def test_a_chinese_workbook_has_no_english_sentences(default_report_zh, tmp_path):
+    """The regulations in force, the settings' methods, the minimum's source: Chinese in a Chinese workbook
+    (they were English sentences in its 说明 and 明细 sheets). File paths, codes and versions are what they are."""
+    import re
+
+    path = tmp_path / "report.xlsx"
+    default_report_zh.to_file(path)
+    texts = [
+        v
+        for ws in openpyxl.load_workbook(path).worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if isinstance(v, str) and "/" not in v[:1] and "yangao_geo " not in v
+    ]
+    english = [v for v in texts if len(re.findall(r"\b[a-z]{4,}\b", v)) >= 3]
+    assert not english, english
+    assert any(v.startswith("截至 2025-10-01 施行的法规") for v in texts)
+
+
 def test_excel_totals_carry_values_for_readers_without_excel(default_report_zh, tmp_path):
     import pandas as pd
 

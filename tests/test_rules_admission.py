@@ -39,6 +39,19 @@ def test_capacity_below_the_minimum_fails_and_says_it_is_unverified():
     assert list(f.severity) == ["fail"] and "unverified" in f.message.iloc[0]
 
 
+def test_where_an_unverified_minimum_comes_from_is_said_in_the_runs_language():
+    """The table's source of a minimum was English inside Chinese messages ("boundary used as placeholder")."""
+    low = mining(mineral="铁", degree="详查", capacity=10, capacity_unit="万吨/年")
+    zh = findings(run(low, config={"lang": "zh"}), "A402").message.iloc[0]
+    en = findings(run(low, config={"lang": "en"}), "A402").message.iloc[0]
+    assert "小型/中型界限，暂作参考值；规划文本未载附表9" in zh and "placeholder" not in zh
+    assert "boundary used as placeholder; 附表9 not in the plan text" in en
+    # a minimum set in a config replaces the table's number: the table's Chinese source is not kept for it
+    config = {"mineral": [{"name": "铁", "min_scale": 20, "min_scale_unit": "万吨/年"}], "lang": "zh"}
+    mine = findings(run(low, config=config), "A402").message.iloc[0]
+    assert "用户配置" in mine and "暂作参考值" not in mine
+
+
 def test_capacity_units_are_converted():
     ok = run(mining(mineral="铁", degree="详查", capacity=300_000, capacity_unit="吨/年"))
     assert findings(ok, "A402").empty

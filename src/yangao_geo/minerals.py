@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 
 from .errors import InputError
-from .i18n import t
+from .i18n import current_lang, t
 from .units import Capacity, parse_capacity
 
 if sys.version_info >= (3, 11):
@@ -41,6 +41,7 @@ _FIELDS = {
     "min_scale",
     "min_scale_unit",
     "min_scale_source",
+    "min_scale_source_zh",
     "min_scale_verified",
 }
 
@@ -58,6 +59,18 @@ class Mineral:
     min_scale_unit: str | None = None
     min_scale_source: str = ""
     min_scale_verified: bool = False
+    #: ``min_scale_source`` in Chinese, where the table gives it
+    min_scale_source_zh: str = ""
+    #: the config file whose number replaced the table's, when it gave no source of its own
+    min_scale_config: str = ""
+
+    def min_scale_source_text(self) -> str:
+        """Where the minimum comes from, in the current language (the table's Chinese when it has one)."""
+        if self.min_scale_config and not self.min_scale_source:
+            return t("user config ({where})", where=self.min_scale_config)
+        if current_lang() == "zh" and self.min_scale_source_zh:
+            return self.min_scale_source_zh
+        return self.min_scale_source
 
     @property
     def third_class(self) -> bool:
@@ -113,6 +126,7 @@ def _mineral_from_record(rec: dict, where: str) -> Mineral:
         min_scale_unit=rec.get("min_scale_unit"),
         min_scale_source=str(rec.get("min_scale_source", "")),
         min_scale_verified=bool(rec.get("min_scale_verified", False)),
+        min_scale_source_zh=str(rec.get("min_scale_source_zh", "")),
     )
     if m.min_scale is not None:
         _ = m.minimum  # validate the unit now, not mid-run
@@ -168,11 +182,16 @@ class MineralTable:
                     "min_scale_unit": existing.min_scale_unit,
                     "min_scale_source": existing.min_scale_source,
                     "min_scale_verified": existing.min_scale_verified,
+                    "min_scale_source_zh": existing.min_scale_source_zh,
                 }
+                if ("min_scale" in rec or "min_scale_source" in rec) and "min_scale_source_zh" not in rec:
+                    merged["min_scale_source_zh"] = ""  # the table's Chinese was of the number replaced
                 merged.update({k: v for k, v in rec.items() if k != "name"})
-                if "min_scale" in rec and "min_scale_source" not in rec:
-                    merged["min_scale_source"] = t("user config ({where})", where=where)
-                new = replace(_mineral_from_record(merged, where))
+                new = _mineral_from_record(merged, where)
+                if "min_scale" in rec and "min_scale_source" not in rec:  # worded when a report says it
+                    new = replace(new, min_scale_source="", min_scale_config=str(where))
+                elif "min_scale_source" not in rec:  # an earlier config's number stays that config's
+                    new = replace(new, min_scale_config=existing.min_scale_config)
             by_name[new.name] = new
         return MineralTable(list(by_name.values()))
 

@@ -106,9 +106,8 @@ def scale_minimum(ctx, params):
                 ),
             )
             continue
-        basis = (
-            "" if mineral.min_scale_verified else t(" [minimum unverified: {source}]", source=mineral.min_scale_source)
-        )
+        source = mineral.min_scale_source_text()
+        basis = "" if mineral.min_scale_verified else t(" [minimum unverified: {source}]", source=source)
         minimum_text = f"{mineral.min_scale:g} {mineral.min_scale_unit}"
         if capacity is None:
             ctx.add(
