@@ -46,7 +46,7 @@ def test_opinion_has_its_sections_blocks_maps_and_corner_points(opinion):
         assert f"{block.area_m2 / 1e6:.4f} km²（{block.area_m2 / 1e4:.4f} 公顷）" in text
     assert len(document.inline_shapes) == len(report.blocks)  # one map per block
     assert "不予通过" in text and "面积小于一个基本单位区块" in text and "SHA-256" in text
-    assert "审查人（签字）" in text
+    assert "审查人（签字）" in text and "本次审查以英文运行" not in text
     section = document.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
     assert "PAGE" in section.footer._element.xml  # page numbers
@@ -114,3 +114,5 @@ def test_the_appendix_states_the_area_method_and_edge_convention_in_chinese_even
         assert not re.search(r"\b(edges|areas|straight|densified)\b", rows[label]), rows[label]
     assert "附录D梯形级数" in rows["面积算法"] and "长度比积分" in rows["面积算法"]
     assert "1 mm" in rows["边界约定"]
+    # the findings' messages are the check's, in English: the document says so instead of mixing silently
+    assert "本次审查以英文运行" in _text(docx.Document(str(path)))

@@ -108,6 +108,10 @@ def write_docx(report, path) -> None:
         _basis(doc, report)
         _overall(doc, report)
         doc.add_heading("三、逐区块审查意见", level=1)
+        if report.settings.get("lang", "zh") != "zh":  # the findings were worded by the check, in its language
+            doc.add_paragraph(
+                "注：本次审查以英文运行，各项审查发现的说明保留英文原文；如需全中文的意见书，请以中文（默认）重新审查。"
+            )
         findings = report.findings
         for n, block in enumerate(report.blocks.itertuples(), start=1):
             _block_section(doc, report, findings, block, n, Cm)
