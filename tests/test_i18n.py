@@ -248,3 +248,29 @@ def test_what_a_reader_notes_about_an_input_is_said_in_the_runs_language():
         _gdf, en = read_vector(sample)
     assert zh.notes[0] == "格式：坐标TXT" and en.notes[0] == "format: land-survey coordinate TXT"
     assert any(n.startswith("地块面积按") for n in zh.notes) and not any("read in" in n for n in zh.notes), zh.notes
+
+
+@pytest.mark.parametrize(
+    ("args", "zh", "en"),
+    [
+        (["propose"], "缺少参数 DEPOSITS", "missing argument DEPOSITS"),
+        (["check", "--tolerence", "1"], "没有选项 --tolerence（是否要用 ", "no such option --tolerence (did you mean"),
+        (["check", "--tolerance", "abc"], "--tolerance 的值无效：abc 不是数值", "abc is not a number"),
+        (["chek"], "没有命令 chek", "no such command chek"),
+        (["check", "--jobs", "0"], "-j / --jobs 的值无效：0 不在范围 x>=1 内", "is not in the range"),
+        (["check", "--kind"], "选项 --kind 需要一个值", "option --kind takes a value"),
+    ],
+)
+def test_command_line_mistakes_are_said_in_the_runs_language(capsys, monkeypatch, args, zh, en):
+    """Click words a mistyped option, a missing argument or a value that is no number in English only: the CLI
+    says them again in the run's language, exit code 2, no traceback."""
+    from yangao_geo.cli.main import main
+
+    for lang, expected in (("zh", zh), ("en", en)):
+        monkeypatch.setenv("YANGAO_GEO_LANG", lang)
+        with pytest.raises(SystemExit) as exit_:
+            main(args)
+        err = capsys.readouterr().err
+        assert exit_.value.code == 2 and expected in err and "Traceback" not in err, err
+        if lang == "zh":
+            assert "Error" not in err and "Try" not in err and "Missing" not in err, err

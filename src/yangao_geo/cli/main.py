@@ -26,6 +26,7 @@ from .localized import Group, lang_of_args
 from .partition import partition_command
 from .propose import propose_command
 from .rules import rules_command
+from .usage_errors import usage_message
 
 __all__ = ["cli", "main"]
 
@@ -81,6 +82,11 @@ def _main(args) -> None:
             code = cli.main(args=args, prog_name="yangao-geo", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo(t("yangao-geo: aborted"), err=True)
+        sys.exit(EXIT_USAGE)
+    except click.UsageError as exc:  # click words these in English: said again in the run's language
+        click.echo(t("yangao-geo: error: {message}", message=usage_message(exc)), err=True)
+        if exc.ctx is not None:
+            click.echo(t("Try {command} --help for help.", command=exc.ctx.command_path), err=True)
         sys.exit(EXIT_USAGE)
     except click.ClickException as exc:
         exc.show()
