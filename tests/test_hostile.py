@@ -357,6 +357,12 @@ def test_utf8_shapefiles_with_long_chinese_field_names_read(tmp_path):
     table, loaded = yangao_geo.read_blocks(tmp_path / "u.shp")
     assert list(table.block_id) == ["A1"] and list(table.kind) == ["exploration"]
     assert any("cut mid-character" in n for n in loaded.info.notes)
+    from yangao_geo.i18n import use_lang
+
+    with use_lang("zh"):  # the step that decided the encoding in words too, not its code ("cpg")
+        _table, loaded = yangao_geo.read_blocks(tmp_path / "u.shp")
+    note = next(n for n in loaded.info.notes if "DBF 10 字节" in n)
+    assert note.startswith("编码 utf-8（.cpg 文件；已修复"), note
 
 
 # ------------------------------------------------------------------------------ crashes become errors

@@ -274,3 +274,34 @@ def test_command_line_mistakes_are_said_in_the_runs_language(capsys, monkeypatch
         assert exit_.value.code == 2 and expected in err and "Traceback" not in err, err
         if lang == "zh":
             assert "Error" not in err and "Try" not in err and "Missing" not in err, err
+
+
+def test_no_english_sentence_is_built_outside_the_catalog():
+    """An f-string of English words outside t()/N_() is a text a Chinese user would read in English (the input
+    notes, batch reasons, config errors that were): each goes through the catalog. Exempt: developers' errors
+    (ValueError …), reprs, PROJ pipelines, file names, markup and SQL."""
+    import ast
+    import re
+
+    developer = ("ValueError", "TypeError", "KeyError", "AttributeError", "RuntimeError", "NotImplementedError")
+    english = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+            words = re.findall(r"\b[a-z]{3,}\b", text)
+            if len(words) < 2 or " " not in text.strip() or text.lstrip().startswith("+") or "<" in text:
+                continue
+            outer, exempt = node, False
+            while outer in parents and not exempt:
+                outer = parents[outer]
+                exempt = (
+                    isinstance(outer, ast.Call) and getattr(outer.func, "id", None) in ("t", "N_", *developer)
+                ) or (isinstance(outer, ast.FunctionDef) and outer.name == "__repr__")
+            if not exempt:
+                english.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {ast.get_source_segment(source, node)}")
+    assert not english, english

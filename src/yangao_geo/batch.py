@@ -159,7 +159,7 @@ def discover_inputs(paths: Iterable, *, exclude: Iterable = (), skipped: list | 
                     why = _sniffed(candidate) if Path(n).suffix.lower() not in VECTOR_SUFFIXES else None
                     if why is None:
                         files.append((candidate, candidate))
-                    elif skipped is not None and why is not _PART_OF_ANOTHER:
+                    elif skipped is not None and why != _PART_OF_ANOTHER:
                         skipped.append((str(candidate), why))
         else:
             files.append((path, raw))

@@ -664,7 +664,7 @@ def load_constraints(
 
 def _open_stream(source, name, layer, source_name, engine, near):
     """A :class:`~yangao_geo.streaming.LayerStream` for a large streamable file layer, else None."""
-    from .io.encoding import detect_shapefile_encoding, how_words
+    from .io.encoding import detect_shapefile_encoding
     from .io.shapefile import check_shapefile_integrity
     from .io.vector import file_sha256
 
@@ -703,7 +703,7 @@ def _open_stream(source, name, layer, source_name, engine, near):
         if path.suffix.lower() == ".shp":
             check_shapefile_integrity(path)
             stream.encoding, how = detect_shapefile_encoding(path)
-            info.notes.append(t("encoding {encoding} ({how})", encoding=stream.encoding, how=how_words(how)))
+            info.notes.append(t("encoding {encoding} ({how})", encoding=stream.encoding, how=how))
         else:
             stream.encoding = "utf-8"
         info.encoding = stream.encoding

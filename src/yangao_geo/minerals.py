@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 
 from .errors import InputError
-from .i18n import current_lang, t
+from .i18n import either, t
 from .units import Capacity, parse_capacity
 
 if sys.version_info >= (3, 11):
@@ -68,9 +68,7 @@ class Mineral:
         """Where the minimum comes from, in the current language (the table's Chinese when it has one)."""
         if self.min_scale_config and not self.min_scale_source:
             return t("user config ({where})", where=self.min_scale_config)
-        if current_lang() == "zh" and self.min_scale_source_zh:
-            return self.min_scale_source_zh
-        return self.min_scale_source
+        return either(self.min_scale_source, self.min_scale_source_zh)
 
     @property
     def third_class(self) -> bool:

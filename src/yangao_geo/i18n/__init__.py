@@ -39,7 +39,7 @@ import string
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["LANGS", "N_", "current_lang", "normalise_lang", "t", "use_lang"]
+__all__ = ["LANGS", "N_", "current_lang", "either", "normalise_lang", "t", "use_lang"]
 
 #: the languages, by their codes; zh is zh-CN, the default
 LANGS = {"zh": "zh_CN", "en": "en"}
@@ -128,6 +128,21 @@ def t(template: str, /, **fields) -> str:
     """``template`` in the current language, its named fields filled (``t("{n} blocks", n=3)``)."""
     text = _translations(current_lang()).gettext(template)
     return text.format(**fields) if fields else text
+
+
+def either(text: str | None, text_zh: str | None) -> str | None:
+    """A data file's own two wordings of one text (not the catalog's): ``text_zh`` in Chinese when it has one.
+
+    Examples
+    --------
+    >>> with use_lang("zh"):
+    ...     either("placeholder", "暂作参考值"), either("placeholder", "")
+    ('暂作参考值', 'placeholder')
+    >>> with use_lang("en"):
+    ...     either("placeholder", "暂作参考值")
+    'placeholder'
+    """
+    return text_zh if text_zh and current_lang() == "zh" else text
 
 
 def N_(template: str) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..i18n import N_, t
 
-__all__ = ["codepage_from_ldid", "detect_shapefile_encoding", "how_words"]
+__all__ = ["codepage_from_ldid", "detect_shapefile_encoding"]
 
 # DBF language driver IDs (the common ones); 0 means "not set"
 _LDID = {
@@ -100,7 +100,7 @@ def _decodes(values: list[bytes], codec: str) -> int | None:
     return None
 
 
-#: the steps :func:`detect_shapefile_encoding` names in ``how``, as a report says them
+#: the steps :func:`detect_shapefile_encoding` decides by, as a report says them
 _HOW_WORDS = {
     "cpg": N_("the .cpg file"),
     "dbf-ldid": N_("the DBF's language byte"),
@@ -110,36 +110,40 @@ _HOW_WORDS = {
 }
 
 
-def how_words(how: str) -> str:
-    """``how`` of :func:`detect_shapefile_encoding` as a report says it, in the current language (a sentence
-    it already made, in words — a declared encoding read as its superset, or not used and why — as it is).
-
-    Examples
-    --------
-    >>> from yangao_geo.i18n import use_lang
-    >>> with use_lang("zh"):
-    ...     how_words("gb18030 fallback")
-    '退而采用 GB18030'
-    """
+def _words(how: str) -> str:
+    """A step of :data:`_HOW_WORDS` in the current language (a sentence already worded: as it is)."""
     return t(_HOW_WORDS[how]) if how in _HOW_WORDS else how
 
 
 def detect_shapefile_encoding(shp_path: str | Path) -> tuple[str, str]:
-    """Return ``(codec, how)`` for a shapefile's DBF.
+    """Return ``(codec, how)`` for a shapefile's DBF, ``how`` worded in the current language for a report.
 
-    ``how`` says which step decided: ``"cpg"``, ``"dbf-ldid"``, ``"utf-8"``, ``"gb18030 fallback"`` or
-    ``"no text"`` — and, when the declared encoding was not used, why (a ``.cpg`` or language byte that
-    the text contradicts is reported, never followed into mojibake). GBK/CP936 is read as GB18030, its
-    superset. Text that no single encoding decodes (mixed encodings in one DBF) is refused.
+    ``how`` says which step decided: the ``.cpg`` file, the DBF's language byte, the text decoding as UTF-8,
+    GB18030 as the fallback, or no text values — and, when the declared encoding was not used, why (a ``.cpg``
+    or language byte that the text contradicts is reported, never followed into mojibake). GBK/CP936 is read
+    as GB18030, its superset. Text that no single encoding decodes (mixed encodings in one DBF) is refused.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from yangao_geo.i18n import use_lang
+    >>> with use_lang("zh"):
+    ...     detect_shapefile_encoding(pathlib.Path(tempfile.mkdtemp()) / "none.shp")
+    ('utf-8', '无文本值')
 
     Raises
     ------
     DataSourceError
         When the text values are not all valid in any of the declared encoding, UTF-8 and GB18030.
     """
+    codec, how = _detect(Path(shp_path))
+    return codec, _words(how)
+
+
+def _detect(shp: Path) -> tuple[str, str]:
+    """``(codec, how)``: ``how`` a key of :data:`_HOW_WORDS`, or a sentence worded here."""
     from ..errors import DataSourceError
 
-    shp = Path(shp_path)
     declared, how = None, None
     for cpg in (shp.with_suffix(".cpg"), shp.with_suffix(".CPG")):
         if cpg.exists():
@@ -161,7 +165,7 @@ def detect_shapefile_encoding(shp_path: str | Path) -> tuple[str, str]:
         label = (
             how
             if codec == declared
-            else t("{how}: {declared} read as its superset {codec}", how=how_words(how), declared=declared, codec=codec)
+            else t("{how}: {declared} read as its superset {codec}", how=_words(how), declared=declared, codec=codec)
         )
         if not values:
             return codec, label
@@ -179,7 +183,7 @@ def detect_shapefile_encoding(shp_path: str | Path) -> tuple[str, str]:
                         "read as {alternative}"
                     )
                 )
-                return alternative, t(template, how=how_words(how), declared=declared, alternative=alternative)
+                return alternative, t(template, how=_words(how), declared=declared, alternative=alternative)
         if bad is None:
             return codec, label
         raise DataSourceError(
@@ -189,7 +193,7 @@ def detect_shapefile_encoding(shp_path: str | Path) -> tuple[str, str]:
                 dbf=dbf,
                 value=bad + 1,
                 declared=declared,
-                how=how_words(how),
+                how=_words(how),
             )
         )
     if not values:

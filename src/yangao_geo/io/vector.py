@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..errors import DataSourceError, InputError
 from ..i18n import t
-from .encoding import detect_shapefile_encoding, how_words
+from .encoding import detect_shapefile_encoding
 from .read_once import remembered
 from .shapefile import check_shapefile_integrity
 
@@ -386,7 +386,7 @@ def read_vector(
         role=role,
     )
     if how not in ("format default", "given"):
-        info.notes.append(t("encoding {encoding} ({how})", encoding=encoding, how=how_words(how)))
+        info.notes.append(t("encoding {encoding} ({how})", encoding=encoding, how=how))
     if given_for_other_format:
         info.notes.append(t("--encoding ignored: {suffix} files are UTF-8 by definition", suffix=p.suffix.lower()))
     return gdf, info

@@ -13,7 +13,7 @@ import math
 import pandas as pd
 
 from ..area_units import area_in, unit_label
-from ..i18n import N_, current_lang, t, use_lang
+from ..i18n import N_, either, t, use_lang
 from ..rules import RULES
 from ..rules.messages import layer_label
 from ..rules.titles import kind_word, severity_word, status_word, title
@@ -268,8 +268,11 @@ def _write_xlsx(report, path) -> None:
     )
     note(t("edge convention"), report.settings.get("edges"), report.settings.get("edge_convention"))
     regs = report.settings.get("regulations") or {}
-    described = regs.get("description_zh") if current_lang() == "zh" and regs.get("description_zh") else None
-    note(t("regulations"), f"{regs.get('profile')} ({regs.get('date')})", described or regs.get("description"))
+    note(
+        t("regulations"),
+        f"{regs.get('profile')} ({regs.get('date')})",
+        either(regs.get("description"), regs.get("description_zh")),
+    )
     env = report.tool.get("environment", {})
     note(t("tool"), f"yangao_geo {report.tool.get('version')}", " · ".join(f"{k} {v}" for k, v in env.items()))
     note(

@@ -24,7 +24,7 @@ import io
 from ..area import AREA_METHOD
 from ..crs import EDGE_CONVENTIONS
 from ..errors import YangaoError
-from ..i18n import t
+from ..i18n import either, t
 from ..rules.messages import layer_label
 from ..rules.titles import kind_word, left_out, skip_reason
 from .palette import LAYER_FILL, STATUS_COLOURS
@@ -196,9 +196,8 @@ def _basis(doc, report) -> None:
     doc.add_heading("一、审查依据", level=1)
     doc.add_paragraph("1. 《阳高县矿产资源总体规划（2021—2025年）》及其确定的勘查开采规划区块划定与准入要求；")
     regs = report.settings.get("regulations") or {}
-    doc.add_paragraph(
-        f"2. 现行法规（截至 {regs.get('date', '')}）：{regs.get('description_zh') or regs.get('description', '')}；"
-    )
+    in_force = either(regs.get("description", ""), regs.get("description_zh"))  # Chinese: the document's language
+    doc.add_paragraph(f"2. 现行法规（截至 {regs.get('date', '')}）：{in_force}；")
     doc.add_paragraph("3. 本次审查执行的规则及其依据条款：")
     ran = [c for c in report.settings.get("rules", []) if c in RULES]
     from docx.shared import Cm

@@ -130,14 +130,9 @@ def skipped_rule(code: str, cause: str, layers=()) -> dict:
 
 def left_out(entry: dict) -> bool:
     """True for a rule the run's selection left out (reports list only the rules that could not run)."""
-    return entry.get("cause") == "not_selected" or (
-        entry.get("cause") is None and entry.get("reason") == "not selected"
-    )
+    return entry["cause"] == "not_selected"
 
 
 def skip_reason(entry: dict) -> str:
-    """Why a rule did not run, worded in the current language (an entry without a ``cause``: its ``reason``)."""
-    cause = entry.get("cause")
-    if cause not in SKIP_REASONS:
-        return str(entry.get("reason", ""))
-    return t(SKIP_REASONS[cause], layers=", ".join(entry.get("layers", ())))
+    """Why a rule did not run (a :func:`skipped_rule` entry), worded in the current language."""
+    return t(SKIP_REASONS[entry["cause"]], layers=", ".join(entry.get("layers", ())))
