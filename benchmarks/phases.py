@@ -99,24 +99,22 @@ def main() -> None:
     parser.add_argument("folder", type=Path, help="a folder with blocks.gpkg and constraints.gpkg")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    runs = [run_once(args.folder) for _ in range(args.repeat)]
+    runs = [_by_step(run_once(args.folder)) for _ in range(args.repeat)]
     print(f"{args.folder}: {args.repeat} runs (seconds; – where a rule took under 3 ms in that run)")
-    for key in _keys(runs):
+    for key in dict.fromkeys(k for run in runs for k in run):  # every step, in the order the runs show them
         name, detail, _ = key
-        cells = [dict(zip(_keys([steps]), (s[2] for s in steps))).get(key) for steps in runs]
+        cells = [run.get(key) for run in runs]
         print(f"{name:<28} {detail:<22} " + "  ".join("  –  " if c is None else f"{c:.3f}" for c in cells))
 
 
-def _keys(runs: list) -> list:
-    """Each step as (name, detail, n-th time seen), in the order the runs first show them."""
-    keys: list = []
-    for steps in runs:
-        seen: dict = {}
-        for name, detail, _ in steps:
-            n = seen[(name, detail)] = seen.get((name, detail), 0) + 1
-            if (name, detail, n) not in keys:
-                keys.append((name, detail, n))
-    return keys
+def _by_step(steps: list) -> dict:
+    """A run's steps as {(name, detail, n-th time seen): seconds}, in the run's order."""
+    seen: dict = {}
+    out: dict = {}
+    for name, detail, seconds in steps:
+        n = seen[(name, detail)] = seen.get((name, detail), 0) + 1
+        out[(name, detail, n)] = seconds
+    return out
 
 
 if __name__ == "__main__":
