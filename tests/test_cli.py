@@ -221,6 +221,49 @@ def test_python_dash_m_runs_the_same_cli():
     assert proc.returncode == 1, proc.stderr
 
 
+def test_the_process_exit_keeps_every_byte_and_the_exit_status(tmp_path, capsys):
+    """``run`` leaves with os._exit after main (issue 20): nothing it printed or wrote may be lost."""
+    out = tmp_path / "r.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "yangao_geo", "check", "--json", "-o", str(out), "-q"], capture_output=True, text=True
+    )
+    assert proc.returncode == 1, proc.stderr
+    code, in_process = cli("check", "--json", capsys=capsys)
+    printed, expected = json.loads(proc.stdout), json.loads(in_process.out)
+    assert code == 1 and len(printed["findings"]) == len(expected["findings"]) > 0
+    assert [f["rule_id"] for f in printed["findings"]] == [f["rule_id"] for f in expected["findings"]]
+    assert json.loads(out.read_text(encoding="utf-8"))["findings"] == printed["findings"]
+
+
+@pytest.mark.parametrize(("args", "status"), [(["--version"], 0), (["check", "--rules", "NOPE"], 2)])
+def test_the_process_exit_runs_the_exit_handlers(args, status):
+    script = (
+        "import atexit, sys\n"
+        "from yangao_geo.cli.main import run\n"
+        "atexit.register(lambda: print('handler ran', flush=True))\n"
+        f"sys.argv = ['yangao-geo', *{args!r}]\n"
+        "run()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == status, proc.stderr
+    assert proc.stdout.rstrip().endswith("handler ran")
+
+
+def test_the_process_exit_waits_for_a_thread_still_working(tmp_path):
+    done = tmp_path / "done.txt"
+    script = (
+        "import sys, threading, time\n"
+        "from pathlib import Path\n"
+        "from yangao_geo.cli.main import run\n"
+        f"threading.Thread(target=lambda: (time.sleep(0.5), Path({str(done)!r}).write_text('x'))).start()\n"
+        "sys.argv = ['yangao-geo', '--version']\n"
+        "run()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert done.read_text() == "x"
+
+
 def test_convert_command_writes_and_refuses_to_clobber(tmp_path, capsys):
     from conftest import FIXTURES
 

@@ -38,6 +38,7 @@ __all__ = [
     "map_ordered",
     "map_ordered_later",
     "prefetched",
+    "shut_down",
     "thread_count",
     "weighted_chunks",
 ]
@@ -71,6 +72,25 @@ def _executor(n: int) -> ThreadPoolExecutor:
             _pool = ThreadPoolExecutor(n, thread_name_prefix="yangao", initializer=_mark_worker)
             _pool_key = (os.getpid(), n)
         return _pool
+
+
+def shut_down() -> None:
+    """Let the pool finish what it was given and end its threads (a process about to exit; the next step
+    that needs threads makes a new pool).
+
+    Examples
+    --------
+    >>> map_ordered(abs, [-1, -2])
+    [1, 2]
+    >>> shut_down()
+    >>> map_ordered(abs, [-3, -4])
+    [3, 4]
+    """
+    global _pool, _pool_key
+    with _lock:
+        pool, _pool, _pool_key = _pool, None, None
+    if pool is not None:
+        pool.shutdown(wait=True)
 
 
 def _mark_worker() -> None:
