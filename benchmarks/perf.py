@@ -392,21 +392,44 @@ def _run_worker(method, data: Path, out: Path, env=None) -> dict:
 
 
 def _verify(method: str, got, truth) -> None:
-    """Same (block, layer, feature) pairs, areas equal within 1e-6 relative or 0.01 m²."""
+    """Same (block, layer, feature) pairs, areas equal within 1e-6 relative or 0.01 m².
+
+    Each side drops its pieces under 1e-4 m² (yangao_geo's numerical zero), each measured its own way, so a
+    piece of about 1 cm² can fall under the cut on one side and not on the other (one such pair in 1.9
+    million, DuckDB against yangao_geo, anywhere 2 000 × 500 000). A pair found on one side only passes when
+    its area is within the areas' own tolerance of that cut (≤ 1e-4 + 0.01 m²); it is printed.
+    """
+    from yangao_geo.overlap import NUMERIC_ZERO_M2
+
     key = ["block_id", "layer", "feature_id"]
     a = truth.assign(**{k: truth[k].astype(str) for k in key}).set_index(key)["area"].sort_index()
     b = got.assign(**{k: got[k].astype(str) for k in key}).groupby(key)["area"].sum().sort_index()
     if not a.index.equals(b.index):
         only_a, only_b = a.index.difference(b.index), b.index.difference(a.index)
-        raise AssertionError(
-            f"{method}: pair sets differ ({len(only_a)} only in yangao, e.g. {list(only_a[:3])}; "
-            f"{len(only_b)} only in {method}, e.g. {list(only_b[:3])})"
+        borderline = _one_sided_areas(a, only_a, b, only_b)
+        if (borderline > NUMERIC_ZERO_M2 + 0.01).any():
+            raise AssertionError(
+                f"{method}: pair sets differ ({len(only_a)} only in yangao, e.g. {list(only_a[:3])}; "
+                f"{len(only_b)} only in {method}, e.g. {list(only_b[:3])})"
+            )
+        print(
+            f"  {method}: {len(only_a) + len(only_b)} pair(s) on one side only, each under "
+            f"{NUMERIC_ZERO_M2 + 0.01:g} m² (the cut plus the areas' tolerance): "
+            f"{[*only_a[:2], *only_b[:2]]}, {borderline.max():.2e} m² at most",
+            flush=True,
         )
+        common = a.index.intersection(b.index)
+        a, b = a.loc[common], b.loc[common]
     diff = np.abs(a.to_numpy() - b.to_numpy())
     bad = diff > np.maximum(1e-6 * np.maximum(a.to_numpy(), b.to_numpy()), 0.01)
     if bad.any():
         i = int(np.argmax(diff / np.maximum(a.to_numpy(), 1e-9)))
         raise AssertionError(f"{method}: {int(bad.sum())} areas differ, e.g. {a.index[i]}: {a.iloc[i]} vs {b.iloc[i]}")
+
+
+def _one_sided_areas(a, only_a, b, only_b) -> np.ndarray:
+    """The areas of the pairs found on one side only."""
+    return np.concatenate([a.loc[only_a].to_numpy(), b.loc[only_b].to_numpy()])
 
 
 def _postgres():
@@ -494,7 +517,11 @@ def run_size(cache: Path, n: int, f: int, methods, repeat: int, placement: str =
                 if runs[-1].get("single"):
                     break
             results[method] = runs
-            print(f"  {method:8s} verified; median {statistics.median(r['wall'] for r in runs):.1f} s", flush=True)
+            print(
+                f"  {method:8s} verified; median {statistics.median(r['wall'] for r in runs):.1f} s, "
+                f"peak {max(r['peak_mib'] for r in runs):,.0f} MiB",
+                flush=True,
+            )
     finally:
         if stop:
             stop()

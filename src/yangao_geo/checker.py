@@ -19,7 +19,7 @@ from .crs import ANALYSIS_CRS
 from .distributed import connect
 from .engine import Context, run_rules
 from .errors import InputError
-from .findings import FINDING_FIELDS, FindingColumns
+from .findings import FINDING_FIELDS, FindingColumns, RepeatedValues
 from .frames import geoframe
 from .geometry import is_polygonal
 from .i18n import t, use_lang
@@ -388,6 +388,7 @@ def _check(
         table["lonlat_vertices"].to_numpy(dtype=object),
         4490,
     )
+    release_free_memory()  # the overlap caches and the layers, freed above: before a report writer needs pages
     return report
 
 
@@ -467,6 +468,8 @@ def _area_of_interest(geoms, margin_m: float = 10.0):
 
 def _ranks(values, order: dict) -> np.ndarray:
     """``order[v]`` for every value (hashed once per distinct value: the findings run to millions)."""
+    if isinstance(values, RepeatedValues):
+        return np.array([order[v] for v in values.values], dtype=np.int64)[values.codes]
     codes, distinct = pd.factorize(np.asarray(values, dtype=object))
     return np.array([order[v] for v in distinct], dtype=np.int64)[codes] if len(codes) else np.zeros(0, np.int64)
 

@@ -84,8 +84,13 @@ class Report:
     # ------------------------------------------------------------- questions
     def counts(self) -> dict[str, int]:
         """Number of findings per severity."""
-        c = pd.Series(self._finding_slice(["severity"])["severity"], dtype=object).value_counts()
+        c = self._severity_counts()
         return {s: int(c.get(s, 0)) for s in ("fail", "warn", "info")}
+
+    def _severity_counts(self) -> dict:
+        if isinstance(self._findings, FindingColumns):  # counted on the codes: no column of millions built
+            return self._findings.value_counts("severity")
+        return pd.Series(self._findings["severity"], dtype=object).value_counts().to_dict()
 
     def exit_code(self, fail_on: str = "fail") -> int:
         """0 when no finding reaches ``fail_on`` (``"fail"`` or ``"warn"``), else 1."""
@@ -93,8 +98,7 @@ class Report:
 
         fail_on = normalise("fail_on", fail_on)
         threshold = SEVERITY_ORDER[fail_on]
-        severity = pd.Series(self._finding_slice(["severity"])["severity"], dtype=object)
-        worst = severity.map(SEVERITY_ORDER).max() if len(severity) else -1
+        worst = max((SEVERITY_ORDER.get(s, -1) for s, n in self._severity_counts().items() if n), default=-1)
         return 1 if worst >= threshold else 0
 
     def summary(self) -> pd.DataFrame:
