@@ -538,3 +538,58 @@ def test_nonfinite_screen_names_the_features_a_coordinate_by_coordinate_look_nam
     ]
     assert nonfinite_positions(geoms).tolist() == naive == [2, 3, 6]
     assert nonfinite_positions(geoms[[0, 1, 4, 5]]).tolist() == []  # the quick path: nothing to name
+
+
+def test_repeated_columns_kept_as_codes_give_the_values_recorded():
+    """Rule, severity, layer and citation are stored as small codes (issue 20, peak memory): every value comes
+    back as recorded, whichever way it was recorded (one row, one value for a chunk, a list, None, numbers that
+    Python's hashing would join), a report built on them pickles, and its counts and exit code are the table's."""
+    import pickle
+
+    from yangao_geo.findings import FINDING_FIELDS, FindingColumns, FindingStore, RepeatedValues
+    from yangao_geo.report import Report
+
+    store = FindingStore(keep_geometry=False)
+    recorded = []
+    store.add_row({"block_pos": 0, "rule_id": "B301", "severity": "warn", "layer": None, "message": "m"})
+    recorded.append(("B301", "warn", None))
+    store.add_chunk(
+        {
+            "block_pos": [1, 2, 3],
+            "rule_id": "O203",
+            "severity": ["fail", "info", "fail"],
+            "message": "x",
+            "layer": ["basic_farmland", None, 1],
+            "citation": "《规划》第二十条",
+        }
+    )
+    recorded += [("O203", "fail", "basic_farmland"), ("O203", "info", None), ("O203", "fail", 1)]
+    store.add_chunk(
+        {
+            "block_pos": np.arange(3),
+            "rule_id": "O202",
+            "severity": RepeatedValues.of(["warn"] * 3),
+            "message": "y",
+            "layer": [1.0, True, "1"],
+        }
+    )
+    recorded += [("O202", "warn", 1.0), ("O202", "warn", True), ("O202", "warn", "1")]
+    found = {f: store.column(f) for f in FINDING_FIELDS}
+    for f in ("rule_id", "severity", "layer", "citation", "geometry"):
+        assert isinstance(found[f], RepeatedValues) and found[f].codes.itemsize <= 2
+    got = list(zip(found["rule_id"].tolist(), found["severity"].tolist(), found["layer"].tolist()))
+    assert [tuple(map(repr, g)) for g in got] == [tuple(map(repr, r)) for r in recorded]
+    assert found["citation"].tolist() == [None] + ["《规划》第二十条"] * 3 + [None] * 3
+    assert found["geometry"].tolist() == [None] * 7
+
+    order = np.arange(7)[::-1]
+    blocks_fields = {
+        k: np.array(["K1", "K2", "K3", "K4"], dtype=object) for k in ("block_id", "block_name", "kind", "mineral")
+    }
+    blocks = gpd.GeoDataFrame({"block_id": []}, geometry=[], crs=4547)
+    lazy = pickle.loads(pickle.dumps(Report(FindingColumns(found, order, blocks_fields, 4547), blocks)))
+    table = Report(FindingColumns(dict(found), order, blocks_fields, 4547).frame(), blocks)
+    assert lazy.counts() == table.counts() == {"fail": 2, "warn": 4, "info": 1}
+    for fail_on in ("fail", "warn"):
+        assert lazy.exit_code(fail_on) == table.exit_code(fail_on) == 1
+    assert lazy.findings["layer"].map(repr).tolist() == table.findings["layer"].map(repr).tolist()

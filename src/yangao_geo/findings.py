@@ -137,6 +137,8 @@ class RepeatedValues:
     (5, {'fail': 1, 'warn': 1, 'info': 3})
     >>> RepeatedValues.joined([None], [2]).tolist()
     [None, None]
+    >>> RepeatedValues.of(np.array([1, 1.0, True, None, "1", None], dtype=object)).tolist()
+    [1, 1.0, True, None, '1', None]
     """
 
     dtype = np.dtype(object)
@@ -147,36 +149,52 @@ class RepeatedValues:
 
     @classmethod
     def of(cls, values) -> RepeatedValues:
-        """Code an object array (None is a value like any other)."""
-        import pandas as pd  # loaded already wherever findings are recorded
+        """Code a sequence; each value is kept as it is (``1``, ``1.0`` and ``True`` stay three values).
 
-        codes, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
-        return cls(codes.astype(_code_type(len(distinct))), np.asarray(distinct, dtype=object))
+        Texts (and None) are coded by Arrow's dictionary encoding; anything else value by value.
+        """
+        values = np.asarray(values, dtype=object)
+        try:
+            encoded = pa.array(values, type=pa.string(), from_pandas=False).dictionary_encode()
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            encoded = None
+        if encoded is not None:
+            distinct = encoded.dictionary.to_pylist()
+            if encoded.null_count:
+                distinct.append(None)
+                indices = encoded.indices.fill_null(len(distinct) - 1)
+            else:
+                indices = encoded.indices
+            return cls._made(indices.to_numpy().astype(_code_type(len(distinct))), distinct)
+        index: dict = {}
+        codes = [index.setdefault(_key(v), (len(index), v))[0] for v in values.tolist()]
+        return cls._made(np.array(codes, dtype=_code_type(len(index))), [v for _, v in index.values()])
+
+    @classmethod
+    def _made(cls, codes: np.ndarray, distinct: list) -> RepeatedValues:
+        table = np.empty(len(distinct), dtype=object)
+        table[:] = distinct
+        return cls(codes, table)
 
     @classmethod
     def joined(cls, parts, sizes) -> RepeatedValues:
-        """One column from chunks, each a :class:`RepeatedValues`, an object array, or one value for all its rows."""
+        """One column from chunks, each a :class:`RepeatedValues`, a sequence, or one value for all its rows."""
         index: dict = {}
         coded = []
         for part, n in zip(parts, sizes):
             if not isinstance(part, (RepeatedValues, np.ndarray, list, tuple)):
-                coded.append((np.zeros(n, dtype=np.int64), [part]))
+                coded.append((np.zeros(n, dtype=np.int8), [part]))
                 continue
             part = part if isinstance(part, RepeatedValues) else cls.of(part)
-            coded.append((part.codes, list(part.values)))
-        for _, values in coded:
-            for v in values:
-                index.setdefault(v, len(index))
+            coded.append((part.codes, part.values.tolist()))
+        remaps = [np.array([index.setdefault(_key(v), (len(index), v))[0] for v in values]) for _, values in coded]
         kind = _code_type(len(index))
         codes = np.empty(sum(sizes), dtype=kind)
         start = 0
-        for local, values in coded:
-            remap = np.array([index[v] for v in values], dtype=kind)
-            codes[start : start + len(local)] = remap[local]
+        for (local, _), remap in zip(coded, remaps):
+            codes[start : start + len(local)] = remap.astype(kind)[local]
             start += len(local)
-        distinct = np.empty(len(index), dtype=object)
-        distinct[:] = list(index)
-        return cls(codes, distinct)
+        return cls._made(codes, [v for _, v in index.values()])
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -199,6 +217,15 @@ class RepeatedValues:
 
 def _code_type(distinct: int):
     return np.int16 if distinct <= np.iinfo(np.int16).max else np.int32
+
+
+def _key(value):
+    """A value as a dict key that keeps apart what Python's hashing joins (``1 == 1.0 == True``)."""
+    try:
+        hash(value)
+    except TypeError:
+        return ("unhashable", id(value))
+    return (type(value), value)
 
 
 class FindingStore:
