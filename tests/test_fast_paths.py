@@ -575,6 +575,8 @@ def test_repeated_columns_kept_as_codes_give_the_values_recorded():
     )
     recorded += [("O202", "warn", 1.0), ("O202", "warn", True), ("O202", "warn", "1")]
     found = {f: store.column(f) for f in FINDING_FIELDS}
+    mixed = RepeatedValues.of(np.array(["a", None, float("nan"), "a", None], dtype=object)).tolist()
+    assert [repr(v) for v in mixed] == ["'a'", "None", "nan", "'a'", "None"]
     for f in ("rule_id", "severity", "layer", "citation", "geometry"):
         assert isinstance(found[f], RepeatedValues) and found[f].codes.itemsize <= 2
     got = list(zip(found["rule_id"].tolist(), found["severity"].tolist(), found["layer"].tolist()))

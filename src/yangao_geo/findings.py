@@ -139,6 +139,9 @@ class RepeatedValues:
     [None, None]
     >>> RepeatedValues.of(np.array([1, 1.0, True, None, "1", None], dtype=object)).tolist()
     [1, 1.0, True, None, '1', None]
+    >>> shared = np.asarray(RepeatedValues.of(np.where([True, False, True], "warn", "fail")))
+    >>> shared.tolist(), shared[0] is shared[2]
+    (['warn', 'fail', 'warn'], True)
     """
 
     dtype = np.dtype(object)
@@ -151,21 +154,26 @@ class RepeatedValues:
     def of(cls, values) -> RepeatedValues:
         """Code a sequence; each value is kept as it is (``1``, ``1.0`` and ``True`` stay three values).
 
-        Texts (and None) are coded by Arrow's dictionary encoding; anything else value by value.
+        A numpy string array goes to Arrow's dictionary encoding as it is (no string object made per
+        entry); texts and None by hashing the strings in place (pandas), no copy of them made; any other
+        mix of values value by value.
         """
+        if isinstance(values, np.ndarray) and values.dtype.kind == "U":
+            encoded = pa.array(values).dictionary_encode()
+            return cls._made(
+                encoded.indices.to_numpy().astype(_code_type(len(encoded.dictionary))), encoded.dictionary.to_pylist()
+            )
+        import pandas as pd  # loaded already wherever findings are recorded
+
         values = np.asarray(values, dtype=object)
-        try:
-            encoded = pa.array(values, type=pa.string(), from_pandas=False).dictionary_encode()
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            encoded = None
-        if encoded is not None:
-            distinct = encoded.dictionary.to_pylist()
-            if encoded.null_count:
-                distinct.append(None)
-                indices = encoded.indices.fill_null(len(distinct) - 1)
-            else:
-                indices = encoded.indices
-            return cls._made(indices.to_numpy().astype(_code_type(len(distinct))), distinct)
+        codes, distinct = pd.factorize(values, use_na_sentinel=False)
+        distinct = list(distinct)
+        missing = [i for i, v in enumerate(distinct) if type(v) is not str]  # pandas gives None back as NaN
+        if len(missing) == 1 and all(v is None for v in values[codes == missing[0]]):
+            distinct[missing[0]] = None
+            missing = []
+        if not missing:  # texts only (and None): nothing that hashing could have joined
+            return cls._made(codes.astype(_code_type(len(distinct))), distinct)
         index: dict = {}
         codes = [index.setdefault(_key(v), (len(index), v))[0] for v in values.tolist()]
         return cls._made(np.array(codes, dtype=_code_type(len(index))), [v for _, v in index.values()])

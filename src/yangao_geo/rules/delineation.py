@@ -169,7 +169,8 @@ def blocks_overlap(ctx, params):
     area = np.concatenate([ov.area_m2, ov.area_m2])[order]
     geoms = np.concatenate([ov.geometry, ov.geometry])[order]
     hair = np.concatenate([ov.hairline, ov.hairline])[order]
-    severity = np.where(hair, "info", np.where(area > ctx.tolerance_m2, "fail", "warn")).astype(object)
+    # the three words themselves, referred to by every pair (not a string object a pair)
+    severity = np.array(["warn", "fail", "info"], dtype=object)[np.where(hair, 2, area > ctx.tolerance_m2)]
     joined = t("{message}; {note}")
     notes = {
         "warn": t("sliver at or below the {tolerance} m² tolerance", tolerance=f"{ctx.tolerance_m2:g}"),
