@@ -531,6 +531,8 @@ def run_size(cache: Path, n: int, f: int, methods, repeat: int, placement: str =
 
 def _table(size: dict) -> str:
     res = size["results"]
+    if "yangao" not in res:  # the peers alone (yangao_geo's pairs from an earlier run): no ratio to give
+        return "\n".join(f"{m}: see the lines above" for m in res)
     ours = statistics.median(r["wall"] for r in res["yangao"])
     lines = [
         f"### {size['placement']}: N = {size['n']:,} blocks, F = {size['f']:,} farmland parcels "
