@@ -204,6 +204,43 @@ class RepeatedValues:
             start += len(local)
         return cls._made(codes, [v for _, v in index.values()])
 
+    @classmethod
+    def filled(cls, n: int, value) -> RepeatedValues:
+        """``n`` rows, all ``value``."""
+        return cls._made(np.zeros(n, dtype=np.int16), [value])
+
+    @classmethod
+    def coded(cls, values) -> RepeatedValues:
+        """``values`` as it is if already coded, else :meth:`of` it."""
+        return values if isinstance(values, RepeatedValues) else cls.of(values)
+
+    def take(self, rows) -> RepeatedValues:
+        """The rows ``rows``, still coded (a gather of the codes: no value looked at)."""
+        return RepeatedValues(self.codes[rows], self.values)
+
+    def equals(self, value) -> np.ndarray:
+        """True on each row whose value is ``value`` (compared once per distinct value)."""
+        same = np.array([_key(v) == _key(value) for v in self.values], dtype=bool)
+        return same[self.codes] if len(same) else np.zeros(len(self.codes), dtype=bool)
+
+    def where(self, mask, value) -> RepeatedValues:
+        """These values, with ``value`` on the rows where ``mask`` is True.
+
+        Examples
+        --------
+        >>> RepeatedValues.of(["fail", "fail", "info"]).where(np.array([False, True, True]), "warn").tolist()
+        ['fail', 'warn', 'warn']
+        """
+        keys = [_key(v) for v in self.values]
+        values = list(self.values)
+        if _key(value) in keys:
+            code = keys.index(_key(value))
+        else:
+            code = len(values)
+            values.append(value)
+        kind = _code_type(len(values))
+        return RepeatedValues._made(np.where(mask, code, self.codes).astype(kind), values)
+
     def __len__(self) -> int:
         return len(self.codes)
 
@@ -361,7 +398,7 @@ def _compact(columns: dict, n: int, keep_geometry: bool) -> dict:
     out = {}
     for f in FINDING_FIELDS:
         value = columns.get(f)
-        many = isinstance(value, (list, tuple, np.ndarray, pa.Array, pa.ChunkedArray))
+        many = isinstance(value, (list, tuple, np.ndarray, pa.Array, pa.ChunkedArray, RepeatedValues))
         if f == "block_pos":
             if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
                 out[f] = value.astype(np.int64)

@@ -51,31 +51,28 @@ def _overlap_findings(ctx, layer: str, what, *, decide=None, citation=None) -> N
     n = len(ov)
     if n == 0:
         return
+    # severity, note and citation as codes over their few distinct texts (RepeatedValues): one text object
+    # each, whatever the number of overlaps, and no text looked at per overlap (there may be millions)
     if decide is None:
         keep = np.ones(n, dtype=bool)
-        severity = np.full(n, "fail", dtype=object)
-        note = np.full(n, "", dtype=object)
-        cites = np.full(n, citation or ctx.current_rule.citation, dtype=object)
+        severity, note = RepeatedValues.filled(n, "fail"), RepeatedValues.filled(n, "")
+        cites = RepeatedValues.filled(n, citation or ctx.current_rule.citation)
     else:
         keep, severity, note, cites = decide(ov)
-        # each distinct text once, referred to by every overlap: astype(object) of a numpy string array would
-        # make a string object per overlap (1.9 million overlaps: about 100 MiB a column)
-        severity, note, cites = (np.asarray(RepeatedValues.of(v)) for v in (severity, note, cites))
-    hair = ov.hairline & np.isin(severity, ("fail", "warn"))
-    sliver = (ov.area_m2 <= ctx.tolerance_m2) & (severity == "fail") & ~hair
-    severity = np.where(sliver, "warn", severity)
-    note = np.where(
-        sliver, t("sliver at or below the {tolerance} m² tolerance", tolerance=f"{ctx.tolerance_m2:g}"), note
-    )
-    severity = np.where(hair, "info", severity)
-    note = np.where(
+        severity, note, cites = (RepeatedValues.coded(v) for v in (severity, note, cites))
+    would_fail = severity.equals("fail")
+    hair = ov.hairline & (would_fail | severity.equals("warn"))
+    sliver = (ov.area_m2 <= ctx.tolerance_m2) & would_fail & ~hair
+    severity = severity.where(sliver, "warn").where(hair, "info")
+    note = note.where(sliver, t("sliver at or below the {tolerance} m² tolerance", tolerance=f"{ctx.tolerance_m2:g}"))
+    note = note.where(
         hair,
         t(
             "narrower than {width} m everywhere: a shared edge within coordinate precision, not an overlap",
             width=f"{ctx.width_tolerance_m:g}",
         ),
-        note,
     )
+    has_note = ~note.equals("")
     feature_ids = ov.feature_id
     # the template translated once; each chunk's messages worded when a report reads them (there may be
     # millions: held as their numbers, not as texts), column-wise in C, the same text as area_text() and
@@ -91,7 +88,6 @@ def _overlap_findings(ctx, layer: str, what, *, decide=None, citation=None) -> N
         k = kept[start : start + _MESSAGE_CHUNK]
         area = ov.area_m2[k]
         ids = text_array(feature_ids[k])  # one copy, for the feature_id column and the messages
-        notes = note[k]
         messages = WordedLater(
             template,
             {
@@ -100,18 +96,18 @@ def _overlap_findings(ctx, layer: str, what, *, decide=None, citation=None) -> N
                 "area": ("area", area),
                 "ratio": ("percent", ratios[k]),
             },
-            notes=notes if (notes != "").any() else None,
+            notes=note[k] if has_note[k].any() else None,
             joined=joined,
         )
         ctx.add_many(
             ov.block[k],
-            severity[k],
+            severity.take(k),
             messages,
             layer=layer,
             feature_ids=ids,
             overlap_m2=area,
             geometries=ov.geometry[k],
-            citation=cites[k],
+            citation=cites.take(k),
         )
 
 
@@ -188,10 +184,13 @@ def _conditional(ctx, rule_code: str):
         )
         block_cite[b] = f"{e.citation}；{ctx.current_rule.citation}"
 
+    block_severity = RepeatedValues.of(np.where(allowed, "warn", "fail").astype(object))
+    block_note, block_cite = RepeatedValues.of(block_note), RepeatedValues.of(block_cite)
+
     def decide(ov):
         block = np.asarray(ov.block, dtype=int)
-        severity = np.where(allowed[block], "warn", "fail").astype(object)
-        return np.ones(len(ov), dtype=bool), severity, block_note[block], block_cite[block]
+        keep = np.ones(len(ov), dtype=bool)
+        return keep, block_severity.take(block), block_note.take(block), block_cite.take(block)
 
     return decide
 
