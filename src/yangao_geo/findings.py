@@ -257,7 +257,11 @@ class RepeatedValues:
     def counts(self) -> dict:
         """Each value's number of rows (values with none left out)."""
         n = np.bincount(self.codes, minlength=len(self.values))
-        return {v: int(c) for v, c in zip(self.values, n) if c}
+        counts: dict = {}
+        for v, c in zip(self.values, n):  # summed: two codes may hold equal values ("a" and numpy's "a")
+            if c:
+                counts[v] = counts.get(v, 0) + int(c)
+        return counts
 
 
 def _code_type(distinct: int):
