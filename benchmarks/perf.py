@@ -406,7 +406,7 @@ def _verify(method: str, got, truth) -> None:
     b = got.assign(**{k: got[k].astype(str) for k in key}).groupby(key)["area"].sum().sort_index()
     if not a.index.equals(b.index):
         only_a, only_b = a.index.difference(b.index), b.index.difference(a.index)
-        borderline = _one_sided_areas(a, only_a, b, only_b)
+        borderline = np.concatenate([a.loc[only_a].to_numpy(), b.loc[only_b].to_numpy()])
         if (borderline > NUMERIC_ZERO_M2 + 0.01).any():
             raise AssertionError(
                 f"{method}: pair sets differ ({len(only_a)} only in yangao, e.g. {list(only_a[:3])}; "
@@ -425,11 +425,6 @@ def _verify(method: str, got, truth) -> None:
     if bad.any():
         i = int(np.argmax(diff / np.maximum(a.to_numpy(), 1e-9)))
         raise AssertionError(f"{method}: {int(bad.sum())} areas differ, e.g. {a.index[i]}: {a.iloc[i]} vs {b.iloc[i]}")
-
-
-def _one_sided_areas(a, only_a, b, only_b) -> np.ndarray:
-    """The areas of the pairs found on one side only."""
-    return np.concatenate([a.loc[only_a].to_numpy(), b.loc[only_b].to_numpy()])
 
 
 def _postgres():

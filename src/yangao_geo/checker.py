@@ -8,7 +8,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from .allocators import release_free_memory
@@ -466,12 +465,9 @@ def _area_of_interest(geoms, margin_m: float = 10.0):
     return shapely.union_all(shapely.buffer(boxes, margin_m, join_style="mitre"))
 
 
-def _ranks(values, order: dict) -> np.ndarray:
-    """``order[v]`` for every value (hashed once per distinct value: the findings run to millions)."""
-    if isinstance(values, RepeatedValues):
-        return np.array([order[v] for v in values.values], dtype=np.int64)[values.codes]
-    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
-    return np.array([order[v] for v in distinct], dtype=np.int64)[codes] if len(codes) else np.zeros(0, np.int64)
+def _ranks(values: RepeatedValues, order: dict) -> np.ndarray:
+    """``order[v]`` for every value of a coded column (looked up once per distinct value)."""
+    return np.array([order[v] for v in values.values], dtype=np.int64)[values.codes]
 
 
 def _build_report(table: gpd.GeoDataFrame, store) -> Report:

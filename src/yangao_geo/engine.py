@@ -23,7 +23,6 @@ import pyproj
 import shapely
 
 from . import distributed, streaming
-from .allocators import release_free_memory
 from .crs import ANALYSIS_CRS
 from .findings import FINDING_FIELDS, FindingStore
 from .i18n import t
@@ -152,9 +151,6 @@ class Context:
                 ov = streaming.streamed_overlaps(
                     self._prepared(), self._spatial, stream, width_m=self.width_tolerance_m, compute=compute
                 )
-                # the batches' temporaries (pieces, ids, the pairs before they were ordered) are free now, in
-                # whichever thread's arena made them: handed back before the rule words its findings
-                release_free_memory()
             else:
                 ov = self._pairs(
                     self.constraints.geometries(name),

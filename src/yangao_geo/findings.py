@@ -503,15 +503,9 @@ class FindingColumns:
         return len(self._order)
 
     def value_counts(self, name: str) -> dict:
-        """Each value of column ``name`` (a finding-table name: ``severity``, ``rule_id``, …) and its number of
-        findings, without putting the column in report order."""
-        column = self._columns[name]
-        if isinstance(column, RepeatedValues):
-            return column.counts()
-        counts: dict = {}
-        for v in np.asarray(column, dtype=object).tolist():
-            counts[v] = counts.get(v, 0) + 1
-        return counts
+        """Each value of a coded column (rule, severity, layer, citation: :class:`RepeatedValues`) and its number
+        of findings, without putting the column in report order."""
+        return self._columns[name].counts()
 
     def slice(self, names, start: int = 0, stop: int | None = None, *, arrow: bool = False) -> dict:
         """Columns ``names`` (finding-table names) for report rows ``start:stop``: numpy arrays,

@@ -248,7 +248,6 @@ def batch_overlaps(blocks, spatial, gdf, keys, stream: LayerStream) -> BatchOver
 def combine_batches(batches: list[BatchOverlaps], stream: LayerStream) -> Overlaps:
     """One :class:`~yangao_geo.overlap.Overlaps` from the batches, as the in-memory path orders and names it.
 
-    The batches are used up: their arrays are let go as they are joined (memory), only their counts stay.
     ``feature`` is the feature's position in the layer as the in-memory path reads it (file order, near
     features only); ``feature_id`` follows :func:`yangao_geo.layers._feature_ids`: the first id column
     complete in every batch, else the feature's 1-based row in the whole file (:meth:`LayerStream.rows`),
@@ -258,37 +257,21 @@ def combine_batches(batches: list[BatchOverlaps], stream: LayerStream) -> Overla
     if not batches or not sum(len(b.block) for b in batches):
         empty = np.empty(0, dtype=int)
         return Overlaps(empty, empty, np.empty(0, object), np.empty(0, float), np.empty(0, object))
-    # each array joined, put in order and the batches' parts let go (the batches are used up here): with
-    # millions of pairs, every array held twice is tens of MiB at the peak of the run
-    sizes = [len(b.block) for b in batches]
-    column = next((c for c in id_columns(stream.fields) if all(b.complete[c] for b in batches)), None)
-    block = _joined(batches, "block").astype(np.intp, copy=False)
-    key = _joined(batches, "key")
+    block = np.concatenate([b.block for b in batches]).astype(np.intp, copy=False)
+    key = np.concatenate([b.key for b in batches])
     position = np.searchsorted(kept, key)
     order = np.lexsort((position, block))
-    block, position = block[order], position[order]
+    column = next((c for c in id_columns(stream.fields) if all(b.complete[c] for b in batches)), None)
     if column is None:
         ids = _formatted(np.asarray(stream.rows(key[order])))
     else:
         ids = _formatted(np.concatenate([b.ids[column] for b in batches])[order])
-    for b in batches:
-        b.ids = {}
-    del key
-    area = _joined(batches, "area_m2").astype(float, copy=False)[order]
-    for b, n in zip(batches, sizes):
-        if b.narrow is None:
-            b.narrow = np.zeros(n, dtype=bool)
-    narrow = _joined(batches, "narrow").astype(bool, copy=False)[order]
+    area = np.concatenate([b.area_m2 for b in batches]).astype(float, copy=False)
+    narrow = np.concatenate(
+        [b.narrow if b.narrow is not None else np.zeros(len(b.block), dtype=bool) for b in batches]
+    ).astype(bool, copy=False)
     pieces = np.full(len(order), None, dtype=object)
-    return Overlaps(block, position, pieces, area, ids, narrow=narrow)
-
-
-def _joined(batches: list[BatchOverlaps], name: str) -> np.ndarray:
-    """One field of every batch, end to end; the batches' own arrays are let go."""
-    joined = np.concatenate([getattr(b, name) for b in batches])
-    for b in batches:
-        setattr(b, name, None)
-    return joined
+    return Overlaps(block[order], position[order], pieces, area[order], ids, narrow=narrow[order])
 
 
 def _formatted(values: np.ndarray) -> np.ndarray:

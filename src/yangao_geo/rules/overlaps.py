@@ -184,7 +184,7 @@ def _conditional(ctx, rule_code: str):
         )
         block_cite[b] = f"{e.citation}；{ctx.current_rule.citation}"
 
-    block_severity = RepeatedValues.of(np.where(allowed, "warn", "fail").astype(object))
+    block_severity = RepeatedValues.of(np.where(allowed, "warn", "fail"))
     block_note, block_cite = RepeatedValues.of(block_note), RepeatedValues.of(block_cite)
 
     def decide(ov):
