@@ -249,6 +249,30 @@ def test_the_process_exit_runs_the_exit_handlers(args, status):
     assert proc.stdout.rstrip().endswith("handler ran")
 
 
+def test_the_process_tunes_its_cycle_collector_and_main_alone_does_not():
+    """``run`` (the command's process) looks for cycles every 10 000 allocations (issue 20); ``main`` called
+    from a notebook or QGIS leaves the caller's interpreter as it was."""
+    from yangao_geo.cli.main import GC_YOUNG_THRESHOLD
+
+    script = (
+        "import atexit, gc, sys\n"
+        "from yangao_geo.cli.main import main, run\n"
+        "before = gc.get_threshold()\n"
+        "try:\n"
+        "    main(['--version'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('main', gc.get_threshold() == before, flush=True)\n"
+        "atexit.register(lambda: print('run', gc.get_threshold()[0], gc.isenabled(), flush=True))\n"
+        "sys.argv = ['yangao-geo', '--version']\n"
+        "run()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "main True" in lines and f"run {GC_YOUNG_THRESHOLD} True" in lines
+
+
 def test_the_process_exit_waits_for_a_thread_still_working(tmp_path):
     done = tmp_path / "done.txt"
     script = (

@@ -131,3 +131,19 @@ def test_the_settings_say_how_areas_are_measured_in_the_runs_language():
     assert "trapezoid series" in en["area_method"] and "scale-factor integral" in en["area_method"]
     assert "Geod" not in en["area_method"] + zh["area_method"]  # the cross-check, not how reported areas are measured
     assert "own CRS" in en["edge_convention"] and "own CRS" not in zh["edge_convention"]
+
+
+def test_a_geometry_is_judged_short_edged_on_itself_whatever_is_judged_with_it():
+    """Threads cut a layer into chunks by vertex count, and the count of threads sets the cuts: a geometry's
+    edges must be judged the same alone as next to a far one (they were judged with the largest ``|l|`` and
+    latitude of the whole chunk, so a parcel was densified on one machine and not on another)."""
+    far = shapely.box(119.5, 45.0, 119.9, 45.4).segmentize(0.0005)  # 5.5° from 114°E, farther north
+    near = shapely.box(114.2, 40.1, 114.24, 40.14).segmentize(0.0025)  # edges of about 210 m and 280 m
+    xy = shapely.get_coordinates(near)
+    assert 0.9e-3 < edge_deviation_bound(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1]).max() < 1e-3
+    alone = short_edged(np.array([near], dtype=object))
+    assert alone.tolist() == [True]
+    each = {id(g): bool(short_edged(np.array([g], dtype=object))[0]) for g in (near, far)}
+    for together in ([near, far], [far, near], [far, near, far]):
+        judged = short_edged(np.array(together, dtype=object))
+        assert judged.tolist() == [each[id(g)] for g in together]

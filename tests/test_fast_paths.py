@@ -595,3 +595,39 @@ def test_repeated_columns_kept_as_codes_give_the_values_recorded():
     for fail_on in ("fail", "warn"):
         assert lazy.exit_code(fail_on) == table.exit_code(fail_on) == 1
     assert lazy.findings["layer"].map(repr).tolist() == table.findings["layer"].map(repr).tolist()
+
+
+def test_layers_read_while_others_reproject_equal_each_layer_loaded_alone(monkeypatch, tmp_path):
+    """load_constraints reads every layer first, each one's reprojection started on the pool as soon as it is
+    read (issue 20): the layers are those that loading each alone, on one thread, gives; an error in a layer
+    read last is raised as it would be, with the work started for the others dropped."""
+    from yangao_geo import features, threads
+    from yangao_geo.errors import DataSourceError
+    from yangao_geo.layers import constraint_sources
+
+    monkeypatch.setattr(features, "_MIN_VERTICES_PER_TASK", 100)  # every layer in several chunks
+    monkeypatch.setenv("YANGAO_GEO_THREADS", "2")
+    together = load_constraints()
+    monkeypatch.setenv("YANGAO_GEO_THREADS", "1")  # each layer's work done on this thread, before the next read
+    alone = load_constraints()
+    assert list(together.layers) == list(alone.layers) and len(together.layers) >= 4
+    for name, loaded in together.layers.items():
+        one = alone.layers[name]
+        assert loaded.gdf["feature_id"].tolist() == one.gdf["feature_id"].tolist()
+        assert (
+            shapely.to_wkb(np.asarray(loaded.gdf.geometry.values, dtype=object)).tolist()
+            == shapely.to_wkb(np.asarray(one.gdf.geometry.values, dtype=object)).tolist()
+        )
+        assert loaded.extent.equals(one.extent) and loaded.repairs == one.repairs
+        assert loaded.info.notes == one.info.notes and loaded.crs_note == one.crs_note
+    sources = {}
+    for path in bundled_constraint_paths():
+        sources.update(constraint_sources(path))
+    monkeypatch.setenv("YANGAO_GEO_THREADS", "2")
+    broken = tmp_path / "town.gpkg"
+    broken.write_bytes(b"not a GeoPackage")
+    mapping = {name: path for name, (path, _) in sources.items() if name in ("mining_rights", "eco_redline")}
+    mapping.update(basic_farmland=sources["basic_farmland"][0], town_boundary=broken)
+    with pytest.raises(DataSourceError, match=r"town\.gpkg: not a readable vector data source"):
+        load_constraints(mapping)
+    assert threads.map_ordered(abs, [-1, -2]) == [1, 2]  # the pool is free for the next step

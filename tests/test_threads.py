@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -225,6 +226,27 @@ def test_map_ordered_later_runs_while_the_caller_goes_on_and_gives_the_same_list
     with use_lang("en"):
         later = threads.map_ordered_later(lambda n: t("feature {n}", n=n), [1, 2])
     assert later() == ["feature 1", "feature 2"]
+
+
+def test_a_later_result_cancelled_leaves_its_unstarted_items_unstarted(monkeypatch):
+    """A caller that will not ask for the result (an error came first) drops the work not yet started."""
+    monkeypatch.setenv("YANGAO_GEO_THREADS", "2")
+    release, started = threading.Event(), []
+
+    def blocked(x):
+        started.append(x)
+        release.wait(5)
+        return x
+
+    later = threads.map_ordered_later(blocked, range(10))
+    deadline = time.monotonic() + 5
+    while len(started) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    later.cancel()  # two items are running (one per thread), eight are queued
+    release.set()
+    threads.shut_down()  # waits for what is running
+    assert sorted(started) == [0, 1]
+    assert threads.map_ordered_later(abs, [-1]).cancel() is None  # done at once: nothing to drop
 
 
 def test_imap_ordered_yields_in_order_looks_ahead_a_little_and_raises_at_its_item(monkeypatch):

@@ -22,9 +22,17 @@ from .crs import ANALYSIS_CRS, to_analysis_crs
 from .errors import InputError
 from .geometry import repair_polygons
 from .i18n import t
-from .threads import map_ordered, weighted_chunks
+from .threads import Later, map_ordered_later, weighted_chunks
 
-__all__ = ["arable_mask", "dlbm_column", "format_id", "id_columns", "is_dltb", "validated_analysis_geometries"]
+__all__ = [
+    "arable_mask",
+    "dlbm_column",
+    "format_id",
+    "id_columns",
+    "is_dltb",
+    "validated_analysis_geometries",
+    "validated_analysis_geometries_later",
+]
 
 #: id columns, by preference: also the keys PostGIS loaders add (shp2pgsql ``gid``, ogr2ogr ``ogc_fid``), since a
 #: table fetched in part has no row numbers to fall back on
@@ -74,17 +82,30 @@ def validated_analysis_geometries(geoms: np.ndarray, resolved, edges: str) -> tu
     Each feature is judged on its own, so a large layer is cut into chunks run on every core
     (:mod:`yangao_geo.threads`) and put back in order: the same geometries and repairs as one pass.
     """
+    return validated_analysis_geometries_later(geoms, resolved, edges)()
+
+
+def validated_analysis_geometries_later(geoms: np.ndarray, resolved, edges: str) -> Later:
+    """:func:`validated_analysis_geometries` started now on the pool's threads; call the result for it.
+
+    A layer of one chunk's worth of vertices is done at once, on the calling thread.
+    """
     geoms = np.asarray(geoms, dtype=object)
     ranges = weighted_chunks(shapely.get_num_coordinates(geoms), minimum=_MIN_VERTICES_PER_TASK, maximum_items=20_000)
     if len(ranges) <= 1:
-        return _validated(geoms, resolved, edges)
-    parts = map_ordered(lambda r: _validated(geoms[r[0] : r[1]], resolved, edges), ranges)
-    analysis = np.empty(len(geoms), dtype=object)
-    repairs = {}
-    for (start, stop), (chunk, chunk_repairs) in zip(ranges, parts):
-        analysis[start:stop] = chunk
-        repairs.update({start + i: repair for i, repair in chunk_repairs.items()})
-    return analysis, repairs
+        done = _validated(geoms, resolved, edges)
+        return Later(lambda: done)
+    parts = map_ordered_later(lambda r: _validated(geoms[r[0] : r[1]], resolved, edges), ranges)
+
+    def joined() -> tuple[np.ndarray, dict]:
+        analysis = np.empty(len(geoms), dtype=object)
+        repairs = {}
+        for (start, stop), (chunk, chunk_repairs) in zip(ranges, parts()):
+            analysis[start:stop] = chunk
+            repairs.update({start + i: repair for i, repair in chunk_repairs.items()})
+        return analysis, repairs
+
+    return Later(joined, parts.cancel)
 
 
 def _validated(geoms: np.ndarray, resolved, edges: str) -> tuple[np.ndarray, dict]:

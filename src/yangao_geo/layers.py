@@ -40,7 +40,7 @@ from .features import (
     format_id,
     id_columns,
     is_dltb,
-    validated_analysis_geometries,
+    validated_analysis_geometries_later,
 )
 from .frames import geoframe
 from .geometry import covering_boxes, is_polygonal, nonfinite_positions
@@ -48,6 +48,7 @@ from .i18n import t
 from .io.gpkg_index import rtree_fids
 from .io.read_once import within_one_check
 from .io.vector import VECTOR_SUFFIXES, SourceInfo, layer_info, list_layers, read_vector
+from .threads import Later
 
 __all__ = [
     "LAYER_ALIASES",
@@ -220,6 +221,40 @@ def load_layer(
     Empty/null geometries are kept (the blocks rules report them); the CRS
     decision is recorded in the returned layer's ``crs_note``.
     """
+    return load_layer_later(
+        source,
+        role=role,
+        layer=layer,
+        crs=crs,
+        engine=engine,
+        encoding=encoding,
+        datum=datum,
+        near=near,
+        edges=edges,
+        selected_only=selected_only,
+    )()
+
+
+def load_layer_later(
+    source,
+    *,
+    role: str,
+    layer: str | None = None,
+    crs=None,
+    engine: str = "pyogrio",
+    encoding: str | None = None,
+    datum=None,
+    near=None,
+    edges: str = "source",
+    selected_only: bool | None = None,
+) -> Later:
+    """:func:`load_layer` with the layer read now and its validation and reprojection started on the pool's
+    threads; call the result for the :class:`LoadedLayer` (``.cancel()`` it to drop the work).
+
+    Reading holds Python's lock (GDAL's reader, WKB decoding, pandas); validating and reprojecting do not
+    (GEOS and PROJ). Started this way, a large layer — a red line of a million vertices — is reprojected
+    while the calling thread reads the next layers (:func:`load_constraints`).
+    """
     from .io.postgis import is_postgis_url
 
     if is_postgis_url(source):  # the blocks from a PostGIS table (…?table=NAME)
@@ -277,12 +312,8 @@ def load_layer(
         raise CRSError(t("{path}: {exc}", path=info.path, exc=exc)) from None
     info.crs = f"EPSG:{resolved.crs.to_epsg()}"
     info.crs_inferred = resolved.inferred
-    analysis, repairs = validated_analysis_geometries(geoms, resolved, edges)
-    names = [c for c in gdf.columns if c != gdf.geometry.name]
-    if gdf.columns.is_unique:
-        gdf = geoframe({c: gdf[c] for c in names}, analysis, ANALYSIS_CRS, index=gdf.index)
-    else:  # a caller's frame may repeat a name: keep its columns as they are
-        gdf = gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name), geometry=list(analysis), crs=ANALYSIS_CRS)
+    validated = validated_analysis_geometries_later(geoms, resolved, edges)
+    # what needs no analysis geometry is worked out here, while the pool's threads reproject
     where = f"{role} ({info.path}{'' if not info.layer else ':' + info.layer})"
     note = f"{where}: {resolved.note}" if resolved.inferred else ""
     if isinstance(source, gpd.GeoDataFrame) and source.attrs.get("yangao_crs_note"):
@@ -293,15 +324,27 @@ def load_layer(
     if facts is None and role != "blocks" and not isinstance(source, gpd.GeoDataFrame):
         facts = declared_facts(source, layer, engine)  # the extent from the file's own bounds, read or not
     declared = source.attrs.get("yangao_extent") if isinstance(source, gpd.GeoDataFrame) else None
+    extent = None
     if facts is not None and facts.bounds is not None:
         extent = extent_in_analysis_crs(facts.bounds, facts.crs)
     elif declared is not None:  # a layer fetched in part (a database table near the blocks): its whole extent
         extent = extent_in_analysis_crs(*declared)
-    else:
-        analysis_bounds = _bounds(gdf)
-        extent = None if np.isnan(analysis_bounds[0]) else shapely.box(*analysis_bounds)
     key = source.attrs.get("yangao_key") if isinstance(source, gpd.GeoDataFrame) else None
-    return LoadedLayer(role, gdf, info, note, vertices, repairs, extent, rows=rows, key_column=key)
+    names = [c for c in gdf.columns if c != gdf.geometry.name]
+
+    def finish() -> LoadedLayer:
+        analysis, repairs = validated()
+        if gdf.columns.is_unique:
+            out = geoframe({c: gdf[c] for c in names}, analysis, ANALYSIS_CRS, index=gdf.index)
+        else:  # a caller's frame may repeat a name: keep its columns as they are
+            out = gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name), geometry=list(analysis), crs=ANALYSIS_CRS)
+        whole = extent
+        if whole is None:  # neither the file nor the caller says the layer's extent: that of what was read
+            analysis_bounds = _bounds(out)
+            whole = None if np.isnan(analysis_bounds[0]) else shapely.box(*analysis_bounds)
+        return LoadedLayer(role, out, info, note, vertices, repairs, whole, rows=rows, key_column=key)
+
+    return Later(finish, cancel=validated.cancel)
 
 
 def extent_in_analysis_crs(bounds, crs):
@@ -646,19 +689,29 @@ def load_constraints(
             )
         )
     result = ConstraintSet(edges=edges)
-    for name, (src, layer, source_name) in found.items():
-        if layers_needed is not None and name not in layers_needed:
-            continue
-        result.order.append(name)
-        streamed = _open_stream(src, name, layer, source_name, engine, near) if stream else None
-        if streamed is not None:
-            streamed.edges = edges
-            result.streams[name] = streamed
-            continue
-        area = None if name in whole_layers else near
-        loaded = load_layer(src, role=name, layer=layer, engine=engine, datum=datum, near=area, edges=edges)
-
-        result.layers[name] = _prepare_constraint(loaded, name, source_name)
+    # every layer is read first, each one's reprojection started on the pool as soon as it is read (the
+    # next layer is read meanwhile), then each is taken in turn; the first error met is raised and the
+    # work started for the other layers is dropped
+    started: list[tuple[str, str, Later]] = []
+    try:
+        for name, (src, layer, source_name) in found.items():
+            if layers_needed is not None and name not in layers_needed:
+                continue
+            result.order.append(name)
+            streamed = _open_stream(src, name, layer, source_name, engine, near) if stream else None
+            if streamed is not None:
+                streamed.edges = edges
+                result.streams[name] = streamed
+                continue
+            area = None if name in whole_layers else near
+            later = load_layer_later(src, role=name, layer=layer, engine=engine, datum=datum, near=area, edges=edges)
+            started.append((name, source_name, later))
+        for name, source_name, later in started:
+            result.layers[name] = _prepare_constraint(later(), name, source_name)
+    except BaseException:
+        for _, _, later in started:
+            later.cancel()
+        raise
     return result
 
 

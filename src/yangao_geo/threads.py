@@ -33,6 +33,7 @@ from .errors import YangaoError
 from .i18n import t
 
 __all__ = [
+    "Later",
     "chunks",
     "imap_ordered",
     "map_ordered",
@@ -120,13 +121,41 @@ def map_ordered(fn, items) -> list:
     return map_ordered_later(fn, items)()
 
 
-def map_ordered_later(fn, items):
+class Later:
+    """A result being computed: call it for the result (waiting if need be), or :meth:`cancel` the work.
+
+    Examples
+    --------
+    >>> later = Later(lambda: 42)
+    >>> later()
+    42
+    >>> Later(lambda: 1, cancel=lambda: print("dropped")).cancel()
+    dropped
+    """
+
+    __slots__ = ("_cancel", "_result")
+
+    def __init__(self, result, cancel=None):
+        self._result = result
+        self._cancel = cancel
+
+    def __call__(self):
+        return self._result()
+
+    def cancel(self) -> None:
+        """Drop the work not yet started (a caller that will not ask for the result: an error came first)."""
+        if self._cancel is not None:
+            self._cancel()
+
+
+def map_ordered_later(fn, items) -> Later:
     """:func:`map_ordered` started now, on the pool, while the caller goes on; call the result for the list.
 
     For a step whose result is needed only later (the blocks' areas while the constraint layers are read):
     its chunks are queued ahead of whatever the caller runs next on the pool, and run while the caller's own
     thread reads files. Where :func:`map_ordered` would run on the calling thread, this does too, at once.
-    When an item fails, the items not yet started are not started.
+    When an item fails, the items not yet started are not started; ``.cancel()`` does the same for a caller
+    that will not ask for the results.
 
     Examples
     --------
@@ -137,18 +166,21 @@ def map_ordered_later(fn, items):
     items = list(items)
     if _on_this_thread(len(items)):
         done = [fn(item) for item in items]
-        return lambda: done
+        return Later(lambda: done)
     submit = _submitter()
     futures = [submit(fn, item) for item in items]
+
+    def cancel() -> None:
+        for f in futures:
+            f.cancel()  # a no-op on those started or finished
 
     def results() -> list:
         try:
             return [f.result() for f in futures]
         finally:
-            for f in futures:
-                f.cancel()  # after a failure: what has not started does not (a no-op on finished ones)
+            cancel()  # after a failure: what has not started does not
 
-    return results
+    return Later(results, cancel)
 
 
 def imap_ordered(fn, items):

@@ -70,12 +70,18 @@ def rtree_fids(path, layer: str | None, boxes: np.ndarray) -> np.ndarray | None:
         if table is None:
             return None
         quoted = '"' + table.replace('"', '""') + '"'
-        query = f"SELECT id FROM {quoted} WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?"
-        found = []
-        for minx, miny, maxx, maxy in np.asarray(boxes, dtype=float).reshape(-1, 4).tolist():
-            found.extend(row[0] for row in con.execute(query, (maxx, minx, maxy, miny)))
+        # the boxes in a table of this connection's own (temporary, in memory: the file stays read-only),
+        # joined with the R-tree in one statement: SQLite asks the R-tree once per box, as a loop of
+        # queries would, without a Python round trip per box
+        con.execute("CREATE TEMP TABLE boxes (minx REAL, miny REAL, maxx REAL, maxy REAL)")
+        con.executemany("INSERT INTO boxes VALUES (?, ?, ?, ?)", np.asarray(boxes, dtype=float).reshape(-1, 4).tolist())
+        rows = con.execute(
+            f"SELECT r.id FROM boxes AS b, {quoted} AS r "
+            "WHERE r.minx <= b.maxx AND r.maxx >= b.minx AND r.miny <= b.maxy AND r.maxy >= b.miny"
+        )
+        found = np.fromiter((row[0] for row in rows), dtype=np.int64)
     except sqlite3.Error:
         return None
     finally:
         con.close()
-    return np.unique(np.asarray(found, dtype=np.int64))
+    return np.unique(found)
