@@ -203,36 +203,13 @@ def _bounds(gdf: gpd.GeoDataFrame) -> tuple[float, ...]:
     return tuple(float(v) for v in shapely.total_bounds(geoms[ok]))
 
 
-def load_layer(
-    source,
-    *,
-    role: str,
-    layer: str | None = None,
-    crs=None,
-    engine: str = "pyogrio",
-    encoding: str | None = None,
-    datum=None,
-    near=None,
-    edges: str = "source",
-    selected_only: bool | None = None,
-) -> LoadedLayer:
+def load_layer(source, **options) -> LoadedLayer:
     """Read a path or take a GeoDataFrame, resolve its CRS and bring it to EPSG:4547.
 
-    Empty/null geometries are kept (the blocks rules report them); the CRS
-    decision is recorded in the returned layer's ``crs_note``.
+    Empty/null geometries are kept (the blocks rules report them); the CRS decision is recorded in the
+    returned layer's ``crs_note``. ``options`` are :func:`load_layer_later`'s (``role`` is required).
     """
-    return load_layer_later(
-        source,
-        role=role,
-        layer=layer,
-        crs=crs,
-        engine=engine,
-        encoding=encoding,
-        datum=datum,
-        near=near,
-        edges=edges,
-        selected_only=selected_only,
-    )()
+    return load_layer_later(source, **options)()
 
 
 def load_layer_later(
@@ -248,8 +225,8 @@ def load_layer_later(
     edges: str = "source",
     selected_only: bool | None = None,
 ) -> Later:
-    """:func:`load_layer` with the layer read now and its validation and reprojection started on the pool's
-    threads; call the result for the :class:`LoadedLayer` (``.cancel()`` it to drop the work).
+    """Read a layer now and start its validation and reprojection on the pool's threads; call the result
+    for the :class:`LoadedLayer` (:func:`load_layer` does at once), or ``.cancel()`` it to drop the work.
 
     Reading holds Python's lock (GDAL's reader, WKB decoding, pandas); validating and reprojecting do not
     (GEOS and PROJ). Started this way, a large layer — a red line of a million vertices — is reprojected
