@@ -88,13 +88,11 @@ def validated_analysis_geometries(geoms: np.ndarray, resolved, edges: str) -> tu
 def validated_analysis_geometries_later(geoms: np.ndarray, resolved, edges: str) -> Later:
     """:func:`validated_analysis_geometries` started now on the pool's threads; call the result for it.
 
-    A layer of one chunk's worth of vertices is done at once, on the calling thread.
+    A layer of one chunk's worth of vertices is done at once, on the calling thread (as
+    :func:`~yangao_geo.threads.map_ordered_later` does with one item).
     """
     geoms = np.asarray(geoms, dtype=object)
     ranges = weighted_chunks(shapely.get_num_coordinates(geoms), minimum=_MIN_VERTICES_PER_TASK, maximum_items=20_000)
-    if len(ranges) <= 1:
-        done = _validated(geoms, resolved, edges)
-        return Later(lambda: done)
     parts = map_ordered_later(lambda r: _validated(geoms[r[0] : r[1]], resolved, edges), ranges)
 
     def joined() -> tuple[np.ndarray, dict]:
