@@ -12,7 +12,8 @@ Usage::
     python benchmarks/perf.py --scaling                         # time vs F ∈ {50k,100k,200k,500k} (N=200)
 
 For each size the data are generated once (``benchmarks/synthetic.py``, cached under ``--cache``) and every
-method runs in its own process, on the same files, ``--repeat`` times; the parent records wall time and
+method runs in its own process, on the same files, ``--repeat`` times, the methods taking turns (one run of
+each per round, so that a slow spell of the machine falls on all of them); the parent records wall time and
 peak memory (max RSS) of each run. Before any time is printed, every method's set of
 (block, layer, feature, overlap area) is compared with yangao_geo's: the same pairs, areas equal within
 1e-6 relative (or 0.01 m², the rounding of the JSON report). Methods:
@@ -488,7 +489,6 @@ def run_size(cache: Path, n: int, f: int, methods, repeat: int, placement: str =
 
     data = _data(cache, n, f, placement)
     out = data / "pairs.parquet"
-    results = {}
     env = dict(os.environ)
     stop = None
     if "postgis" in methods:
@@ -499,19 +499,23 @@ def run_size(cache: Path, n: int, f: int, methods, repeat: int, placement: str =
         else:
             env["YG_BENCH_PG"] = dsn
     try:
-        for method in methods:
-            runs = []
-            for _ in range(repeat):
+        # the methods take turns, one run each per round (yangao_geo first: its report is the truth the others
+        # are checked against), so a slow spell of the machine falls on every method alike, not on one
+        # method's block of runs
+        results = {method: [] for method in methods}
+        for _ in range(repeat):
+            for method in methods:
+                runs = results[method]
+                if runs and runs[-1].get("single"):  # a method this slow is measured once
+                    continue
                 runs.append(_run_worker(method, data, out, env))
-                if runs[-1]["wall"] > SLOW_S:  # a method this slow is measured once
+                if runs[-1]["wall"] > SLOW_S:
                     runs[-1]["single"] = True
                 got = pd.read_parquet(out)
                 if method == "yangao":
                     got.to_parquet(data / "truth.parquet")
                 _verify(method, got, pd.read_parquet(data / "truth.parquet"))
-                if runs[-1].get("single"):
-                    break
-            results[method] = runs
+        for method, runs in results.items():
             print(
                 f"  {method:8s} verified; median {statistics.median(r['wall'] for r in runs):.1f} s, "
                 f"peak {max(r['peak_mib'] for r in runs):,.0f} MiB",
