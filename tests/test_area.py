@@ -120,3 +120,41 @@ def test_measuring_in_groups_changes_no_area(monkeypatch):
     grouped = ellipsoidal_area(geoms, 4547)
     assert len(grouped) == len(geoms) and (whole > 0).sum() == 20
     np.testing.assert_array_equal(grouped, whole)
+
+
+def _series_term_by_term(geometries, crs):
+    """Appendix D as written: ten sines and cosines an edge, edge by edge within each ring (the reference)."""
+    from yangao_geo.area import _COEF, _SEMI_MINOR_M, DENSIFY_M, _lonlat_rings
+
+    lon, lat, bounds, sign, owner, n = _lonlat_rings(geometries, crs, DENSIFY_M)
+    areas = np.zeros(n)
+    ca, cb, cc, cd, ce = _COEF
+    for k in range(len(sign)):
+        b, lam = np.radians(lat[bounds[k] : bounds[k + 1]]), np.radians(lon[bounds[k] : bounds[k + 1]])
+        if len(b) < 2:
+            continue
+        db, bm = b[1:] - b[:-1], (b[1:] + b[:-1]) / 2
+        width = (lam[1:] + lam[:-1]) / 2 - lam[0]
+        series = sum(
+            (-1) ** j * c * np.sin((2 * j + 1) * db / 2) * np.cos((2 * j + 1) * bm)
+            for j, c in enumerate((ca, cb, cc, cd, ce))
+        )
+        areas[owner[k]] += sign[k] * abs((2 * _SEMI_MINOR_M**2 * width * series).sum())
+    return np.maximum(areas, 0.0)
+
+
+def test_series_from_one_sine_and_cosine_equals_the_series_term_by_term(default_report):
+    geoms = np.asarray(default_report.blocks.geometry.values, dtype=object)
+    got, reference = ellipsoidal_area(geoms, 4547), _series_term_by_term(geoms, 4547)
+    assert np.abs(got / reference - 1).max() < 1e-14
+
+
+def test_empty_and_collapsed_rings_next_to_real_ones_take_no_area_from_them():
+    """An empty polygon first or last in a batch, or a ring of one repeated point, measures 0 m² and leaves the
+    areas of the geometries beside it exactly as they are alone (no edge is taken from a neighbour's ring)."""
+    collapsed = shapely.Polygon([(500_000, 4_400_000)] * 4)
+    batch = [shapely.Polygon(), WITH_HOLE, collapsed, MULTIPART, SQUARE, shapely.Polygon()]
+    alone = [ellipsoidal_area([g], 4547)[0] for g in batch]
+    assert ellipsoidal_area(batch, 4547).tolist() == alone
+    assert alone[0] == alone[2] == alone[5] == 0.0
+    assert alone[1] > 0 and alone[3] > 0 and alone[4] > 0

@@ -201,30 +201,51 @@ def ellipsoidal_area_later(geometries, crs, *, densify_m: float = DENSIFY_M):
 def _ellipsoidal_area(geometries, crs, densify_m: float) -> np.ndarray:
     lon, lat, bounds, sign, owner, n = _lonlat_rings(geometries, crs, densify_m)
     areas = np.zeros(n, dtype=float)
-    if len(sign) == 0:
+    if len(lon) < 2:
         return areas
     b_rad, l_rad = np.radians(lat), np.radians(lon)
-    # edges: every coordinate to the next one of the same ring (rings are closed: last == first)
-    start = np.arange(len(lon) - 1)
-    ring_of = np.searchsorted(bounds, start, side="right") - 1
-    same_ring = start + 1 < bounds[ring_of + 1]
-    i = start[same_ring]
-    b1, b2 = b_rad[i], b_rad[i + 1]
-    l_ref = l_rad[bounds[ring_of[same_ring]]]  # each ring's first vertex is its reference meridian
-    width = (l_rad[i] + l_rad[i + 1]) / 2 - l_ref
-    db, bm = b2 - b1, (b1 + b2) / 2
-    ca, cb, cc, cd, ce = _COEF
-    series = (
-        ca * np.sin(db / 2) * np.cos(bm)
-        - cb * np.sin(3 * db / 2) * np.cos(3 * bm)
-        + cc * np.sin(5 * db / 2) * np.cos(5 * bm)
-        - cd * np.sin(7 * db / 2) * np.cos(7 * bm)
-        + ce * np.sin(9 * db / 2) * np.cos(9 * bm)
-    )
+    # edges: every coordinate to the next one, as views; the "edge" from a ring's last vertex to the next
+    # ring's first is given no area below (rings are closed: last == first)
+    edges = len(lon) - 1
+    ring_size = np.diff(bounds)
+    ring_of = np.repeat(np.arange(len(sign)), ring_size)[:edges]
+    b1, b2 = b_rad[:-1], b_rad[1:]
+    l_ref = np.repeat(l_rad[bounds[:-1]], ring_size)[:edges]  # each ring's first vertex is its reference meridian
+    width = (l_rad[:-1] + l_rad[1:]) / 2 - l_ref
+    series = _trapezoid_series((b2 - b1) / 2, (b1 + b2) / 2)
     edge_area = 2 * _SEMI_MINOR_M**2 * width * series
-    ring_area = np.abs(np.bincount(ring_of[same_ring], weights=edge_area, minlength=len(sign)))
+    edge_area[bounds[1:-1] - 1] = 0.0  # no edge starts at a ring's last vertex (GEOS rings have 4 or more)
+    ring_area = np.abs(np.bincount(ring_of, weights=edge_area, minlength=len(sign)))
     np.add.at(areas, owner, sign * ring_area)
     return np.maximum(areas, 0.0)
+
+
+def _trapezoid_series(half_db: np.ndarray, bm: np.ndarray) -> np.ndarray:
+    """Appendix D's series ``Σₖ ±cₖ·sin((2k+1)·half_db)·cos((2k+1)·bm)``, k = 0…4, from one sine and one cosine.
+
+    The odd multiples come from the Chebyshev recurrences ``sin((m+2)x) = 2cos(2x)·sin(mx) − sin((m−2)x)``
+    (likewise for the cosine), with ``cos 2x = 1 − 2sin²x`` (no cancellation for the tiny ``half_db`` of a
+    10 m edge) and ``cos 2y = 2cos²y − 1``: the same values as ten sines and cosines to within rounding
+    (relative 2e-16 on the bundled blocks' areas, tested), for a fifth of the cost.
+
+    Examples
+    --------
+    >>> x, y = np.array([1e-6, 0.3]), np.array([0.7, 1.1])
+    >>> ca, cb, cc, cd, ce = _COEF
+    >>> direct = (ca * np.sin(x) * np.cos(y) - cb * np.sin(3 * x) * np.cos(3 * y) + cc * np.sin(5 * x) * np.cos(5 * y)
+    ...           - cd * np.sin(7 * x) * np.cos(7 * y) + ce * np.sin(9 * x) * np.cos(9 * y))
+    >>> bool(np.allclose(_trapezoid_series(x, y), direct, rtol=1e-14, atol=0))
+    True
+    """
+    ca, cb, cc, cd, ce = _COEF
+    s1, c1 = np.sin(half_db), np.cos(bm)
+    two_cos_2x = 2.0 - 4.0 * s1 * s1
+    two_cos_2y = 4.0 * c1 * c1 - 2.0
+    s3, c3 = s1 * (two_cos_2x + 1.0), c1 * (two_cos_2y - 1.0)
+    s5, c5 = two_cos_2x * s3 - s1, two_cos_2y * c3 - c1
+    s7, c7 = two_cos_2x * s5 - s3, two_cos_2y * c5 - c3
+    s9, c9 = two_cos_2x * s7 - s5, two_cos_2y * c7 - c5
+    return ca * s1 * c1 - cb * s3 * c3 + cc * s5 * c5 - cd * s7 * c7 + ce * s9 * c9
 
 
 def geodesic_area(geometries, crs, *, densify_m: float = DENSIFY_M) -> np.ndarray:
