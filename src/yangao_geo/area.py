@@ -225,8 +225,9 @@ def _trapezoid_series(half_db: np.ndarray, bm: np.ndarray) -> np.ndarray:
 
     The odd multiples come from the Chebyshev recurrences ``sin((m+2)x) = 2cos(2x)·sin(mx) − sin((m−2)x)``
     (likewise for the cosine), with ``cos 2x = 1 − 2sin²x`` (no cancellation for the tiny ``half_db`` of a
-    10 m edge) and ``cos 2y = 2cos²y − 1``: the same values as ten sines and cosines to within rounding
-    (relative 2e-16 on the bundled blocks' areas, tested), for a fifth of the cost.
+    10 m edge) and ``cos 2y = 2cos²y − 1``: the same values as ten sines and cosines to within rounding (the
+    areas within 1e-14 of the series written term by term, tested; 3.4e-16 at most measured on 5 616
+    geometries), in less than half the time (0.10 s against 0.23 s for 2 million edges).
 
     Examples
     --------
