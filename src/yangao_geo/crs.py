@@ -622,19 +622,17 @@ def _short_edged_by_edge(geoms: np.ndarray) -> np.ndarray:
     # owner is sorted (the coordinates run geometry by geometry): the largest of each geometry's run
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     present = owner[starts]
-    with np.errstate(invalid="ignore"):
+    edge_owner = owner[1:]
+    dl, dp = np.radians(np.abs(np.diff(lon))), np.radians(np.abs(np.diff(lat)))
+    with np.errstate(invalid="ignore"):  # NaN coordinates: never within the bound
         offset = np.full(len(geoms), np.nan)
         offset[present] = np.maximum.reduceat(np.abs(lon - 114.0), starts)
         top = np.full(len(geoms), np.nan)
         top[present] = np.maximum.reduceat(np.abs(lat), starts)
         sin_phi = np.sin(np.radians(np.minimum(90.0, top)))
-        within = offset <= _BOUND_MAX_OFFSET_DEG  # False for NaN
-    edge_owner = owner[1:]
-    dl, dp = np.radians(np.abs(np.diff(lon))), np.radians(np.abs(np.diff(lat)))
-    with np.errstate(invalid="ignore"):
-        long_edge = (
-            ~(_chord_error(dl, dp, np.radians(offset[edge_owner]), sin_phi[edge_owner]) < EDGE_DEVIATION_M) & is_edge
-        )
+        within = offset <= _BOUND_MAX_OFFSET_DEG
+        chord = _chord_error(dl, dp, np.radians(offset[edge_owner]), sin_phi[edge_owner])
+        long_edge = ~(chord < EDGE_DEVIATION_M) & is_edge
     out[edge_owner[long_edge]] = False
     out[present[~within[present]]] = False
     return out
