@@ -182,6 +182,60 @@ def test_distance_between_clipped_geometries_is_the_full_distance():
         assert distance_between(a, b) == pytest.approx(shapely.distance(a, b), abs=1e-9)
 
 
+def test_distances_to_in_one_pass_are_the_full_distances_bit_for_bit_with_one_at_a_time():
+    """D108's distances, all of a thread's share in one pass: GEOS's own distance (to 1e-9 m), and exactly the
+    values of one geometry at a time, whatever is in the batch (missing, empty, touching, inside, lines)."""
+    from yangao_geo.geometry import _distances_clipped, distance_between, distances_to
+
+    rng = np.random.default_rng(12)
+    target = shapely.box(0, 0, 3_000, 3_000).segmentize(25.0).difference(shapely.box(1_500, 1_500, 3_100, 3_100))
+    geoms = []
+    for _ in range(400):
+        cx, cy = rng.uniform(-6_000, 6_000, 2)
+        a = shapely.buffer(shapely.Point(cx, cy), rng.uniform(5, 2_000), quad_segs=int(rng.integers(2, 48)))
+        geoms.append(a if rng.uniform() > 0.2 else a.difference(shapely.buffer(shapely.Point(cx, cy), 2)))
+    geoms += [None, shapely.Polygon(), shapely.box(3_000, 0, 3_100, 100), shapely.box(10, 10, 20, 20)]
+    geoms += [shapely.Point(5_000, 5_000), shapely.LineString([(-50, -50), (-10, -900)])]
+    geoms += [shapely.MultiPolygon([shapely.box(-900, 0, -800, 100), shapely.box(4_000, 0, 4_100, 100)])]
+    geoms = np.array(geoms, dtype=object)
+    got = distances_to(geoms, target)
+    full = shapely.distance(geoms, target)
+    assert np.array_equal(np.isnan(got), np.isnan(full)) and np.isnan(got).sum() == 2
+    assert np.nanmax(np.abs(got - full)) <= 1e-9
+    assert (got[-5:-3] == 0.0).all()  # touching, inside
+    one_by_one = np.array([distance_between(g, target) for g in geoms])
+    assert np.array_equal(got, one_by_one, equal_nan=True)
+    halves = np.concatenate([_distances_clipped(geoms[:7], target), _distances_clipped(geoms[7:], target)])
+    assert np.array_equal(got, halves, equal_nan=True)
+    for nothing in (None, shapely.Polygon()):
+        assert np.isnan(distances_to(geoms[:3], nothing)).all()
+    assert len(distances_to(np.array([], dtype=object), target)) == 0
+
+
+def test_corner_points_on_the_grid_counted_in_one_pass_as_one_block_at_a_time():
+    from yangao_geo.rules.delineation import corner_points, corners_on_grid, on_grid
+
+    minute = 1 / 60
+    rng = np.random.default_rng(4)
+    geoms = [None, shapely.Polygon()]
+    for _ in range(200):
+        x, y = 113.5 + rng.integers(0, 60) * minute, 40.0 + rng.integers(0, 30) * minute
+        w, h = rng.integers(1, 4) * minute / rng.choice([1, 2]), rng.integers(1, 4) * minute / rng.choice([1, 2, 3])
+        g = shapely.box(x, y, x + w, y + h)
+        if rng.uniform() < 0.3:
+            g = g.difference(shapely.box(x + w / 4, y + h / 4, x + w / 2, y + h / 2))  # a hole
+        if rng.uniform() < 0.2:
+            g = shapely.MultiPolygon([g, shapely.box(x + 1, y, x + 1 + minute, y + minute + 1e-7)])
+        geoms.append(g)
+    geoms = np.array(geoms, dtype=object)
+    corners, on_minute, on_half = corners_on_grid(geoms, 0.001)
+    for g, n, m, h in zip(geoms, corners, on_minute, on_half):
+        c = corner_points(g)
+        assert (n, m, h) == (len(c), on_grid(c, 60.0, 0.001).sum(), on_grid(c, 30.0, 0.001).sum())
+    assert 0 < on_minute.sum() < on_half.sum() < corners.sum()
+    assert [len(c) for c in corners_on_grid(np.array([], dtype=object), 0.001)] == [0, 0, 0]
+
+
 def test_overlap_messages_built_column_wise_read_as_the_number_formats_say():
     """The message template is filled with the numbers' formats put in once: the text of area_text/percent."""
     from yangao_geo.rules.messages import area_text, percent

@@ -19,10 +19,10 @@ import traceback
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 
 from . import distributed, streaming
+from .area import lonlat_transformer
 from .crs import ANALYSIS_CRS
 from .findings import FINDING_FIELDS, FindingStore
 from .i18n import t
@@ -30,10 +30,15 @@ from .layers import ConstraintSet
 from .minerals import Mineral, MineralTable
 from .overlap import NUMERIC_ZERO_M2, Overlaps, interior_overlaps, narrow_pieces
 from .rules.registry import Rule
+from .threads import chunks, map_ordered
 
 __all__ = ["NUMERIC_ZERO_M2", "Context", "Overlaps", "interior_overlaps", "narrow_pieces", "run_rules"]
 
-_TO_LONLAT = pyproj.Transformer.from_crs(ANALYSIS_CRS, 4490, always_xy=True)
+
+def _to_lonlat(geoms: np.ndarray) -> np.ndarray:
+    """Geometries in EPSG:4547 with their vertices in CGCS2000 lon/lat (the calling thread's transformer)."""
+    to_lonlat = lonlat_transformer(ANALYSIS_CRS)
+    return shapely.transform(geoms, lambda xy: np.column_stack(to_lonlat.transform(xy[:, 0], xy[:, 1])))
 
 
 class Context:
@@ -92,6 +97,8 @@ class Context:
         self._is_prepared = False
         self._minerals = None
         self._columns: dict[str, np.ndarray] = {}  # block attributes as object arrays, read once
+        self._lonlat = np.full(len(self._geoms), None, dtype=object)  # lonlat_geometry's, once per block
+        self._has_lonlat = np.zeros(len(self._geoms), dtype=bool)
         self.client = client
         #: False: findings carry no geometry (JSON/CSV-only runs), overlap pieces are not kept
         self.keep_geometry = keep_geometry
@@ -126,9 +133,18 @@ class Context:
     def lonlat_geometry(self, pos):
         """The block in CGCS2000 lon/lat (from the densified analysis geometry, so edges keep their course).
 
-        ``pos`` may be an array of positions: their geometries are transformed in one call.
+        ``pos`` may be an array of positions: their geometries are transformed on every core, a share each
+        (PROJ releases the GIL; each thread its own transformer), once per block and run (B301 and B305 ask
+        for the same blocks).
         """
-        return shapely.transform(self._geoms[pos], lambda xy: np.column_stack(_TO_LONLAT.transform(xy[:, 0], xy[:, 1])))
+        wanted = np.atleast_1d(np.asarray(pos, dtype=int))
+        todo = np.unique(wanted[~self._has_lonlat[wanted]])
+        if len(todo):
+            geoms = self._geoms[todo]
+            parts = map_ordered(lambda r: _to_lonlat(geoms[r[0] : r[1]]), chunks(len(geoms), minimum=64))
+            self._lonlat[todo] = np.concatenate(parts)
+            self._has_lonlat[todo] = True
+        return self._lonlat[pos]
 
     # ----------------------------------------------------------------- layers
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
