@@ -71,8 +71,7 @@ AREA_METHOD = N_(
 _TO_LONLAT: dict[tuple, pyproj.Transformer] = {}
 
 
-def lonlat_transformer(crs: pyproj.CRS) -> pyproj.Transformer:
-    """``crs`` → CGCS2000 lon/lat (EPSG:4490), one transformer per thread and CRS (made once, then reused)."""
+def _to_lonlat(crs: pyproj.CRS) -> pyproj.Transformer:
     key = (crs.to_wkt(), threading.get_ident())  # one per thread: a PROJ transformer is not shared between threads
     if key not in _TO_LONLAT:
         _TO_LONLAT[key] = pyproj.Transformer.from_crs(crs, 4490, always_xy=True)
@@ -106,7 +105,7 @@ def _lonlat_rings(geometries, crs, densify_m):
     rings = _segmentize_rings(rings, densify_m)  # ring by ring: GEOS would repair an invalid polygon
     sign = np.where(np.r_[True, ring_poly[1:] != ring_poly[:-1]], 1.0, -1.0) if len(rings) else np.array([])
     coords, ring_of_coord = shapely.get_coordinates(rings, return_index=True)
-    lon, lat = lonlat_transformer(crs).transform(coords[:, 0], coords[:, 1]) if len(coords) else (np.array([]),) * 2
+    lon, lat = _to_lonlat(crs).transform(coords[:, 0], coords[:, 1]) if len(coords) else (np.array([]),) * 2
     bounds = np.searchsorted(ring_of_coord, np.arange(len(rings) + 1))
     return (
         np.asarray(lon),
@@ -349,7 +348,7 @@ def scale_factor_area(geometries, crs=4547) -> np.ndarray:
     centre_x = (np.minimum.reduceat(coords[:, 0], start) + np.maximum.reduceat(coords[:, 0], start)) / 2.0
     centre_y = (np.minimum.reduceat(coords[:, 1], start) + np.maximum.reduceat(coords[:, 1], start)) / 2.0
     shells = poly_off[:-1]
-    _, lat = lonlat_transformer(crs).transform(centre_x[shells], centre_y[shells])
+    _, lat = _to_lonlat(crs).transform(centre_x[shells], centre_y[shells])
     f = 1 / INVERSE_FLATTENING
     e2 = f * (2 - f)
     s2 = np.sin(np.radians(np.asarray(lat))) ** 2

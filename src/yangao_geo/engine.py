@@ -22,8 +22,7 @@ import pandas as pd
 import shapely
 
 from . import distributed, streaming
-from .area import lonlat_transformer
-from .crs import ANALYSIS_CRS
+from .crs import ANALYSIS_CRS, to_lonlat_vertices
 from .findings import FINDING_FIELDS, FindingStore
 from .i18n import t
 from .layers import ConstraintSet
@@ -33,12 +32,6 @@ from .rules.registry import Rule
 from .threads import chunks, map_ordered
 
 __all__ = ["NUMERIC_ZERO_M2", "Context", "Overlaps", "interior_overlaps", "narrow_pieces", "run_rules"]
-
-
-def _to_lonlat(geoms: np.ndarray) -> np.ndarray:
-    """Geometries in EPSG:4547 with their vertices in CGCS2000 lon/lat (the calling thread's transformer)."""
-    to_lonlat = lonlat_transformer(ANALYSIS_CRS)
-    return shapely.transform(geoms, lambda xy: np.column_stack(to_lonlat.transform(xy[:, 0], xy[:, 1])))
 
 
 class Context:
@@ -134,14 +127,15 @@ class Context:
         """The block in CGCS2000 lon/lat (from the densified analysis geometry, so edges keep their course).
 
         ``pos`` may be an array of positions: their geometries are transformed on every core, a share each
-        (PROJ releases the GIL; each thread its own transformer), once per block and run (B301 and B305 ask
-        for the same blocks).
+        (PROJ releases the GIL; :func:`~yangao_geo.crs.to_lonlat_vertices` makes each share its own
+        transformer), once per block and run (B301 and B305 ask for the same blocks).
         """
         wanted = np.atleast_1d(np.asarray(pos, dtype=int))
         todo = np.unique(wanted[~self._has_lonlat[wanted]])
         if len(todo):
             geoms = self._geoms[todo]
-            parts = map_ordered(lambda r: _to_lonlat(geoms[r[0] : r[1]]), chunks(len(geoms), minimum=64))
+            shares = chunks(len(geoms), minimum=64)
+            parts = map_ordered(lambda r: to_lonlat_vertices(geoms[r[0] : r[1]], ANALYSIS_CRS), shares)
             self._lonlat[todo] = np.concatenate(parts)
             self._has_lonlat[todo] = True
         return self._lonlat[pos]

@@ -239,15 +239,10 @@ def grid_alignment(ctx, params):
         )
 
 
-def corner_points(geom) -> np.ndarray:
-    """The distinct corner points of a polygon's rings (the closing repeat of each ring dropped)."""
-    rings = shapely.get_rings(shapely.get_parts(geom))
-    return np.concatenate([shapely.get_coordinates(r)[:-1] for r in rings]) if len(rings) else np.empty((0, 2))
-
-
 def corners_on_grid(geoms, tolerance_arcsec: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each lon/lat polygon: how many distinct corner points it has (:func:`corner_points`), and how many of
-    them lie on the 1′ and on the 30″ grid (:func:`on_grid`); all polygons' corners judged in one pass.
+    """For each lon/lat polygon: how many corner points it has (every ring's points but its closing repeat of
+    the first), and how many of them lie on the 1′ and on the 30″ grid (:func:`on_grid`); all polygons'
+    corners judged in one pass.
 
     Examples
     --------
