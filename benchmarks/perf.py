@@ -86,6 +86,15 @@ def _area(pieces):
     return scale_factor_area(pieces, 4547)
 
 
+def _measured_wkb(block_ids, layer, feature_ids, wkb):
+    """A database's batch of pieces (WKB) measured as every peer's are (:func:`_area`): ids and areas only."""
+    import pandas as pd
+    import shapely
+
+    pieces = shapely.from_wkb(np.asarray(wkb, dtype=object))
+    return pd.DataFrame({"block_id": block_ids, "layer": layer, "feature_id": feature_ids, "area": _area(pieces)})
+
+
 def peak_of(proc: subprocess.Popen, interval: float = 0.02) -> float:
     """Wait for ``proc``, sampling its memory high-water mark (VmHWM, MiB) until it exits.
 
@@ -219,7 +228,6 @@ def _duckdb_connect():
 
 def worker_duckdb(data, out):
     import pandas as pd
-    import shapely
 
     con = _duckdb_connect()
     t0 = time.perf_counter()
@@ -237,15 +245,12 @@ def worker_duckdb(data, out):
             SELECT b.block_id, f.feature_id, ST_AsWKB(ST_CollectionExtract(ST_Intersection(b.g, f.g), 3)) AS piece
             FROM b JOIN f ON ST_Intersects(b.g, f.g)""").fetch_record_batch(100_000)
         for batch in batches:
-            pieces = shapely.from_wkb(batch.column("piece").to_numpy(zero_copy_only=False))
             frames.append(
-                pd.DataFrame(
-                    {
-                        "block_id": batch.column("block_id").to_numpy(zero_copy_only=False),
-                        "layer": name,
-                        "feature_id": batch.column("feature_id").to_numpy(zero_copy_only=False),
-                        "area": _area(pieces),
-                    }
+                _measured_wkb(
+                    batch.column("block_id").to_numpy(zero_copy_only=False),
+                    name,
+                    batch.column("feature_id").to_numpy(zero_copy_only=False),
+                    batch.column("piece").to_numpy(zero_copy_only=False),
                 )
             )
     result = pd.concat(frames)
@@ -256,7 +261,6 @@ def worker_duckdb(data, out):
 def worker_postgis(data, out):
     import pandas as pd
     import psycopg
-    import shapely
 
     dsn = os.environ["YG_BENCH_PG"]
     t0 = time.perf_counter()
@@ -277,14 +281,9 @@ def worker_postgis(data, out):
                 )
                 while rows := cur.fetchmany(100_000):
                     block_ids, feature_ids, wkb = zip(*rows)
-                    pieces = shapely.from_wkb(np.array([bytes(w) for w in wkb], dtype=object))
-                    frames.append(
-                        pd.DataFrame({"block_id": block_ids, "feature_id": feature_ids, "area": _area(pieces)}).assign(
-                            layer=name
-                        )
-                    )
+                    frames.append(_measured_wkb(block_ids, name, feature_ids, [bytes(w) for w in wkb]))
     total = time.perf_counter() - t0
-    result = pd.concat(frames)[["block_id", "layer", "feature_id", "area"]]
+    result = pd.concat(frames)
     result = result[result.area > 1e-4]
     return {"total": total, "load": t_load, "query": total - t_load}, result
 

@@ -219,7 +219,7 @@ def grid_alignment(ctx, params):
         lambda r: [cells_touched_and_covered(g) for g in lonlat[r[0] : r[1]]], chunks(len(positions), minimum=32)
     )
     counts = [c for part in counts for c in part]
-    vertices = np.asarray(ctx.block_column("lonlat_vertices"), dtype=object)[np.asarray(positions, dtype=int)]
+    vertices = ctx.block_column("lonlat_vertices")[np.asarray(positions, dtype=int)]
     corners, on_minute, on_half = corners_on_grid(vertices, tol)
     for pos, (touched, covered), n, minute, half in zip(positions, counts, corners, on_minute, on_half):
         aligned = minute == n
